@@ -1,0 +1,698 @@
+//! The one error type of the crate (SPEC E1).
+//!
+//! Every fallible operation returns [`Error`]. Each variant carries what a user
+//! needs to fix the input, and its [`Display`](fmt::Display) text says what was
+//! wrong and what is accepted. API keys never appear in any variant (G6).
+//!
+//! Bindings map errors by [`Error::kind`] (which exception class or JS error
+//! family) and [`Error::code`] (a stable, machine-readable string), so the
+//! mapping rule lives here, once.
+
+use std::fmt;
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What kind of identifier an [`Error::InvalidName`] is about (SPEC N1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IdKind {
+    /// An account ID.
+    Account,
+    /// A deployment ID.
+    Deployment,
+    /// A router ID.
+    Router,
+    /// A model ID.
+    Model,
+}
+
+impl IdKind {
+    /// Lower-case noun used in messages: `"account"`, `"deployment"`, ...
+    pub const fn noun(self) -> &'static str {
+        match self {
+            IdKind::Account => "account",
+            IdKind::Deployment => "deployment",
+            IdKind::Router => "router",
+            IdKind::Model => "model",
+        }
+    }
+}
+
+/// The family an [`Error`] belongs to; bindings pick their exception class
+/// from it (SPEC E2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The input is malformed or breaks a rule; fix the input.
+    Validation,
+    /// The named resource does not exist.
+    NotFound,
+    /// The resource exists but the caller may not use or change it.
+    PermissionDenied,
+    /// The operation conflicts with the current state (already exists, in use).
+    Conflict,
+    /// Nothing can serve: every candidate has zero replicas or weight.
+    NoCapacity,
+    /// A migration plan cannot meet its constraints.
+    InfeasiblePlan,
+    /// A direct-route request failed authentication or authorization.
+    Auth,
+}
+
+/// Every error this crate returns.
+///
+/// Compare variants in tests, not messages: the messages are for people and
+/// may be reworded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// An ID does not follow SPEC N1.
+    InvalidName {
+        /// Which kind of ID was expected.
+        kind: IdKind,
+        /// The rejected input, verbatim.
+        input: String,
+    },
+    /// A resource name is not of the expected form (SPEC N2).
+    InvalidResourceName {
+        /// The rejected input, verbatim.
+        input: String,
+        /// The accepted forms, for example `accounts/{account}/routers/{id} or a bare router ID`.
+        expected: &'static str,
+    },
+    /// A region name is not of the form of SPEC G1.
+    InvalidRegion {
+        /// The rejected input, verbatim.
+        input: String,
+    },
+    /// Direct routing asked for a region outside the catalog (SPEC G4).
+    UnsupportedRegion {
+        /// The canonical name of the rejected region.
+        region: String,
+        /// The catalog's regions, canonical names, sorted.
+        supported: Vec<String>,
+    },
+    /// Direct routing asked for on a multi-region deployment (SPEC G4).
+    RegionRequired,
+    /// A direct-route API key is not 1 to 256 ASCII letters or digits (SPEC G4).
+    /// The key itself is never included.
+    InvalidApiKey {
+        /// Zero-based position of the key in the given list.
+        index: usize,
+        /// The key's length in bytes (the key itself is secret).
+        len: usize,
+    },
+    /// The same direct-route API key is listed twice (SPEC G4).
+    DuplicateApiKey {
+        /// Zero-based position of the second occurrence.
+        index: usize,
+        /// Zero-based position of the first occurrence.
+        first: usize,
+    },
+    /// Direct routing needs at least one API key (SPEC G4).
+    NoApiKeys,
+    /// The direct-route handle's first DNS label would exceed 63 characters (SPEC G5).
+    HandleTooLong {
+        /// The label that would have been produced.
+        label: String,
+    },
+    /// A domain suffix for direct-route handles is not a valid DNS name (SPEC G5).
+    InvalidDomain {
+        /// The rejected input, verbatim.
+        input: String,
+    },
+    /// The `Authorization` header is missing or not `Bearer <key>` (SPEC G6).
+    Unauthenticated {
+        /// Why the header was rejected (never contains the presented key).
+        reason: &'static str,
+    },
+    /// The presented key is not one of the deployment's direct-route keys (SPEC G6).
+    Forbidden,
+    /// Replica bounds with `min > max` (SPEC D2).
+    InvalidReplicaBounds {
+        /// The requested minimum.
+        min: u32,
+        /// The requested maximum.
+        max: u32,
+    },
+    /// A resource with this name already exists.
+    AlreadyExists {
+        /// Full resource name.
+        name: String,
+    },
+    /// No resource with this name exists (SPEC R4, R6).
+    NotFound {
+        /// Full resource name, as resolved.
+        name: String,
+    },
+    /// The caller's account may not use or change this resource (SPEC R6).
+    PermissionDenied {
+        /// Full resource name.
+        name: String,
+        /// The caller's account ID.
+        caller: String,
+    },
+    /// A deployment cannot be deleted while routers name it (SPEC D3).
+    InUse {
+        /// Full name of the deployment.
+        deployment: String,
+        /// Full names of the routers that name it, sorted.
+        routers: Vec<String>,
+    },
+    /// A router names a region-pinned deployment (SPEC R2).
+    NotMultiRegion {
+        /// Full name of the deployment.
+        deployment: String,
+        /// Its region, canonical.
+        region: String,
+    },
+    /// A router names a deployment of another account (SPEC R2).
+    ForeignDeployment {
+        /// Full name of the deployment.
+        deployment: String,
+        /// The router's account.
+        router_account: String,
+    },
+    /// A router must list at least one deployment (SPEC R1).
+    EmptyRouter,
+    /// A router lists the same deployment twice (SPEC R1).
+    DuplicateDeployment {
+        /// Full name of the deployment.
+        deployment: String,
+    },
+    /// A routing strategy name is not known (SPEC R7).
+    InvalidStrategy {
+        /// The rejected input, verbatim.
+        input: String,
+    },
+    /// A display name is empty, too long or has control characters.
+    InvalidDisplayName {
+        /// Its length in characters.
+        len: usize,
+    },
+    /// A router's deployments have 0 replicas in total (SPEC R5), or a
+    /// deployment routed to directly has 0 replicas.
+    NoCapacity {
+        /// Full name of the router or deployment.
+        name: String,
+    },
+    /// A weighted selector was given no weights (SPEC S3).
+    EmptyWeights,
+    /// A weighted selector's weights sum to zero (SPEC S3).
+    ZeroTotalWeight,
+    /// A documented size limit was exceeded (see [`crate::limits`]).
+    LimitExceeded {
+        /// What was too large, for example `"deployments per router"`.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+        /// The size that was given.
+        got: usize,
+    },
+    /// A snapshot is not valid JSON of the expected shape (SPEC T1).
+    InvalidJson {
+        /// The parser's description, with line and column.
+        message: String,
+    },
+    /// A snapshot has a format version this build does not read (SPEC T1).
+    UnsupportedFormatVersion {
+        /// The version found in the input.
+        found: u64,
+        /// The version this build reads and writes.
+        supported: u64,
+    },
+    /// A snapshot parses but its content breaks a rule (SPEC T1); the inner
+    /// error says which.
+    InvalidSnapshot {
+        /// Where in the snapshot, for example `routers[2]`.
+        location: String,
+        /// What is wrong there.
+        source: Box<Error>,
+    },
+    /// A migration's `from` deployment is not listed in its router (SPEC M1).
+    DeploymentNotInRouter {
+        /// Full name of the deployment.
+        deployment: String,
+        /// Full name of the router.
+        router: String,
+    },
+    /// A migration's `to` is the same deployment as its `from` (SPEC M1).
+    SameDeployment {
+        /// Full name of the deployment.
+        deployment: String,
+    },
+    /// A migration's target replica count is 0 (SPEC M1); it defaults to
+    /// `from`'s current count, so this also happens when `from` has none.
+    ZeroTargetReplicas,
+    /// A migration's explicit traffic steps are empty (SPEC M1).
+    EmptyTrafficSteps,
+    /// A migration traffic step is outside 1-100 percent (SPEC M1).
+    TrafficStepOutOfRange {
+        /// Zero-based position of the step in the list.
+        index: usize,
+        /// The rejected value.
+        value: u32,
+    },
+    /// Migration traffic steps are not strictly increasing (SPEC M1).
+    TrafficStepsNotIncreasing {
+        /// Zero-based position of the offending step.
+        index: usize,
+        /// The step before it.
+        previous: u32,
+        /// The offending step.
+        value: u32,
+    },
+    /// Migration traffic steps do not end at 100 percent (SPEC M1).
+    TrafficStepsIncomplete {
+        /// The last step given.
+        last: u32,
+    },
+    /// A migration's maximum shift per step is 0 or above 100 points (SPEC M1).
+    InvalidMaxStep {
+        /// The rejected value, in percentage points.
+        value: u32,
+    },
+    /// A migration's capacity floor is above its surge ceiling (SPEC M1).
+    FloorAboveCeiling {
+        /// `min_total_replicas`.
+        floor: u32,
+        /// `max_total_replicas`.
+        ceiling: u32,
+    },
+    /// A migration's capacity floor is above its target (SPEC M1): at the end
+    /// only `to`'s target replicas serve.
+    FloorAboveTarget {
+        /// `min_total_replicas`.
+        floor: u32,
+        /// `target_replicas`.
+        target: u32,
+    },
+    /// No migration plan meets the constraints (SPEC M4); the reason names the
+    /// blocking constraint and what would unblock it.
+    InfeasiblePlan {
+        /// Which constraint blocks the plan, with the numbers.
+        reason: crate::migration::Infeasibility,
+    },
+    /// A migration plan has no step with this index (SPEC M6).
+    StepOutOfRange {
+        /// The zero-based index asked for.
+        index: usize,
+        /// How many steps the plan has.
+        steps: usize,
+    },
+    /// The registry is not in the state a migration step starts from (SPEC M6);
+    /// nothing was changed.
+    StepNotApplicable {
+        /// Zero-based index of the step.
+        step: usize,
+        /// The first difference found.
+        mismatch: crate::migration::StepMismatch,
+    },
+    /// A migration plan's JSON is malformed or inconsistent (SPEC M6).
+    InvalidPlanJson {
+        /// What is wrong, with the parser's line and column when it is syntax.
+        message: String,
+    },
+}
+
+impl Error {
+    /// The family of the error, which picks the exception class in bindings.
+    pub fn kind(&self) -> ErrorKind {
+        use Error::*;
+        match self {
+            InvalidName { .. }
+            | InvalidResourceName { .. }
+            | InvalidRegion { .. }
+            | UnsupportedRegion { .. }
+            | RegionRequired
+            | InvalidApiKey { .. }
+            | DuplicateApiKey { .. }
+            | NoApiKeys
+            | HandleTooLong { .. }
+            | InvalidDomain { .. }
+            | InvalidReplicaBounds { .. }
+            | NotMultiRegion { .. }
+            | ForeignDeployment { .. }
+            | EmptyRouter
+            | DuplicateDeployment { .. }
+            | InvalidStrategy { .. }
+            | InvalidDisplayName { .. }
+            | EmptyWeights
+            | ZeroTotalWeight
+            | LimitExceeded { .. }
+            | InvalidJson { .. }
+            | UnsupportedFormatVersion { .. }
+            | InvalidSnapshot { .. } => ErrorKind::Validation,
+            NotFound { .. } => ErrorKind::NotFound,
+            PermissionDenied { .. } => ErrorKind::PermissionDenied,
+            AlreadyExists { .. } | InUse { .. } => ErrorKind::Conflict,
+            NoCapacity { .. } => ErrorKind::NoCapacity,
+            Unauthenticated { .. } | Forbidden => ErrorKind::Auth,
+            DeploymentNotInRouter { .. }
+            | SameDeployment { .. }
+            | ZeroTargetReplicas
+            | EmptyTrafficSteps
+            | TrafficStepOutOfRange { .. }
+            | TrafficStepsNotIncreasing { .. }
+            | TrafficStepsIncomplete { .. }
+            | InvalidMaxStep { .. }
+            | FloorAboveCeiling { .. }
+            | FloorAboveTarget { .. }
+            | StepOutOfRange { .. }
+            | InvalidPlanJson { .. } => ErrorKind::Validation,
+            InfeasiblePlan { .. } => ErrorKind::InfeasiblePlan,
+            StepNotApplicable { .. } => ErrorKind::Conflict,
+        }
+    }
+
+    /// A stable, machine-readable code, `SCREAMING_SNAKE_CASE`, one per
+    /// variant. Bindings expose it (Python `err.code`, JS `err.code`) and the
+    /// shared test vectors use it.
+    pub fn code(&self) -> &'static str {
+        use Error::*;
+        match self {
+            InvalidName { .. } => "INVALID_NAME",
+            InvalidResourceName { .. } => "INVALID_RESOURCE_NAME",
+            InvalidRegion { .. } => "INVALID_REGION",
+            UnsupportedRegion { .. } => "UNSUPPORTED_REGION",
+            RegionRequired => "REGION_REQUIRED",
+            InvalidApiKey { .. } => "INVALID_API_KEY",
+            DuplicateApiKey { .. } => "DUPLICATE_API_KEY",
+            NoApiKeys => "NO_API_KEYS",
+            HandleTooLong { .. } => "HANDLE_TOO_LONG",
+            InvalidDomain { .. } => "INVALID_DOMAIN",
+            Unauthenticated { .. } => "UNAUTHENTICATED",
+            Forbidden => "FORBIDDEN",
+            InvalidReplicaBounds { .. } => "INVALID_REPLICA_BOUNDS",
+            AlreadyExists { .. } => "ALREADY_EXISTS",
+            NotFound { .. } => "NOT_FOUND",
+            PermissionDenied { .. } => "PERMISSION_DENIED",
+            InUse { .. } => "IN_USE",
+            NotMultiRegion { .. } => "NOT_MULTI_REGION",
+            ForeignDeployment { .. } => "FOREIGN_DEPLOYMENT",
+            EmptyRouter => "EMPTY_ROUTER",
+            DuplicateDeployment { .. } => "DUPLICATE_DEPLOYMENT",
+            InvalidStrategy { .. } => "INVALID_STRATEGY",
+            InvalidDisplayName { .. } => "INVALID_DISPLAY_NAME",
+            NoCapacity { .. } => "NO_CAPACITY",
+            EmptyWeights => "EMPTY_WEIGHTS",
+            ZeroTotalWeight => "ZERO_TOTAL_WEIGHT",
+            LimitExceeded { .. } => "LIMIT_EXCEEDED",
+            InvalidJson { .. } => "INVALID_JSON",
+            UnsupportedFormatVersion { .. } => "UNSUPPORTED_FORMAT_VERSION",
+            InvalidSnapshot { .. } => "INVALID_SNAPSHOT",
+            DeploymentNotInRouter { .. } => "DEPLOYMENT_NOT_IN_ROUTER",
+            SameDeployment { .. } => "SAME_DEPLOYMENT",
+            ZeroTargetReplicas => "ZERO_TARGET_REPLICAS",
+            EmptyTrafficSteps => "EMPTY_TRAFFIC_STEPS",
+            TrafficStepOutOfRange { .. } => "TRAFFIC_STEP_OUT_OF_RANGE",
+            TrafficStepsNotIncreasing { .. } => "TRAFFIC_STEPS_NOT_INCREASING",
+            TrafficStepsIncomplete { .. } => "TRAFFIC_STEPS_INCOMPLETE",
+            InvalidMaxStep { .. } => "INVALID_MAX_STEP",
+            FloorAboveCeiling { .. } => "FLOOR_ABOVE_CEILING",
+            FloorAboveTarget { .. } => "FLOOR_ABOVE_TARGET",
+            InfeasiblePlan { .. } => "INFEASIBLE_PLAN",
+            StepOutOfRange { .. } => "STEP_OUT_OF_RANGE",
+            StepNotApplicable { .. } => "STEP_NOT_APPLICABLE",
+            InvalidPlanJson { .. } => "INVALID_PLAN_JSON",
+        }
+    }
+
+    pub(crate) fn in_snapshot(self, location: impl Into<String>) -> Error {
+        Error::InvalidSnapshot {
+            location: location.into(),
+            source: Box::new(self),
+        }
+    }
+}
+
+/// Quotes user input for messages, escaping control characters and cutting
+/// very long input so a hostile value cannot flood a log line.
+pub(crate) struct Quoted<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const MAX: usize = 80;
+        let mut chars = self.0.chars();
+        f.write_str("'")?;
+        for c in chars.by_ref().take(MAX) {
+            write!(f, "{}", c.escape_debug())?;
+        }
+        if chars.next().is_some() {
+            write!(f, "...' ({} characters)", self.0.chars().count())
+        } else {
+            f.write_str("'")
+        }
+    }
+}
+
+const ID_RULE: &str = "use 1-63 of a-z, 0-9 and '-', starting and ending with a letter or digit";
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Error::*;
+        match self {
+            InvalidName { kind, input } => {
+                write!(
+                    f,
+                    "{} ID {} is invalid: {ID_RULE}",
+                    kind.noun(),
+                    Quoted(input)
+                )
+            }
+            InvalidResourceName { input, expected } => {
+                write!(
+                    f,
+                    "resource name {} is invalid: expected {expected}",
+                    Quoted(input)
+                )
+            }
+            InvalidRegion { input } => write!(
+                f,
+                "region {} is invalid: use a canonical name like US_ARIZONA_1 or a host form like \
+                 us-arizona-1 (two letters, one or more words, a number)",
+                Quoted(input)
+            ),
+            UnsupportedRegion { region, supported } => write!(
+                f,
+                "region {region} does not support direct routing; supported regions: {}",
+                supported.join(", ")
+            ),
+            RegionRequired => {
+                f.write_str("direct routing needs a deployment pinned to one region: set a region")
+            }
+            InvalidApiKey { index, len } => write!(
+                f,
+                "direct-route API key #{index} ({len} bytes) is invalid: use 1-256 ASCII letters \
+                 or digits"
+            ),
+            DuplicateApiKey { index, first } => write!(
+                f,
+                "direct-route API key #{index} repeats key #{first}: list each key once"
+            ),
+            NoApiKeys => f.write_str("direct routing needs at least one API key"),
+            HandleTooLong { label } => write!(
+                f,
+                "direct-route handle label '{label}' has {} characters; a DNS label allows at \
+                 most 63: use a shorter account or deployment ID",
+                label.len()
+            ),
+            InvalidDomain { input } => write!(
+                f,
+                "domain {} is invalid: use dot-separated DNS labels of a-z, 0-9 and '-', each 1-63 \
+                 characters",
+                Quoted(input)
+            ),
+            Unauthenticated { reason } => write!(
+                f,
+                "unauthenticated: {reason}; send 'Authorization: Bearer <direct-route API key>'"
+            ),
+            Forbidden => f.write_str(
+                "forbidden: the API key is not one of this deployment's direct-route keys \
+                 (account-level keys are not accepted)",
+            ),
+            InvalidReplicaBounds { min, max } => write!(
+                f,
+                "replica bounds are invalid: min {min} is greater than max {max}; use min <= max"
+            ),
+            AlreadyExists { name } => write!(f, "{name} already exists: choose another ID"),
+            NotFound { name } => write!(f, "{name} not found"),
+            PermissionDenied { name, caller } => write!(
+                f,
+                "permission denied: account '{caller}' may not use {name} (it is private to its \
+                 account)"
+            ),
+            InUse {
+                deployment,
+                routers,
+            } => write!(
+                f,
+                "{deployment} is in use by {}: remove it from {} first",
+                routers.join(", "),
+                if routers.len() == 1 {
+                    "that router"
+                } else {
+                    "those routers"
+                }
+            ),
+            NotMultiRegion { deployment, region } => write!(
+                f,
+                "{deployment} is pinned to region {region}; routers only work with multi-region \
+                 deployments"
+            ),
+            ForeignDeployment {
+                deployment,
+                router_account,
+            } => write!(
+                f,
+                "{deployment} belongs to another account; a router of account '{router_account}' \
+                 can only list that account's deployments"
+            ),
+            EmptyRouter => f.write_str("a router needs at least one deployment"),
+            DuplicateDeployment { deployment } => {
+                write!(f, "{deployment} is listed twice; list each deployment once")
+            }
+            InvalidStrategy { input } => write!(
+                f,
+                "routing strategy {} is unknown: use {}",
+                Quoted(input),
+                crate::router::Strategy::NAMES.join(", ")
+            ),
+            InvalidDisplayName { len } => write!(
+                f,
+                "display name ({len} characters) is invalid: use 1-{} characters without control \
+                 characters",
+                crate::limits::MAX_DISPLAY_NAME_CHARS
+            ),
+            NoCapacity { name } => write!(
+                f,
+                "no capacity: {name} has 0 replicas in total; scale a deployment up"
+            ),
+            EmptyWeights => f.write_str("a weighted selector needs at least one weight"),
+            ZeroTotalWeight => {
+                f.write_str("the weights sum to 0: at least one weight must be positive")
+            }
+            LimitExceeded { what, limit, got } => {
+                write!(f, "too many {what}: {got} given, at most {limit} allowed")
+            }
+            InvalidJson { message } => write!(
+                f,
+                "invalid snapshot JSON: {message}; expected the output of to_json (format version \
+                 {})",
+                crate::registry::FORMAT_VERSION
+            ),
+            UnsupportedFormatVersion { found, supported } => write!(
+                f,
+                "snapshot format version {found} is not supported: this build reads version \
+                 {supported}"
+            ),
+            InvalidSnapshot { location, source } => {
+                write!(f, "invalid snapshot at {location}: {source}")
+            }
+            DeploymentNotInRouter { deployment, router } => write!(
+                f,
+                "{deployment} is not listed in {router}: migrate from one of the router's \
+                 deployments"
+            ),
+            SameDeployment { deployment } => write!(
+                f,
+                "migration from {deployment} to itself: choose a different `to` deployment"
+            ),
+            ZeroTargetReplicas => f.write_str(
+                "target_replicas is 0: set it to at least 1 (it defaults to from's current \
+                 replica count)",
+            ),
+            EmptyTrafficSteps => f.write_str(
+                "traffic steps are empty: use percentages from 1 to 100, strictly increasing, \
+                 ending at 100",
+            ),
+            TrafficStepOutOfRange { index, value } => write!(
+                f,
+                "traffic step #{index} is {value}%: each step must be from 1 to 100 percent"
+            ),
+            TrafficStepsNotIncreasing {
+                index,
+                previous,
+                value,
+            } => write!(
+                f,
+                "traffic step #{index} ({value}%) does not exceed the step before it \
+                 ({previous}%): steps must be strictly increasing"
+            ),
+            TrafficStepsIncomplete { last } => write!(
+                f,
+                "traffic steps end at {last}%: the last step must be 100 so the migration \
+                 completes"
+            ),
+            InvalidMaxStep { value } => write!(
+                f,
+                "maximum shift per step is {value} percentage points: use 1 to 100"
+            ),
+            FloorAboveCeiling { floor, ceiling } => write!(
+                f,
+                "min_total_replicas {floor} is above max_total_replicas {ceiling}: the floor must \
+                 be at most the ceiling"
+            ),
+            FloorAboveTarget { floor, target } => write!(
+                f,
+                "min_total_replicas {floor} is above target_replicas {target}: at the end only \
+                 the target replicas serve, so lower the floor to at most {target} or raise the \
+                 target"
+            ),
+            InfeasiblePlan { reason } => write!(f, "migration plan is infeasible: {reason}"),
+            StepOutOfRange { index, steps } => write!(
+                f,
+                "migration step {index} does not exist: the plan has {steps} steps, use an index \
+                 from 0 to {}",
+                steps.saturating_sub(1)
+            ),
+            StepNotApplicable { step, mismatch } => write!(
+                f,
+                "migration step {step} cannot be applied: {mismatch}; apply the steps in order \
+                 to the registry the plan was made for"
+            ),
+            InvalidPlanJson { message } => write!(
+                f,
+                "invalid migration plan JSON: {message}; use the output of MigrationPlan::to_json"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::InvalidSnapshot { source, .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_escapes_and_truncates() {
+        assert_eq!(Quoted("a\nb").to_string(), "'a\\nb'");
+        let long = "x".repeat(100);
+        let shown = Quoted(&long).to_string();
+        assert!(shown.ends_with("...' (100 characters)"), "{shown}");
+    }
+
+    #[test]
+    fn message_for_invalid_router_id_states_the_rule() {
+        let e = Error::InvalidName {
+            kind: IdKind::Router,
+            input: "My_Router".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "router ID 'My_Router' is invalid: use 1-63 of a-z, 0-9 and '-', starting and ending \
+             with a letter or digit"
+        );
+        assert_eq!(e.kind(), ErrorKind::Validation);
+        assert_eq!(e.code(), "INVALID_NAME");
+    }
+}

@@ -1,0 +1,43 @@
+//! Documented size limits that keep hostile input from exhausting memory or
+//! time. Each is enforced with [`Error::LimitExceeded`](crate::Error::LimitExceeded)
+//! (or the variant named on the constant) before anything changes.
+
+/// Most deployments one router may list.
+pub const MAX_ROUTER_DEPLOYMENTS: usize = 10_000;
+
+/// Most direct-route API keys one deployment may hold.
+pub const MAX_API_KEYS: usize = 64;
+
+/// Longest API key, in bytes (SPEC G4); enforced as
+/// [`Error::InvalidApiKey`](crate::Error::InvalidApiKey).
+pub const MAX_API_KEY_LEN: usize = 256;
+
+/// Longest display name, in characters; enforced as
+/// [`Error::InvalidDisplayName`](crate::Error::InvalidDisplayName).
+pub const MAX_DISPLAY_NAME_CHARS: usize = 256;
+
+/// Longest ID, in characters (SPEC N1); enforced as
+/// [`Error::InvalidName`](crate::Error::InvalidName).
+pub const MAX_ID_LEN: usize = 63;
+
+/// Largest registry snapshot [`Registry::from_json`](crate::Registry::from_json)
+/// reads, in bytes.
+pub const MAX_SNAPSHOT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Most weights one [`WeightedSelector`](crate::WeightedSelector) may hold
+/// (indices are `u32`, SPEC S4).
+pub const MAX_WEIGHTS: usize = u32::MAX as usize;
+
+/// Most picks one batch call of a binding may ask for (Python `pick_many` and
+/// `counts`, their JS twins): 2^28, a 1 GiB `u32` result, about a second of
+/// work. Bindings refuse larger batches with
+/// [`Error::LimitExceeded`](crate::Error::LimitExceeded) before allocating or
+/// drawing; Rust callers size their own buffers.
+pub const MAX_BATCH_PICKS: u64 = 1 << 28;
+
+/// Most replicas in total that a `session-affinity` router hashes over (SPEC
+/// R7): its cached state is 8 bytes a replica and a keyed route scans every
+/// replica. Beyond it, keyed requests to the router fail with
+/// [`Error::LimitExceeded`](crate::Error::LimitExceeded); requests without a
+/// session key still route (weighted-random).
+pub const MAX_SESSION_AFFINITY_REPLICAS: usize = 1 << 16;

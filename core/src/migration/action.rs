@@ -1,0 +1,332 @@
+//! Plan actions and their order within a step (SPEC M2, M3).
+
+use serde::{Deserialize, Serialize};
+
+use super::MAX_PLAN_ACTIONS;
+use super::infeasible::Infeasibility;
+use super::order::order_moves;
+use super::plan::{DeploymentState, PlanData, PlanState};
+use super::serde_names::{name, names};
+use crate::error::{Error, Result};
+use crate::names::ResourceName;
+
+/// One action of a plan (SPEC M2). Each maps to one reference CLI command
+/// ([`MigrationAction::firectl_command`]) and one registry call.
+///
+/// Serializes with an `"action"` tag: `{"action": "set_replica_bounds",
+/// "deployment": "...", "min_replicas": 4, "max_replicas": 4}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum MigrationAction {
+    /// Create `to` with `replicas` replicas (min = max = `replicas`).
+    CreateDeployment {
+        /// The deployment to create.
+        #[serde(with = "name")]
+        deployment: ResourceName,
+        /// Its model.
+        #[serde(with = "name")]
+        model: ResourceName,
+        /// Its replica count and both bounds.
+        replicas: u32,
+    },
+    /// Add a deployment to the router; `deployments` is the router's whole
+    /// list afterwards, as `firectl router update --deployments` takes it.
+    AddToRouter {
+        /// The router.
+        #[serde(with = "name")]
+        router: ResourceName,
+        /// The deployment added.
+        #[serde(with = "name")]
+        deployment: ResourceName,
+        /// The router's deployments afterwards, in order.
+        #[serde(with = "names")]
+        deployments: Vec<ResourceName>,
+    },
+    /// Set a deployment's replica bounds; plans scale with `min = max`, and
+    /// rollbacks end by restoring the original bounds.
+    SetReplicaBounds {
+        /// The deployment.
+        #[serde(with = "name")]
+        deployment: ResourceName,
+        /// The new minimum.
+        min_replicas: u32,
+        /// The new maximum.
+        max_replicas: u32,
+    },
+    /// Remove a deployment from the router; `deployments` is the router's
+    /// whole list afterwards.
+    RemoveFromRouter {
+        /// The router.
+        #[serde(with = "name")]
+        router: ResourceName,
+        /// The deployment removed.
+        #[serde(with = "name")]
+        deployment: ResourceName,
+        /// The router's deployments afterwards, in order.
+        #[serde(with = "names")]
+        deployments: Vec<ResourceName>,
+    },
+    /// Delete a deployment the plan created (rollbacks only).
+    DeleteDeployment {
+        /// The deployment.
+        #[serde(with = "name")]
+        deployment: ResourceName,
+    },
+}
+
+/// `from` or `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    From,
+    To,
+}
+
+impl Side {
+    pub(crate) fn other(self) -> Side {
+        match self {
+            Side::From => Side::To,
+            Side::To => Side::From,
+        }
+    }
+}
+
+impl PlanData {
+    /// Applies an action to an abstract state, checking that it fits the plan
+    /// (its deployments, router and model) and the state.
+    pub(crate) fn apply_abstract(
+        &self,
+        state: &mut PlanState,
+        action: &MigrationAction,
+    ) -> std::result::Result<(), String> {
+        let side = |d: &ResourceName| {
+            self.side_of(d)
+                .ok_or_else(|| format!("'{d}' is neither the plan's from nor its to"))
+        };
+        let router_is = |r: &ResourceName| {
+            if r == &self.router {
+                Ok(())
+            } else {
+                Err(format!("'{r}' is not the plan's router"))
+            }
+        };
+        match action {
+            MigrationAction::CreateDeployment {
+                deployment,
+                model,
+                replicas,
+            } => {
+                let s = state.get_mut(side(deployment)?);
+                if s.exists {
+                    return Err(format!("'{deployment}' already exists"));
+                }
+                if model != &self.model {
+                    return Err(format!("'{model}' is not the plan's model"));
+                }
+                *s = DeploymentState {
+                    exists: true,
+                    in_router: false,
+                    replicas: *replicas,
+                    min_replicas: *replicas,
+                    max_replicas: *replicas,
+                };
+            }
+            MigrationAction::AddToRouter {
+                router,
+                deployment,
+                deployments,
+            }
+            | MigrationAction::RemoveFromRouter {
+                router,
+                deployment,
+                deployments,
+            } => {
+                router_is(router)?;
+                let adding = matches!(action, MigrationAction::AddToRouter { .. });
+                let s = state.get_mut(side(deployment)?);
+                if !s.exists || s.in_router == adding {
+                    return Err(format!(
+                        "'{deployment}' cannot be {} the router",
+                        if adding { "added to" } else { "removed from" }
+                    ));
+                }
+                s.in_router = adding;
+                if deployments != &self.router_list(state) || deployments.is_empty() {
+                    return Err("the router's deployment list does not match".into());
+                }
+            }
+            MigrationAction::SetReplicaBounds {
+                deployment,
+                min_replicas,
+                max_replicas,
+            } => {
+                let s = state.get_mut(side(deployment)?);
+                if !s.exists || min_replicas > max_replicas {
+                    return Err(format!("'{deployment}' cannot take these bounds"));
+                }
+                s.min_replicas = *min_replicas;
+                s.max_replicas = *max_replicas;
+                s.replicas = s.replicas.clamp(*min_replicas, *max_replicas);
+            }
+            MigrationAction::DeleteDeployment { deployment } => {
+                let s = state.get_mut(side(deployment)?);
+                if !s.exists || s.in_router {
+                    return Err(format!("'{deployment}' cannot be deleted"));
+                }
+                *s = DeploymentState::default();
+            }
+        }
+        Ok(())
+    }
+
+    /// The actions from state `a` to state `b` (SPEC M3 order): deployments
+    /// joining the router, scale moves (creating a missing deployment with
+    /// its first move), deployments leaving it, deletions, restored bounds.
+    /// `up` is the side whose replicas rise. Counts against `budget`.
+    pub(crate) fn transition(
+        &self,
+        a: &PlanState,
+        b: &PlanState,
+        up: Side,
+        budget: &mut usize,
+    ) -> Result<Vec<MigrationAction>> {
+        let unreachable = || Error::InfeasiblePlan {
+            reason: Infeasibility::NoActionOrder {
+                to_replicas: b.to.replicas,
+                from_replicas: b.from.replicas,
+                floor: self.effective_floor,
+                max_total_replicas: self.max_total_replicas,
+            },
+        };
+        let mut state = *a;
+        let mut out = Vec::new();
+        let mut emit = |state: &mut PlanState, action: MigrationAction| -> Result<()> {
+            self.apply_abstract(state, &action)
+                .map_err(|_| unreachable())?;
+            out.push(action);
+            Ok(())
+        };
+        let down = up.other();
+        for side in [up, down] {
+            let (now, then) = (*state.get(side), *b.get(side));
+            if now.exists && !now.in_router && then.in_router {
+                {
+                    let act = self.add(&state, side);
+                    emit(&mut state, act)?;
+                }
+            }
+            if !now.exists && then.exists && then.replicas == 0 {
+                emit(&mut state, self.create(side, 0))?;
+                if then.in_router {
+                    {
+                        let act = self.add(&state, side);
+                        emit(&mut state, act)?;
+                    }
+                }
+            }
+        }
+        let count = |s: &DeploymentState| if s.exists { s.replicas } else { 0 };
+        let moves = order_moves(
+            up,
+            (count(state.get(up)), count(b.get(up))),
+            (count(state.get(down)), count(b.get(down))),
+            state.total(),
+            state.serving(),
+            u64::from(self.effective_floor),
+            self.max_total_replicas.map(u64::from),
+            *budget,
+        )?
+        .ok_or_else(unreachable)?;
+        for (side, replicas) in moves {
+            if state.get(side).exists {
+                emit(&mut state, self.bounds(side, replicas, replicas))?;
+            } else {
+                emit(&mut state, self.create(side, replicas))?;
+                if b.get(side).in_router {
+                    {
+                        let act = self.add(&state, side);
+                        emit(&mut state, act)?;
+                    }
+                }
+            }
+        }
+        for side in [down, up] {
+            if state.get(side).in_router && !b.get(side).in_router {
+                {
+                    let act = self.remove(&state, side);
+                    emit(&mut state, act)?;
+                }
+            }
+        }
+        for side in [down, up] {
+            if state.get(side).exists && !b.get(side).exists {
+                emit(&mut state, self.delete(side))?;
+            }
+        }
+        for side in [down, up] {
+            let (now, then) = (*state.get(side), *b.get(side));
+            if then.exists
+                && (now.min_replicas, now.max_replicas) != (then.min_replicas, then.max_replicas)
+            {
+                emit(
+                    &mut state,
+                    self.bounds(side, then.min_replicas, then.max_replicas),
+                )?;
+            }
+        }
+        if state != *b {
+            return Err(unreachable());
+        }
+        if out.len() > *budget {
+            return Err(Error::LimitExceeded {
+                what: "migration plan actions",
+                limit: MAX_PLAN_ACTIONS,
+                got: MAX_PLAN_ACTIONS - *budget + out.len(),
+            });
+        }
+        *budget -= out.len();
+        Ok(out)
+    }
+
+    fn create(&self, side: Side, replicas: u32) -> MigrationAction {
+        MigrationAction::CreateDeployment {
+            deployment: self.name(side).clone(),
+            model: self.model.clone(),
+            replicas,
+        }
+    }
+
+    fn add(&self, state: &PlanState, side: Side) -> MigrationAction {
+        let mut after = *state;
+        after.get_mut(side).in_router = true;
+        MigrationAction::AddToRouter {
+            router: self.router.clone(),
+            deployment: self.name(side).clone(),
+            deployments: self.router_list(&after),
+        }
+    }
+
+    fn remove(&self, state: &PlanState, side: Side) -> MigrationAction {
+        let mut after = *state;
+        after.get_mut(side).in_router = false;
+        MigrationAction::RemoveFromRouter {
+            router: self.router.clone(),
+            deployment: self.name(side).clone(),
+            deployments: self.router_list(&after),
+        }
+    }
+
+    fn bounds(&self, side: Side, min_replicas: u32, max_replicas: u32) -> MigrationAction {
+        MigrationAction::SetReplicaBounds {
+            deployment: self.name(side).clone(),
+            min_replicas,
+            max_replicas,
+        }
+    }
+
+    fn delete(&self, side: Side) -> MigrationAction {
+        MigrationAction::DeleteDeployment {
+            deployment: self.name(side).clone(),
+        }
+    }
+}

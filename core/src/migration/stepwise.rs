@@ -1,0 +1,407 @@
+//! Maximum-shift schedules (SPEC M4): the fewest steps that keep every
+//! realised shift within the maximum.
+//!
+//! SPEC M4 says each step takes the largest share within the maximum,
+//! "giving the fewest steps". On a coarse lattice that greedy rule is not
+//! always the fewest, and can even stall where a plan exists: from 9 `from`
+//! replicas to a target of 9 with a floor of 8 and 17-point steps, greedy
+//! needs 8 steps and the best plan 7 (`to`/`from` = 1/8, 3/8, 5/7, 7/5, 8/3,
+//! 8/1, 9/0). The issue requires the fewest steps, so the planner computes
+//! them exactly: a backward search over every reachable state gives each
+//! state's fewest remaining steps, then each step takes the largest share
+//! (then fewest replicas, then most `to`, as M4 breaks ties) among the states
+//! that keep the total fewest.
+//!
+//! The exact search costs O(states · from · log states) and runs while
+//! `states · (from + 1)` is at most [`EXACT_WORK`], which covers every
+//! instance with up to about a hundred replicas a side. Beyond that, where
+//! shares are dense, each step takes M4's largest share within the maximum,
+//! ties going to *more* replicas so that later steps keep a fine lattice.
+
+use super::MAX_PLAN_STEPS;
+use super::infeasible::Infeasibility;
+use super::lattice::{Limits, share_cmp};
+use super::search::{Ratio, Tie};
+use crate::share::Fraction;
+
+/// Most `states · (from + 1)` the exact search takes on.
+pub(crate) const EXACT_WORK: u64 = 2_000_000;
+
+const UNREACHABLE: u32 = u32::MAX;
+
+/// Where a maximum-shift schedule starts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Start {
+    pub(crate) t: u64,
+    pub(crate) f: u64,
+    /// `to`'s current share of the from+to traffic (0 while `to` is not
+    /// serving).
+    pub(crate) share: Ratio,
+    /// No from+to replica serves: no traffic moves between them, so the first
+    /// step may go straight to the end.
+    pub(crate) idle: bool,
+}
+
+/// `share + m / 100`, possibly 1 or more (then the final state is in reach).
+#[derive(Debug, Clone, Copy)]
+struct Cap {
+    num: u128,
+    den: u128,
+}
+
+impl Cap {
+    fn new(share: Ratio, m: u32) -> Cap {
+        Cap {
+            num: share.num * 100 + u128::from(m) * share.den,
+            den: share.den * 100,
+        }
+    }
+    fn reaches_end(self) -> bool {
+        self.num >= self.den
+    }
+    fn admits(self, (t, f): (u64, u64)) -> bool {
+        u128::from(t) * self.den <= self.num * u128::from(t + f)
+    }
+    /// The most `to` replicas a row with `b` from-replicas may have.
+    fn max_t(self, b: u64) -> u128 {
+        match self.den.checked_sub(self.num) {
+            Some(room) if room > 0 => (u128::from(b) * self.num) / room,
+            _ => u128::MAX,
+        }
+    }
+    pub(crate) fn ratio(self) -> Ratio {
+        Ratio::new(self.num, self.den)
+    }
+}
+
+/// The `(t, f)` states of the steps before the final one, or why none
+/// exist.
+pub(crate) fn plan(
+    limits: &Limits,
+    start: &Start,
+    m: u32,
+) -> Result<Vec<(u64, u64)>, Infeasibility> {
+    search(limits, start, m).ok_or_else(|| infeasible(limits, start, m))
+}
+
+/// The plan's states, or `None` when no plan exists.
+fn search(limits: &Limits, start: &Start, m: u32) -> Option<Vec<(u64, u64)>> {
+    if start.idle || Cap::new(start.share, m).reaches_end() {
+        return Some(Vec::new());
+    }
+    match Lattice::new(limits, start.t, start.f) {
+        Some(lattice) => lattice.fewest(start, m),
+        None => greedy(limits, start, m).ok(),
+    }
+}
+
+/// Where a greedy plan stalls: the state and its share.
+type Stall = ((u64, u64), Ratio);
+
+/// M4's rule: each step the largest share within the maximum. `Err` holds
+/// the state and share where it stalls.
+fn greedy(limits: &Limits, start: &Start, m: u32) -> Result<Vec<(u64, u64)>, Stall> {
+    let mut cur = (start.t, start.f);
+    let mut share = start.share;
+    let mut out = Vec::new();
+    loop {
+        let cap = Cap::new(share, m);
+        if cap.reaches_end() || out.len() > MAX_PLAN_STEPS {
+            return Ok(out);
+        }
+        let next = limits
+            .largest_at_most(cur.0, cur.1, cap.ratio(), Tie::LargeN)
+            .filter(|&(t, n)| u128::from(t) * share.den > share.num * u128::from(n));
+        let Some((t, n)) = next else {
+            return Err((cur, share));
+        };
+        cur = (t, n - t);
+        share = Ratio::new(t.into(), n.into());
+        out.push(cur);
+    }
+}
+
+/// The error for a schedule with no plan: where the greedy plan stalls, and
+/// the smallest maximum (or ceiling) that admits a plan.
+fn infeasible(limits: &Limits, start: &Start, m: u32) -> Infeasibility {
+    let (stuck, share) = greedy(limits, start, m)
+        .err()
+        .unwrap_or(((start.t, start.f), start.share));
+    let next = limits
+        .smallest_above(stuck.0, stuck.1, share)
+        .map_or(Ratio::new(1, 1), |(t, n)| Ratio::new(t.into(), n.into()));
+    // A maximum of 100 always admits a plan (straight to the end).
+    let (mut lo, mut hi) = (m + 1, 100);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if search(limits, start, mid).is_some() {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let needed_ceiling = limits.ceiling.and_then(|c| {
+        let with = |ceiling: u64| Limits {
+            ceiling: Some(ceiling),
+            ..*limits
+        };
+        let top = (start.t + start.f + limits.target).min(u64::from(u32::MAX));
+        if top <= c || search(&with(top), start, m).is_none() {
+            return None;
+        }
+        let (mut lo, mut hi) = (c + 1, top);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if search(&with(mid), start, m).is_some() {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        u32::try_from(lo).ok()
+    });
+    let fraction = |r: Ratio| {
+        Fraction::new(
+            u64::try_from(r.num).unwrap_or(u64::MAX),
+            u64::try_from(r.den).unwrap_or(u64::MAX),
+        )
+        .unwrap_or(Fraction::ZERO)
+    };
+    Infeasibility::MaxStepTooSmall {
+        max_step_percent: m,
+        stuck_share: fraction(share),
+        next_share: fraction(next),
+        needed_max_step_percent: lo,
+        needed_max_total_replicas: needed_ceiling,
+    }
+}
+
+/// Every state a plan can visit, by rows of equal `from` count `b`: `t`
+/// runs over `lo[b]..=hi[b]`, stored at `off[b]` in a flat array.
+struct Lattice {
+    lo: Vec<u64>,
+    hi: Vec<u64>,
+    off: Vec<usize>,
+    len: usize,
+    /// The ceiling equals the floor: a step cannot both add and remove.
+    no_surge: bool,
+}
+
+impl Lattice {
+    /// The states reachable from `(t0, f0)` over any number of steps: `to`
+    /// between `t0` and the target, `from` up to `f0`, within the ceiling,
+    /// and at or above the floor once `from` has fallen. `None` when the
+    /// exact search would cost more than [`EXACT_WORK`].
+    fn new(limits: &Limits, t0: u64, f0: u64) -> Option<Lattice> {
+        if f0 >= EXACT_WORK {
+            return None;
+        }
+        let cap = limits.ceiling.unwrap_or(u64::MAX);
+        let rows = usize::try_from(f0 + 1).ok()?;
+        let (mut lo, mut hi, mut off) = (
+            Vec::with_capacity(rows),
+            Vec::with_capacity(rows),
+            Vec::with_capacity(rows),
+        );
+        let mut len: u64 = 0;
+        for b in 0..=f0 {
+            let mut l = t0.max(1u64.saturating_sub(b));
+            if b < f0 {
+                l = l.max(limits.floor.saturating_sub(b));
+            }
+            // An empty row has lo > hi.
+            let h = match cap.checked_sub(b) {
+                Some(room) => limits.target.min(room),
+                None => {
+                    l = 1;
+                    0
+                }
+            };
+            off.push(usize::try_from(len).ok()?);
+            lo.push(l);
+            hi.push(h);
+            if l <= h {
+                len += h - l + 1;
+            }
+            if len.saturating_mul(f0 + 1) > EXACT_WORK {
+                return None;
+            }
+        }
+        Some(Lattice {
+            lo,
+            hi,
+            off,
+            len: usize::try_from(len).ok()?,
+            no_surge: limits.ceiling.is_some_and(|c| c <= limits.floor),
+        })
+    }
+
+    fn row(&self, b: u64) -> Option<(u64, u64, usize)> {
+        let i = usize::try_from(b).ok()?;
+        let (l, h) = (*self.lo.get(i)?, *self.hi.get(i)?);
+        (l <= h).then(|| (l, h, self.off[i]))
+    }
+
+    fn index(&self, (t, b): (u64, u64)) -> Option<usize> {
+        let (l, h, off) = self.row(b)?;
+        (t >= l && t <= h).then(|| off + usize::try_from(t - l).unwrap_or(0))
+    }
+
+    /// The `t` range of row `b` one step from `(t, f)` can reach within
+    /// `cap`, excluding `(t, f)` itself.
+    fn range(&self, (t, f): (u64, u64), b: u64, cap: Cap) -> Option<(u64, u64)> {
+        let (l, h, _) = self.row(b)?;
+        let mut from = l.max(t);
+        if b == f {
+            from = from.max(t + 1);
+        }
+        let mut to = u128::from(h).min(cap.max_t(b));
+        if self.no_surge && b < f {
+            to = to.min(u128::from(t));
+        }
+        let to = u64::try_from(to).ok()?;
+        (from <= to).then_some((from, to))
+    }
+
+    /// The fewest-steps plan from `start`, each step taking the largest
+    /// share that keeps the total fewest.
+    fn fewest(&self, start: &Start, m: u32) -> Option<Vec<(u64, u64)>> {
+        let steps = self.remaining_steps(m);
+        let x0 = (start.t, start.f);
+        let cap0 = Cap::new(start.share, m);
+        // `to` outside the router joins without moving: a step of its own.
+        let joins =
+            u128::from(start.t) * start.share.den > start.share.num * u128::from(start.t + start.f);
+        let candidates = |cur: (u64, u64), cap: Cap, first: bool| {
+            let mut list = Vec::new();
+            if first && joins && cap.admits(cur) {
+                list.extend(self.index(cur).map(|i| (cur, steps[i])));
+            }
+            for b in 0..=cur.1 {
+                if let Some((a, z)) = self.range(cur, b, cap) {
+                    for t in a..=z {
+                        if let Some(i) = self.index((t, b)) {
+                            list.push(((t, b), steps[i]));
+                        }
+                    }
+                }
+            }
+            list
+        };
+        let first = candidates(x0, cap0, true);
+        let best = first
+            .iter()
+            .map(|c| c.1)
+            .min()
+            .filter(|&h| h != UNREACHABLE)?;
+        let mut out = Vec::new();
+        let (mut list, mut remaining) = (first, best);
+        loop {
+            let pick = list
+                .iter()
+                .filter(|c| c.1 == remaining)
+                .map(|c| c.0)
+                .reduce(|a, b| if m4_better(b, a) { b } else { a })?;
+            out.push(pick);
+            if remaining == 0 {
+                return Some(out);
+            }
+            remaining -= 1;
+            let share = Ratio::new(pick.0.into(), (pick.0 + pick.1).into());
+            list = candidates(pick, Cap::new(share, m), false);
+        }
+    }
+
+    /// Each state's fewest steps before the final one (0 when the final
+    /// state is within the maximum), by decreasing share so that every
+    /// successor is known first.
+    fn remaining_steps(&self, m: u32) -> Vec<u32> {
+        let mut states = Vec::with_capacity(self.len);
+        for b in 0..self.lo.len() as u64 {
+            if let Some((l, h, _)) = self.row(b) {
+                states.extend((l..=h).map(|t| (t, b)));
+            }
+        }
+        // Share descending; among share 0, fewer `from` first (they follow).
+        states.sort_by(|&x, &y| share_cmp((y.0, y.0 + y.1), (x.0, x.0 + x.1)).then(x.1.cmp(&y.1)));
+        let mut tree = MinTree::new(self.len);
+        let mut steps = vec![UNREACHABLE; self.len];
+        for z in states {
+            let share = Ratio::new(z.0.into(), (z.0 + z.1).into());
+            let cap = Cap::new(share, m);
+            let v = if cap.reaches_end() {
+                0
+            } else {
+                let mut best = UNREACHABLE;
+                for b in 0..=z.1 {
+                    let ends = self
+                        .range(z, b, cap)
+                        .and_then(|(a, e)| Some((self.index((a, b))?, self.index((e, b))?)));
+                    if let Some((i, j)) = ends {
+                        best = best.min(tree.min(i, j + 1));
+                    }
+                }
+                best.saturating_add(1)
+            };
+            if let Some(i) = self.index(z) {
+                steps[i] = v;
+                tree.set(i, v);
+            }
+        }
+        steps
+    }
+}
+
+/// M4 among equally good states: the larger share, then fewer replicas,
+/// then more `to`.
+fn m4_better(a: (u64, u64), b: (u64, u64)) -> bool {
+    let (na, nb) = (a.0 + a.1, b.0 + b.1);
+    share_cmp((a.0, na), (b.0, nb))
+        .then(nb.cmp(&na))
+        .then(a.0.cmp(&b.0))
+        .is_gt()
+}
+
+/// A segment tree of minimums.
+struct MinTree {
+    size: usize,
+    data: Vec<u32>,
+}
+
+impl MinTree {
+    fn new(len: usize) -> MinTree {
+        let size = len.next_power_of_two().max(1);
+        MinTree {
+            size,
+            data: vec![UNREACHABLE; 2 * size],
+        }
+    }
+
+    fn set(&mut self, i: usize, v: u32) {
+        let mut i = i + self.size;
+        self.data[i] = v;
+        while i > 1 {
+            i /= 2;
+            self.data[i] = self.data[2 * i].min(self.data[2 * i + 1]);
+        }
+    }
+
+    /// The minimum over `[lo, hi)`.
+    fn min(&self, lo: usize, hi: usize) -> u32 {
+        let (mut lo, mut hi) = (lo + self.size, hi + self.size);
+        let mut out = UNREACHABLE;
+        while lo < hi {
+            if lo % 2 == 1 {
+                out = out.min(self.data[lo]);
+                lo += 1;
+            }
+            if hi % 2 == 1 {
+                hi -= 1;
+                out = out.min(self.data[hi]);
+            }
+            lo /= 2;
+            hi /= 2;
+        }
+        out
+    }
+}

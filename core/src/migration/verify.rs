@@ -1,0 +1,126 @@
+//! The consistency check of loaded plans (SPEC M6): a plan is replayed from
+//! its initial state, action by action.
+
+use super::plan::{DeploymentState, PlanData, PlanState};
+use super::{MAX_PLAN_ACTIONS, MAX_PLAN_STEPS};
+use crate::names::{ResourceKind, ResourceName};
+
+impl PlanData {
+    /// Checks the M3 invariants of one action: the ceiling, the floor for
+    /// decreases, `from` never rising, `to` never falling and `to`'s share
+    /// never falling.
+    pub(crate) fn check_invariants(&self, before: &PlanState, after: &PlanState) -> Option<String> {
+        if let Some(c) = self.max_total_replicas
+            && after.total() > u64::from(c)
+        {
+            return Some(format!("{} replicas exceed the ceiling {c}", after.total()));
+        }
+        if after.serving() < before.serving() && after.serving() < u64::from(self.effective_floor) {
+            return Some(format!(
+                "serving replicas fall to {}, below the floor {}",
+                after.serving(),
+                self.effective_floor
+            ));
+        }
+        if after.from.count() > before.from.count() {
+            return Some("`from`'s replicas rise".into());
+        }
+        if after.to.count() < before.to.count() {
+            return Some("`to`'s replicas fall".into());
+        }
+        if after.to_share() < before.to_share() {
+            return Some("`to`'s share falls".into());
+        }
+        None
+    }
+
+    /// Replays the plan from its initial state (see [`MigrationPlan::from_json`]).
+    pub(crate) fn verify(&self) -> std::result::Result<(), String> {
+        let kinds = [
+            (&self.router, ResourceKind::Router, "router"),
+            (&self.from, ResourceKind::Deployment, "from"),
+            (&self.to, ResourceKind::Deployment, "to"),
+            (&self.model, ResourceKind::Model, "model"),
+        ];
+        for (n, kind, field) in kinds {
+            if n.kind() != kind {
+                return Err(format!("{field} '{n}' is not a {}", kind.collection()));
+            }
+        }
+        if self.from == self.to {
+            return Err("from and to are the same deployment".into());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for d in &self.router_order {
+            if d.kind() != ResourceKind::Deployment || d.account() != self.router.account() {
+                return Err(format!(
+                    "router_order entry '{d}' is not a deployment of the router's account"
+                ));
+            }
+            if !seen.insert(d) {
+                return Err(format!("router_order lists '{d}' twice"));
+            }
+        }
+        let others: Vec<&ResourceName> = self
+            .router_order
+            .iter()
+            .filter(|d| self.side_of(d).is_none())
+            .collect();
+        if others.len() != self.others.len()
+            || others
+                .iter()
+                .zip(&self.others)
+                .any(|(a, b)| *a != &b.deployment)
+            || self.router_order.len() != others.len() + 2
+        {
+            return Err("router_order must list from, to and exactly the other deployments".into());
+        }
+        if self.steps.is_empty() || self.steps.len() > MAX_PLAN_STEPS {
+            return Err(format!("a plan has 1 to {MAX_PLAN_STEPS} steps"));
+        }
+        let actions: usize = self.steps.iter().map(|s| s.actions.len()).sum();
+        if actions > MAX_PLAN_ACTIONS {
+            return Err(format!("a plan has at most {MAX_PLAN_ACTIONS} actions"));
+        }
+        check_state(&self.initial).map_err(|e| format!("initial state: {e}"))?;
+        let mut state = self.initial;
+        for (i, step) in self.steps.iter().enumerate() {
+            if step.actions.is_empty() {
+                return Err(format!("step {i} has no actions"));
+            }
+            for (j, action) in step.actions.iter().enumerate() {
+                let before = state;
+                self.apply_abstract(&mut state, action)
+                    .map_err(|e| format!("step {i} action {j}: {e}"))?;
+                if let Some(e) = self.check_invariants(&before, &state) {
+                    return Err(format!("step {i} action {j}: {e}"));
+                }
+            }
+            if state != step.state {
+                return Err(format!("step {i}: its state is not what its actions leave"));
+            }
+            if step.split != self.split(&state) || step.to_share != state.to_share() {
+                return Err(format!(
+                    "step {i}: its split or share does not match its state"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A state must be self-consistent: absent deployments are out of the router
+/// with 0 replicas; replicas lie within their bounds.
+fn check_state(state: &PlanState) -> std::result::Result<(), String> {
+    for (s, label) in [(&state.from, "from"), (&state.to, "to")] {
+        if !s.exists && *s != DeploymentState::default() {
+            return Err(format!(
+                "{label} does not exist but has a router entry or replicas"
+            ));
+        }
+        if s.exists && !(s.min_replicas <= s.replicas && s.replicas <= s.max_replicas) {
+            return Err(format!("{label}'s replicas are outside its bounds"));
+        }
+    }
+    Ok(())
+}

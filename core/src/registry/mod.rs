@@ -1,0 +1,612 @@
+//! The in-memory registry of deployments and routers (SPEC T1, T2, D1-D3,
+//! R1-R6).
+//!
+//! A [`Registry`] holds the state of any number of accounts and acts as one
+//! of them at a time ([`Registry::account`]), like the reference CLI with a
+//! profile: bare IDs resolve against that account, and it may create, change
+//! and delete only that account's resources. Other accounts' public routers
+//! can be read and routed to, never changed.
+//!
+//! Every operation validates everything before it changes anything: on any
+//! error the registry is exactly as before, generator state included (R3).
+
+mod routing;
+mod snapshot;
+
+pub use routing::{RouteDecision, RouteRequest};
+
+pub(crate) use snapshot::FORMAT_VERSION;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rand_chacha::ChaCha8Rng;
+
+use crate::deployment::{Deployment, DeploymentSpec, DeploymentUpdate, Placement, check_bounds};
+use crate::direct_route::{DirectRoute, handle_label};
+use crate::error::{Error, IdKind, Result};
+use crate::limits::MAX_ROUTER_DEPLOYMENTS;
+use crate::names::{Id, ResourceKind, ResourceName};
+use crate::region::{Region, RegionCatalog};
+use crate::router::{Router, RouterSpec, RouterUpdate, check_display_name};
+use crate::selection::{Seed, below};
+use crate::share::{Fraction, Share, TrafficSplit};
+use crate::strategy::RouterTable;
+
+/// Generator stream for generated IDs (SPEC N3).
+const ID_STREAM: u64 = 0;
+/// Generator stream for routing decisions made with [`Registry::route`].
+const ROUTE_STREAM: u64 = 1;
+/// Length of generated IDs (SPEC N3).
+const GENERATED_ID_LEN: usize = 8;
+
+/// A router and its cached routing state for its strategy (SPEC R6, R7),
+/// rebuilt when the router or a listed deployment's replica count changes,
+/// never per request. `table` is `None` when the router's deployments have 0
+/// replicas in total.
+#[derive(Debug, Clone)]
+struct RouterEntry {
+    router: Router,
+    table: Option<RouterTable>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Account {
+    deployments: BTreeMap<Id, Deployment>,
+    routers: BTreeMap<Id, RouterEntry>,
+}
+
+/// Deployments and routers of any number of accounts, in memory (SPEC T1).
+///
+/// ```
+/// use replica_router::{DeploymentSpec, DeploymentUpdate, Fraction, Registry, RouterSpec};
+/// let mut reg = Registry::new("my-account", 42)?;
+/// reg.create_deployment(DeploymentSpec::new("llama").id("deployment-a").replicas(3, 3))?;
+/// reg.create_deployment(DeploymentSpec::new("llama").id("deployment-b").replicas(2, 2))?;
+/// reg.create_router(RouterSpec::new(["deployment-a", "deployment-b"]).id("ab-test"))?;
+/// let split = reg.traffic_split("ab-test")?;
+/// assert_eq!(split.shares[0].fraction, Fraction::new(3, 5).unwrap());
+/// assert_eq!(split.shares[1].fraction, Fraction::new(2, 5).unwrap());
+/// let picked = reg.route("accounts/my-account/routers/ab-test", "my-account")?;
+/// assert!(picked.id().as_str().starts_with("deployment-"));
+/// # Ok::<(), replica_router::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Registry {
+    account: Id,
+    catalog: RegionCatalog,
+    seed: Seed,
+    id_rng: ChaCha8Rng,
+    route_rng: ChaCha8Rng,
+    accounts: BTreeMap<Id, Account>,
+    table_builds: u64,
+}
+
+impl Registry {
+    /// An empty registry acting as `account`, with the default region catalog.
+    ///
+    /// The seed drives generated IDs (stream 0) and [`Registry::route`]
+    /// (stream 1) of the pinned ChaCha8 generator (SPEC S1, S4).
+    ///
+    /// # Errors
+    /// [`Error::InvalidName`] when `account` breaks SPEC N1.
+    pub fn new(account: &str, seed: impl Into<Seed>) -> Result<Registry> {
+        Registry::with_catalog(account, seed, RegionCatalog::default())
+    }
+
+    /// An empty registry with a custom direct-routing catalog (SPEC G2).
+    ///
+    /// # Errors
+    /// [`Error::InvalidName`] when `account` breaks SPEC N1.
+    pub fn with_catalog(
+        account: &str,
+        seed: impl Into<Seed>,
+        catalog: RegionCatalog,
+    ) -> Result<Registry> {
+        let account = Id::new(account, IdKind::Account)?;
+        let seed = seed.into();
+        Ok(Registry {
+            account,
+            catalog,
+            id_rng: seed.rng_stream(ID_STREAM),
+            route_rng: seed.rng_stream(ROUTE_STREAM),
+            seed,
+            accounts: BTreeMap::new(),
+            table_builds: 0,
+        })
+    }
+
+    /// The account the registry acts as.
+    pub fn account(&self) -> &Id {
+        &self.account
+    }
+
+    /// Acts as another account from now on (like switching CLI profiles).
+    ///
+    /// # Errors
+    /// [`Error::InvalidName`] when `account` breaks SPEC N1; nothing changes.
+    pub fn set_account(&mut self, account: &str) -> Result<()> {
+        self.account = Id::new(account, IdKind::Account)?;
+        Ok(())
+    }
+
+    /// The direct-routing region catalog (SPEC G2).
+    pub fn catalog(&self) -> &RegionCatalog {
+        &self.catalog
+    }
+
+    /// The seed the registry was created with.
+    pub fn seed(&self) -> Seed {
+        self.seed
+    }
+
+    /// How many selection tables have been built since this registry was
+    /// created or loaded. Routing never builds one (SPEC R6): only creating
+    /// or updating a router, or changing a listed deployment's replicas, does.
+    pub fn table_builds(&self) -> u64 {
+        self.table_builds
+    }
+
+    fn parse(&self, input: &str, kind: ResourceKind) -> Result<ResourceName> {
+        ResourceName::parse(input, kind, &self.account)
+    }
+
+    /// Parses a name that the acting account wants to change: it must be in
+    /// that account.
+    fn parse_own(&self, input: &str, kind: ResourceKind) -> Result<ResourceName> {
+        let name = self.parse(input, kind)?;
+        if name.account() != &self.account {
+            return Err(self.denied(&name));
+        }
+        Ok(name)
+    }
+
+    fn denied(&self, name: &ResourceName) -> Error {
+        Error::PermissionDenied {
+            name: name.to_string(),
+            caller: self.account.to_string(),
+        }
+    }
+
+    fn own_account(&self) -> Option<&Account> {
+        self.accounts.get(&self.account)
+    }
+
+    fn deployment_entry(&self, name: &ResourceName) -> Result<&Deployment> {
+        find_deployment(&self.accounts, name)
+    }
+
+    fn router_entry(&self, name: &ResourceName) -> Result<&RouterEntry> {
+        self.accounts
+            .get(name.account())
+            .and_then(|a| a.routers.get(name.id()))
+            .ok_or_else(|| Error::NotFound {
+                name: name.to_string(),
+            })
+    }
+
+    /// Draws an ID not yet used in `taken` (SPEC N3) from a copy of the ID
+    /// generator; the caller commits the returned generator on success.
+    fn generate_id<V>(
+        &self,
+        taken: Option<&BTreeMap<Id, V>>,
+        kind: IdKind,
+    ) -> Result<(Id, ChaCha8Rng)> {
+        const ALPHABET: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        let mut rng = self.id_rng.clone();
+        loop {
+            let id: String = (0..GENERATED_ID_LEN)
+                .map(|_| char::from(ALPHABET[below(&mut rng, 36) as usize]))
+                .collect();
+            if taken.is_none_or(|t| !t.contains_key(id.as_str())) {
+                return Ok((Id::new(&id, kind)?, rng));
+            }
+        }
+    }
+
+    // ----- deployments -----
+
+    /// Creates a deployment in the acting account (SPEC D1, G3, G4).
+    ///
+    /// # Errors
+    /// [`Error::InvalidName`] / [`Error::InvalidResourceName`] for a bad ID or
+    /// model; [`Error::PermissionDenied`] for a name in another account;
+    /// [`Error::AlreadyExists`]; [`Error::InvalidRegion`];
+    /// [`Error::InvalidReplicaBounds`]; for direct routing
+    /// [`Error::RegionRequired`], [`Error::UnsupportedRegion`], the API-key
+    /// errors and [`Error::HandleTooLong`]. On error nothing changes.
+    pub fn create_deployment(&mut self, spec: DeploymentSpec) -> Result<Deployment> {
+        let taken = self.own_account().map(|a| &a.deployments);
+        let (name, next_rng) = match &spec.id {
+            Some(id) => (self.parse_own(id, ResourceKind::Deployment)?, None),
+            None => {
+                let (id, rng) = self.generate_id(taken, IdKind::Deployment)?;
+                (
+                    ResourceName::new(self.account.clone(), ResourceKind::Deployment, id),
+                    Some(rng),
+                )
+            }
+        };
+        if taken.is_some_and(|t| t.contains_key(name.id())) {
+            return Err(Error::AlreadyExists {
+                name: name.to_string(),
+            });
+        }
+        let model = self.parse(&spec.model, ResourceKind::Model)?;
+        let placement = match &spec.region {
+            None => Placement::MultiRegion,
+            Some(r) => Placement::Region(Region::new(r)?),
+        };
+        let (min, max) = spec.bounds();
+        check_bounds(min, max)?;
+        let direct_route = match (&spec.direct_route_api_keys, &placement) {
+            (None, _) => None,
+            (Some(_), Placement::MultiRegion) => return Err(Error::RegionRequired),
+            (Some(keys), Placement::Region(region)) => {
+                let route = DirectRoute::with_catalog(region.clone(), keys, &self.catalog)?;
+                handle_label(&name)?;
+                Some(route)
+            }
+        };
+        let deployment = Deployment {
+            name: name.clone(),
+            model,
+            placement,
+            direct_route,
+            min_replicas: min,
+            max_replicas: max,
+            replicas: 1u32.clamp(min, max),
+        };
+        // Validated: commit.
+        if let Some(rng) = next_rng {
+            self.id_rng = rng;
+        }
+        self.accounts
+            .entry(self.account.clone())
+            .or_default()
+            .deployments
+            .insert(name.id().clone(), deployment.clone());
+        Ok(deployment)
+    }
+
+    /// A deployment of the acting account (deployments are private).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::PermissionDenied`] for another account's.
+    pub fn get_deployment(&self, name: &str) -> Result<&Deployment> {
+        let name = self.parse_own(name, ResourceKind::Deployment)?;
+        self.deployment_entry(&name)
+    }
+
+    /// The acting account's deployments, by name (SPEC T2).
+    pub fn list_deployments(&self) -> impl ExactSizeIterator<Item = &Deployment> + '_ {
+        self.own_account()
+            .map(|a| a.deployments.values())
+            .unwrap_or_default()
+    }
+
+    /// Updates a deployment's replica bounds (SPEC D2): the count becomes
+    /// `clamp(current, min, max)` and the routers that list it rebuild their
+    /// tables.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::PermissionDenied`];
+    /// [`Error::InvalidReplicaBounds`] when the resulting `min > max`. On
+    /// error nothing changes.
+    pub fn update_deployment(
+        &mut self,
+        name: &str,
+        update: DeploymentUpdate,
+    ) -> Result<Deployment> {
+        let name = self.parse_own(name, ResourceKind::Deployment)?;
+        let mut deployment = self.deployment_entry(&name)?.clone();
+        let min = update.min_replicas.unwrap_or(deployment.min_replicas);
+        let max = update.max_replicas.unwrap_or(deployment.max_replicas);
+        deployment.set_bounds(min, max)?;
+        let changed = deployment.replicas != self.deployment_entry(&name)?.replicas;
+        let account = self.accounts.entry(self.account.clone()).or_default();
+        account
+            .deployments
+            .insert(name.id().clone(), deployment.clone());
+        if changed {
+            let mut builds = 0;
+            let Account {
+                deployments,
+                routers,
+            } = account;
+            for entry in routers.values_mut() {
+                if entry.router.deployments.contains(&name) {
+                    entry.table = build_table(&entry.router, deployments);
+                    builds += 1;
+                }
+            }
+            self.table_builds += builds;
+        }
+        Ok(deployment)
+    }
+
+    /// Deletes a deployment (SPEC D3).
+    ///
+    /// # Errors
+    /// [`Error::InUse`] naming the routers that list it; [`Error::NotFound`];
+    /// [`Error::PermissionDenied`]. On error nothing changes.
+    pub fn delete_deployment(&mut self, name: &str) -> Result<()> {
+        let name = self.parse_own(name, ResourceKind::Deployment)?;
+        self.deployment_entry(&name)?;
+        let users: Vec<String> = self
+            .own_account()
+            .map(|a| {
+                a.routers
+                    .values()
+                    .filter(|e| e.router.deployments.contains(&name))
+                    .map(|e| e.router.name.to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !users.is_empty() {
+            return Err(Error::InUse {
+                deployment: name.to_string(),
+                routers: users,
+            });
+        }
+        if let Some(a) = self.accounts.get_mut(&self.account) {
+            a.deployments.remove(name.id());
+        }
+        Ok(())
+    }
+
+    // ----- routers -----
+
+    /// Resolves and validates a deployment list for a router of the acting
+    /// account (SPEC R1, R2).
+    fn resolve_deployments(&self, inputs: &[String]) -> Result<Vec<ResourceName>> {
+        check_router_size(inputs.len())?;
+        let names = inputs
+            .iter()
+            .map(|d| self.parse(d, ResourceKind::Deployment))
+            .collect::<Result<Vec<_>>>()?;
+        check_router_deployments(&names, &self.account, &self.accounts)?;
+        Ok(names)
+    }
+
+    fn resolve_model(&self, model: Option<&String>) -> Result<Option<ResourceName>> {
+        model
+            .map(|m| self.parse(m, ResourceKind::Model))
+            .transpose()
+    }
+
+    /// Creates a router in the acting account (SPEC R1, R2, N3).
+    ///
+    /// # Errors
+    /// [`Error::EmptyRouter`]; [`Error::DuplicateDeployment`];
+    /// [`Error::NotFound`] for an unknown deployment;
+    /// [`Error::ForeignDeployment`]; [`Error::NotMultiRegion`];
+    /// [`Error::LimitExceeded`]; [`Error::AlreadyExists`];
+    /// [`Error::InvalidDisplayName`]; name errors. On error nothing changes.
+    pub fn create_router(&mut self, spec: RouterSpec) -> Result<Router> {
+        let taken = self.own_account().map(|a| &a.routers);
+        let (name, next_rng) = match &spec.id {
+            Some(id) => (self.parse_own(id, ResourceKind::Router)?, None),
+            None => {
+                let (id, rng) = self.generate_id(taken, IdKind::Router)?;
+                (
+                    ResourceName::new(self.account.clone(), ResourceKind::Router, id),
+                    Some(rng),
+                )
+            }
+        };
+        if taken.is_some_and(|t| t.contains_key(name.id())) {
+            return Err(Error::AlreadyExists {
+                name: name.to_string(),
+            });
+        }
+        if let Some(d) = &spec.display_name {
+            check_display_name(d)?;
+        }
+        let router = Router {
+            deployments: self.resolve_deployments(&spec.deployments)?,
+            model: self.resolve_model(spec.model.as_ref())?,
+            name,
+            display_name: spec.display_name,
+            strategy: spec.strategy,
+            public: spec.public,
+        };
+        if let Some(rng) = next_rng {
+            self.id_rng = rng;
+        }
+        self.insert_router(router.clone());
+        Ok(router)
+    }
+
+    /// Inserts or replaces a validated router of the acting account, building
+    /// its table.
+    fn insert_router(&mut self, router: Router) {
+        let account = self
+            .accounts
+            .entry(router.name.account().clone())
+            .or_default();
+        let table = build_table(&router, &account.deployments);
+        account
+            .routers
+            .insert(router.name.id().clone(), RouterEntry { router, table });
+        self.table_builds += 1;
+    }
+
+    /// A router of the acting account, or a public router of any account.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::PermissionDenied`] for another account's
+    /// private router.
+    pub fn get_router(&self, name: &str) -> Result<&Router> {
+        let name = self.parse(name, ResourceKind::Router)?;
+        let entry = self.router_entry(&name)?;
+        if name.account() != &self.account && !entry.router.public {
+            return Err(self.denied(&name));
+        }
+        Ok(&entry.router)
+    }
+
+    /// The acting account's routers, by name (SPEC T2).
+    pub fn list_routers(&self) -> impl ExactSizeIterator<Item = &Router> + '_ {
+        self.own_account()
+            .map(|a| a.routers.values())
+            .unwrap_or_default()
+            .map(|e| &e.router)
+    }
+
+    /// Updates a router (SPEC R3): only the fields given change.
+    ///
+    /// # Errors
+    /// As [`Registry::create_router`], plus [`Error::NotFound`] and
+    /// [`Error::PermissionDenied`]. On error nothing changes.
+    pub fn update_router(&mut self, name: &str, update: RouterUpdate) -> Result<Router> {
+        let name = self.parse_own(name, ResourceKind::Router)?;
+        let mut router = self.router_entry(&name)?.router.clone();
+        if let Some(d) = &update.display_name {
+            check_display_name(d)?;
+        }
+        if let Some(deployments) = &update.deployments {
+            router.deployments = self.resolve_deployments(deployments)?;
+        }
+        if let Some(model) = self.resolve_model(update.model.as_ref())? {
+            router.model = Some(model);
+        }
+        if let Some(d) = update.display_name {
+            router.display_name = Some(d);
+        }
+        if let Some(s) = update.strategy {
+            router.strategy = s;
+        }
+        if let Some(p) = update.public {
+            router.public = p;
+        }
+        self.insert_router(router.clone());
+        Ok(router)
+    }
+
+    /// Deletes a router; routing to it fails at once (SPEC R4).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::PermissionDenied`]. On error nothing changes.
+    pub fn delete_router(&mut self, name: &str) -> Result<()> {
+        let name = self.parse_own(name, ResourceKind::Router)?;
+        self.router_entry(&name)?;
+        if let Some(a) = self.accounts.get_mut(&self.account) {
+            a.routers.remove(name.id());
+        }
+        Ok(())
+    }
+
+    /// The router's exact traffic split (SPEC R5): each deployment gets
+    /// `replicas / total`, in the router's order.
+    ///
+    /// # Errors
+    /// As [`Registry::get_router`], plus [`Error::NoCapacity`] when the total
+    /// is 0.
+    pub fn traffic_split(&self, router: &str) -> Result<TrafficSplit> {
+        let router = self.get_router(router)?;
+        let deployments = self
+            .accounts
+            .get(router.name.account())
+            .map(|a| &a.deployments);
+        let replicas: Vec<u32> = router
+            .deployments
+            .iter()
+            .map(|d| {
+                deployments
+                    .and_then(|m| m.get(d.id()))
+                    .map_or(0, |d| d.replicas)
+            })
+            .collect();
+        let total: u64 = replicas.iter().map(|&r| u64::from(r)).sum();
+        if total == 0 {
+            return Err(Error::NoCapacity {
+                name: router.name.to_string(),
+            });
+        }
+        let shares = router
+            .deployments
+            .iter()
+            .zip(replicas)
+            .map(|(d, r)| Share {
+                deployment: d.clone(),
+                replicas: r,
+                fraction: Fraction::new(u64::from(r), total).unwrap_or(Fraction::ZERO),
+            })
+            .collect();
+        Ok(TrafficSplit {
+            router: router.name.clone(),
+            total_replicas: total,
+            shares,
+        })
+    }
+}
+
+/// The routing state for the router's strategy over its replica counts
+/// (SPEC R7); `None` when they sum to 0 (SPEC R5).
+fn build_table(router: &Router, deployments: &BTreeMap<Id, Deployment>) -> Option<RouterTable> {
+    let weights: Vec<u32> = router
+        .deployments
+        .iter()
+        .map(|d| deployments.get(d.id()).map_or(0, |d| d.replicas))
+        .collect();
+    RouterTable::build(router.strategy, &router.deployments, &weights)
+}
+
+fn check_router_size(n: usize) -> Result<()> {
+    if n == 0 {
+        return Err(Error::EmptyRouter);
+    }
+    if n > MAX_ROUTER_DEPLOYMENTS {
+        return Err(Error::LimitExceeded {
+            what: "deployments per router",
+            limit: MAX_ROUTER_DEPLOYMENTS,
+            got: n,
+        });
+    }
+    Ok(())
+}
+
+/// SPEC R1, R2 for a router of `router_account`: one or more distinct
+/// deployments, each existing, of the router's account and multi-region.
+/// Shared by live operations and snapshot loading.
+fn check_router_deployments(
+    names: &[ResourceName],
+    router_account: &Id,
+    accounts: &BTreeMap<Id, Account>,
+) -> Result<()> {
+    check_router_size(names.len())?;
+    let mut seen = BTreeSet::new();
+    for name in names {
+        if name.account() != router_account {
+            return Err(Error::ForeignDeployment {
+                deployment: name.to_string(),
+                router_account: router_account.to_string(),
+            });
+        }
+        let deployment = find_deployment(accounts, name)?;
+        if let Placement::Region(region) = &deployment.placement {
+            return Err(Error::NotMultiRegion {
+                deployment: name.to_string(),
+                region: region.to_string(),
+            });
+        }
+        if !seen.insert(name.id()) {
+            return Err(Error::DuplicateDeployment {
+                deployment: name.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn find_deployment<'a>(
+    accounts: &'a BTreeMap<Id, Account>,
+    name: &ResourceName,
+) -> Result<&'a Deployment> {
+    accounts
+        .get(name.account())
+        .and_then(|a| a.deployments.get(name.id()))
+        .ok_or_else(|| Error::NotFound {
+            name: name.to_string(),
+        })
+}

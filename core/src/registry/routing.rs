@@ -1,0 +1,246 @@
+//! Request routing (SPEC R6, R7).
+
+use std::collections::BTreeMap;
+
+use rand_core::Rng;
+
+use super::{Account, Registry};
+use crate::error::{Error, IdKind, Result};
+use crate::names::{Id, ResourceKind, ResourceName, TargetRef, is_valid_id, parse_route_target};
+
+/// A request to route (SPEC R6, R7): the input of
+/// [`Registry::route_request`].
+///
+/// ```
+/// use replica_router::RouteRequest;
+/// let req = RouteRequest::new("ab-test", "my-account").session_key("conversation-42");
+/// assert_eq!(req.cursor, None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RouteRequest<'a> {
+    /// The request's `model` field: a router or deployment name, or a bare
+    /// ID of the caller's account (router first).
+    pub model: &'a str,
+    /// The caller's account ID.
+    pub caller_account: &'a str,
+    /// Session key: `session-affinity` routers send the same key to the same
+    /// deployment and replica slot. Other strategies ignore it.
+    pub session_key: Option<&'a str>,
+    /// Round-robin cursor: `weighted-round-robin` routers pick at this
+    /// position of their cycle (any `u64`, taken modulo the total) and return
+    /// the next one in [`RouteDecision::next_cursor`]. Without one, the
+    /// position is drawn from the generator (each pick then falls by share).
+    /// Other strategies ignore it.
+    pub cursor: Option<u64>,
+}
+
+impl<'a> RouteRequest<'a> {
+    /// A request for `model` from `caller_account`, with no session key and
+    /// no cursor.
+    pub fn new(model: &'a str, caller_account: &'a str) -> RouteRequest<'a> {
+        RouteRequest {
+            model,
+            caller_account,
+            session_key: None,
+            cursor: None,
+        }
+    }
+    /// Sets the session key.
+    pub fn session_key(mut self, key: &'a str) -> RouteRequest<'a> {
+        self.session_key = Some(key);
+        self
+    }
+    /// Sets the round-robin cursor.
+    pub fn cursor(mut self, cursor: u64) -> RouteRequest<'a> {
+        self.cursor = Some(cursor);
+        self
+    }
+}
+
+/// Where a request goes (SPEC R6, R7): the output of
+/// [`Registry::route_request`], borrowed from the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RouteDecision<'a> {
+    /// The chosen deployment.
+    pub deployment: &'a ResourceName,
+    /// The replica slot (`0 .. replicas`) the request is pinned to: `Some`
+    /// only when a `session-affinity` router routed a request with a session
+    /// key, `None` otherwise (any replica of the deployment will do).
+    pub replica: Option<u32>,
+    /// The cursor to send with the next request: `Some` only from a
+    /// `weighted-round-robin` router, always below its total replicas.
+    pub next_cursor: Option<u64>,
+}
+
+impl Registry {
+    /// Routes a request by its `model` field for `caller_account` (SPEC R6),
+    /// drawing from the registry's own routing generator (stream 1 of its
+    /// seed), which advances.
+    ///
+    /// Returns the chosen deployment's name, borrowed from the registry: no
+    /// allocation and no table rebuild per request.
+    ///
+    /// # Errors
+    /// See [`Registry::route_with`].
+    pub fn route(&mut self, model: &str, caller_account: &str) -> Result<&ResourceName> {
+        let request = RouteRequest::new(model, caller_account);
+        Registry::route_inner(&self.accounts, &request, &mut self.route_rng).map(|d| d.deployment)
+    }
+
+    /// Routes a request with a caller-supplied generator (SPEC R6, R7).
+    ///
+    /// `model` is a router name (the router's strategy picks a deployment), a
+    /// deployment name (routes to it), or a bare ID of the caller's account,
+    /// tried as a router first, then as a deployment. A request without a
+    /// session key or cursor: see [`Registry::route_request_with`] for how
+    /// each strategy treats it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidName`] / [`Error::InvalidResourceName`] for a malformed
+    /// field or caller; [`Error::NotFound`] for an unknown router or
+    /// deployment; [`Error::PermissionDenied`] for another account's private
+    /// router or any other account's deployment; [`Error::NoCapacity`] when
+    /// the target has 0 replicas.
+    ///
+    /// # Performance
+    /// O(log a + log r) map lookups plus O(1) per pick; no allocation on success.
+    pub fn route_with<R: Rng + ?Sized>(
+        &self,
+        model: &str,
+        caller_account: &str,
+        rng: &mut R,
+    ) -> Result<&ResourceName> {
+        let request = RouteRequest::new(model, caller_account);
+        Registry::route_inner(&self.accounts, &request, rng).map(|d| d.deployment)
+    }
+
+    /// Routes a request with a session key and/or round-robin cursor (SPEC
+    /// R7), drawing from the registry's own routing generator when the
+    /// strategy needs a draw.
+    ///
+    /// # Errors
+    /// See [`Registry::route_request_with`].
+    pub fn route_request(&mut self, request: &RouteRequest<'_>) -> Result<RouteDecision<'_>> {
+        Registry::route_inner(&self.accounts, request, &mut self.route_rng)
+    }
+
+    /// Routes a request with a session key and/or round-robin cursor and a
+    /// caller-supplied generator (SPEC R6, R7).
+    ///
+    /// By the router's strategy:
+    /// - `weighted-random`: one draw; key and cursor are ignored.
+    /// - `weighted-round-robin`: the pick at `cursor` in the router's cycle,
+    ///   with [`RouteDecision::next_cursor`]; no draw. Without a cursor, a
+    ///   uniform position is drawn, so the pick falls by share and the
+    ///   returned cursor continues the cycle from there.
+    /// - `session-affinity`: with a key, the key's deployment and replica
+    ///   slot ([`RouteDecision::replica`]); no draw. Without a key,
+    ///   weighted-random.
+    ///
+    /// A deployment name routes to that deployment (`replica` and
+    /// `next_cursor` are `None`).
+    ///
+    /// # Errors
+    /// As [`Registry::route_with`], plus [`Error::LimitExceeded`] for a
+    /// keyed request to a `session-affinity` router with more than
+    /// [`MAX_SESSION_AFFINITY_REPLICAS`](crate::limits::MAX_SESSION_AFFINITY_REPLICAS)
+    /// replicas.
+    ///
+    /// # Performance
+    /// Map lookups plus: O(1) for weighted-random and for round-robin up to
+    /// 65,536 total replicas (O(m log m) above, with `m` deployments); O(T)
+    /// hashing for a keyed affinity route over `T` replicas. No table is
+    /// built per request.
+    pub fn route_request_with<R: Rng + ?Sized>(
+        &self,
+        request: &RouteRequest<'_>,
+        rng: &mut R,
+    ) -> Result<RouteDecision<'_>> {
+        Registry::route_inner(&self.accounts, request, rng)
+    }
+
+    fn route_inner<'a, R: Rng + ?Sized>(
+        accounts: &'a BTreeMap<Id, Account>,
+        request: &RouteRequest<'_>,
+        rng: &mut R,
+    ) -> Result<RouteDecision<'a>> {
+        let (model, caller) = (request.model, request.caller_account);
+        if !is_valid_id(caller) {
+            return Err(Error::InvalidName {
+                kind: IdKind::Account,
+                input: caller.to_owned(),
+            });
+        }
+        let target = parse_route_target(model, caller)?;
+        let account = accounts.get(target.account);
+        let try_router = matches!(target.kind, None | Some(ResourceKind::Router));
+        if try_router {
+            if let Some(entry) = account.and_then(|a| a.routers.get(target.id)) {
+                if target.account != caller && !entry.router.public {
+                    return Err(Error::PermissionDenied {
+                        name: entry.router.name.to_string(),
+                        caller: caller.to_owned(),
+                    });
+                }
+                let table = entry.table.as_ref().ok_or_else(|| Error::NoCapacity {
+                    name: entry.router.name.to_string(),
+                })?;
+                let pick = table.pick(request.session_key, request.cursor, rng)?;
+                let deployment =
+                    entry
+                        .router
+                        .deployments
+                        .get(pick.index)
+                        .ok_or_else(|| Error::NoCapacity {
+                            name: entry.router.name.to_string(),
+                        })?;
+                return Ok(RouteDecision {
+                    deployment,
+                    replica: pick.replica,
+                    next_cursor: pick.next_cursor,
+                });
+            }
+        }
+        let try_deployment = matches!(target.kind, None | Some(ResourceKind::Deployment));
+        if try_deployment {
+            if let Some(d) = account.and_then(|a| a.deployments.get(target.id)) {
+                if target.account != caller {
+                    return Err(Error::PermissionDenied {
+                        name: d.name.to_string(),
+                        caller: caller.to_owned(),
+                    });
+                }
+                if d.replicas == 0 {
+                    return Err(Error::NoCapacity {
+                        name: d.name.to_string(),
+                    });
+                }
+                return Ok(RouteDecision {
+                    deployment: &d.name,
+                    replica: None,
+                    next_cursor: None,
+                });
+            }
+        }
+        Err(not_found(&target))
+    }
+}
+
+fn not_found(target: &TargetRef<'_>) -> Error {
+    let name = match target.kind {
+        Some(kind) => format!(
+            "accounts/{}/{}/{}",
+            target.account,
+            kind.collection(),
+            target.id
+        ),
+        None => format!(
+            "accounts/{a}/routers/{id} (nor accounts/{a}/deployments/{id})",
+            a = target.account,
+            id = target.id
+        ),
+    };
+    Error::NotFound { name }
+}
