@@ -1,0 +1,242 @@
+//! The routing strategies' building blocks (SPEC R7): `WeightedRoundRobin`,
+//! `SessionAffinity` with `AffinityPick`, and `session_hash`.
+
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use replica_router::{AffinityPick, SessionAffinity, WeightedRoundRobin};
+
+use crate::errors::OrRaise;
+use crate::names::Text;
+use crate::selection::{batch_len, pick_array, weights_repr, write_picks};
+
+/// Smooth weighted round robin (SPEC R7, ``weighted-round-robin``): a
+/// deterministic cycle of ``total`` picks in which index ``i`` appears exactly
+/// ``weights[i]`` times, evenly spread. The position is a caller-owned
+/// cursor (any int in ``0..2**64``, taken modulo ``total``); no randomness.
+///
+/// Example:
+///
+///     >>> from replica_router import WeightedRoundRobin
+///     >>> rr = WeightedRoundRobin([3, 2])
+///     >>> [rr.pick(c) for c in range(5)]
+///     [0, 1, 0, 1, 0]
+///     >>> picks, cursor = rr.pick_many(10, cursor=0)
+///     >>> picks.tolist().count(0), cursor
+///     (6, 0)
+#[pyclass(module = "replica_router", name = "WeightedRoundRobin", frozen, eq)]
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct PyWeightedRoundRobin {
+    inner: WeightedRoundRobin,
+}
+
+#[pymethods]
+impl PyWeightedRoundRobin {
+    /// Builds the cycle for ``weights`` (ints in ``0..2**32``, not all zero).
+    ///
+    /// Raises ValidationError (``EMPTY_WEIGHTS``, ``ZERO_TOTAL_WEIGHT``,
+    /// ``LIMIT_EXCEEDED``), OverflowError, TypeError.
+    ///
+    ///     >>> WeightedRoundRobin([1, 0, 1]).total
+    ///     2
+    #[new]
+    fn new(py: Python<'_>, weights: Vec<u32>) -> PyResult<Self> {
+        Ok(PyWeightedRoundRobin {
+            inner: WeightedRoundRobin::new(&weights).or_raise(py)?,
+        })
+    }
+
+    /// The weights, as given.
+    #[getter]
+    fn weights(&self) -> Vec<u32> {
+        self.inner.weights().to_vec()
+    }
+
+    /// Length of the cycle: the sum of the weights.
+    #[getter]
+    fn total(&self) -> u64 {
+        self.inner.total()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Where ``cursor`` is in the cycle: ``cursor % total``.
+    ///
+    ///     >>> WeightedRoundRobin([3, 2]).position(7)
+    ///     2
+    fn position(&self, cursor: u64) -> u64 {
+        self.inner.position(cursor)
+    }
+
+    /// The cursor after a pick at ``cursor`` (always below ``total``).
+    ///
+    ///     >>> WeightedRoundRobin([3, 2]).next_cursor(4)
+    ///     0
+    fn next_cursor(&self, cursor: u64) -> u64 {
+        self.inner.next_cursor(cursor)
+    }
+
+    /// The index picked at ``cursor``.
+    ///
+    ///     >>> WeightedRoundRobin([0, 1]).pick(12345)
+    ///     1
+    fn pick(&self, cursor: u64) -> u32 {
+        self.inner.pick(cursor)
+    }
+
+    /// ``n`` picks at ``cursor``, ``cursor + 1``, ... as
+    /// ``(array.array('I'), next_cursor)``. Runs with the GIL released.
+    ///
+    /// Raises ValidationError (``LIMIT_EXCEEDED``) above 2**28 picks.
+    ///
+    ///     >>> WeightedRoundRobin([3, 2]).pick_many(3, cursor=4)
+    ///     (array('I', [0, 0, 1]), 2)
+    #[pyo3(signature = (n, *, cursor=0))]
+    fn pick_many<'py>(
+        &self,
+        py: Python<'py>,
+        n: u64,
+        cursor: u64,
+    ) -> PyResult<(Bound<'py, PyAny>, u64)> {
+        let len = batch_len(py, n)?;
+        let mut next = cursor;
+        let picks = pick_array(py, len, |buf| {
+            write_picks(buf, |out| next = self.inner.fill(next, out));
+        })?;
+        Ok((picks, next))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("WeightedRoundRobin({})", weights_repr(self.inner.weights()))
+    }
+}
+
+/// Where a session key goes: a deployment index and a replica slot in it.
+///
+///     >>> from replica_router import SessionAffinity
+///     >>> SessionAffinity([("deployment-a", 1)]).pick("k")
+///     AffinityPick(deployment=0, replica=0)
+#[pyclass(module = "replica_router", name = "AffinityPick", frozen, eq, hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(crate) struct PyAffinityPick {
+    inner: AffinityPick,
+}
+
+#[pymethods]
+impl PyAffinityPick {
+    /// Index of the deployment, in the order given.
+    #[getter]
+    fn deployment(&self) -> u32 {
+        self.inner.deployment
+    }
+
+    /// Replica slot in the deployment, ``0 .. replicas``.
+    #[getter]
+    fn replica(&self) -> u32 {
+        self.inner.replica
+    }
+
+    /// A plain dict: ``deployment``, ``replica``.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("deployment", self.inner.deployment)?;
+        d.set_item("replica", self.inner.replica)?;
+        Ok(d)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "AffinityPick(deployment={}, replica={})",
+            self.inner.deployment, self.inner.replica
+        )
+    }
+}
+
+/// Session affinity by rendezvous hashing (SPEC R7, ``session-affinity``):
+/// a session key always goes to the same deployment and replica slot while
+/// the replica counts stay; when they change, only the keys that must move
+/// do (adding one replica to N moves about 1/(N+1) of them, all onto it).
+///
+/// Example:
+///
+///     >>> from replica_router import SessionAffinity
+///     >>> aff = SessionAffinity([("deployment-a", 3), ("deployment-b", 2)])
+///     >>> pick = aff.pick("conversation-42")
+///     >>> pick == aff.pick("conversation-42"), pick.replica < (3, 2)[pick.deployment]
+///     (True, True)
+#[pyclass(module = "replica_router", name = "SessionAffinity", frozen, eq)]
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct PySessionAffinity {
+    inner: SessionAffinity,
+}
+
+#[pymethods]
+impl PySessionAffinity {
+    /// Hashing over ``(deployment name, replicas)`` pairs, in order. Names
+    /// identify replicas: keep them stable (a registry uses full names).
+    ///
+    /// Raises ValidationError (``EMPTY_WEIGHTS``, ``ZERO_TOTAL_WEIGHT``,
+    /// ``DUPLICATE_DEPLOYMENT``, ``LIMIT_EXCEEDED`` above 65,536 replicas),
+    /// OverflowError, TypeError.
+    ///
+    ///     >>> SessionAffinity([("a", 2), ("b", 0)]).total
+    ///     2
+    #[new]
+    fn new(py: Python<'_>, deployments: Vec<(Text, u32)>) -> PyResult<Self> {
+        let pairs = deployments
+            .into_iter()
+            .map(|(name, replicas)| (name.0, replicas));
+        Ok(PySessionAffinity {
+            inner: SessionAffinity::new(pairs).or_raise(py)?,
+        })
+    }
+
+    /// Total replicas hashed over.
+    #[getter]
+    fn total(&self) -> u64 {
+        self.inner.total()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Where ``session_key`` goes.
+    fn pick(&self, session_key: Text) -> PyAffinityPick {
+        PyAffinityPick {
+            inner: self.inner.pick(session_key.as_str()),
+        }
+    }
+
+    /// Where a key with this :func:`session_hash` goes.
+    ///
+    ///     >>> from replica_router import session_hash
+    ///     >>> aff = SessionAffinity([("a", 3)])
+    ///     >>> aff.pick_hashed(session_hash("k")) == aff.pick("k")
+    ///     True
+    fn pick_hashed(&self, key_hash: u64) -> PyAffinityPick {
+        PyAffinityPick {
+            inner: self.inner.pick_hashed(key_hash),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "SessionAffinity(deployments={}, total={})",
+            self.inner.len(),
+            self.inner.total()
+        )
+    }
+}
+
+/// The documented 64-bit hash of a session key: the same value on every
+/// platform and in Rust, Python and JS.
+///
+///     >>> from replica_router import session_hash
+///     >>> hex(session_hash(""))
+///     '0xe9e0033e3badaf36'
+#[pyfunction]
+pub(crate) fn session_hash(key: Text) -> u64 {
+    replica_router::session_hash(key.as_str())
+}
