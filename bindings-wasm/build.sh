@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Builds the JS package: the wasm32 library (cargo profile `wasm-release`,
+# tuned for size), then the wasm-bindgen CLI at exactly the version of the
+# `wasm-bindgen` crate in Cargo.lock, for the `web` (ES module for browsers)
+# and `nodejs` targets, into pkg/web and pkg/node.
+#
+# Installs what is missing: the wasm32-unknown-unknown rustup target and
+# wasm-bindgen-cli at the locked version. Set CARGO_TARGET_DIR to reuse a
+# target directory; default: <repo>/target.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+cd "$root"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+profile=wasm-release
+crate=replica_router_wasm
+
+if command -v rustup >/dev/null 2>&1 && ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    echo "== installing rustup target wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+fi
+
+# The wasm-bindgen crate version the build links (pinned with `=` in the
+# root Cargo.toml, so Cargo.lock always holds exactly one).
+want="$(cargo metadata --format-version 1 --locked 2>/dev/null \
+    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const p=JSON.parse(s).packages.find(p=>p.name==="wasm-bindgen");process.stdout.write(p?p.version:"")})' || true)"
+if [ -z "$want" ]; then
+    want="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)"
+fi
+if [ -z "$want" ]; then
+    echo "cannot find the wasm-bindgen version in Cargo.lock" >&2
+    exit 1
+fi
+have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+if [ "$have" != "$want" ]; then
+    echo "== installing wasm-bindgen-cli $want (found '${have:-none}'; takes a few minutes)"
+    cargo install wasm-bindgen-cli --version "$want"
+fi
+
+echo "== cargo build --profile $profile --target wasm32-unknown-unknown -p replica-router-wasm"
+cargo build --profile "$profile" --target wasm32-unknown-unknown -p replica-router-wasm
+wasm="$target_dir/wasm32-unknown-unknown/$profile/$crate.wasm"
+
+echo "== wasm-bindgen $want: pkg/web (ES module for browsers), pkg/node (Node)"
+rm -rf "$here/pkg/web" "$here/pkg/node"
+wasm-bindgen --remove-name-section --remove-producers-section --target web --out-dir "$here/pkg/web" "$wasm"
+wasm-bindgen --remove-name-section --remove-producers-section --target nodejs --out-dir "$here/pkg/node" "$wasm"
+# The nodejs target is CommonJS while the package is `"type": "module"`.
+printf '{ "type": "commonjs" }\n' > "$here/pkg/node/package.json"
+
+# Optional: binaryen's wasm-opt, when installed (npm `binaryen`), shrinks
+# the module further; the build does not need it.
+opt="$here/node_modules/.bin/wasm-opt"
+if [ -x "$opt" ]; then
+    for dir in web node; do
+        f="$here/pkg/$dir/${crate}_bg.wasm"
+        "$opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+            --enable-mutable-globals --enable-reference-types --enable-multivalue "$f" -o "$f.opt" && mv "$f.opt" "$f"
+    done
+fi
+
+f="$here/pkg/web/${crate}_bg.wasm"
+raw=$(wc -c < "$f")
+gz=$(gzip -9 -c "$f" | wc -c)
+echo "== $crate.wasm: $raw bytes raw, $gz bytes gzipped"

@@ -1,0 +1,357 @@
+//! Strict conversions between JS values and Rust values.
+//!
+//! Every exported function takes its arguments as `JsValue` and converts them
+//! here, so a wrong type never reaches core and never panics: it becomes a
+//! `TypeError` or `RangeError` (see [`crate::errors`]). Nothing here calls a
+//! JS function that could throw without catching it, so a hostile object
+//! (a throwing getter, a revoked proxy) cannot unwind through a method that
+//! holds a borrow of a wrapper and leave that wrapper locked.
+
+use js_sys::{Array, JsString, Object, Reflect, Uint32Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::errors::{JsResult, range_error, type_error};
+
+/// Longest string argument, in UTF-16 code units (64 Mi, the largest
+/// snapshot core reads): longer strings are refused before they are copied
+/// into WebAssembly memory.
+pub(crate) const MAX_STRING_UNITS: u32 = 64 * 1024 * 1024;
+
+/// Longest array argument (core applies its own, smaller limits where it has
+/// them, for example 10,000 deployments per router).
+pub(crate) const MAX_LIST_LEN: u32 = 1 << 20;
+
+/// Largest integer a JS number holds exactly, `2^53 - 1`.
+pub(crate) const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
+    fn array_is_array(value: &JsValue) -> Result<bool, JsValue>;
+
+    #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
+    fn object_keys(value: &JsValue) -> Result<Array, JsValue>;
+
+    #[wasm_bindgen(js_namespace = Number, js_name = isSafeInteger)]
+    fn is_safe_integer(value: &JsValue) -> bool;
+
+    /// `ArrayBuffer.isView`: true for typed arrays and `DataView`s; runs no
+    /// user code (unlike `instanceof`, which a proxy can trap).
+    #[wasm_bindgen(js_namespace = ArrayBuffer, js_name = isView)]
+    pub(crate) fn is_buffer_view(value: &JsValue) -> bool;
+
+    /// `Uint32Array`, imported again for a constructor that catches.
+    #[wasm_bindgen(js_name = Uint32Array)]
+    type CatchingUint32Array;
+
+    /// `new Uint32Array(length)`, catching the `RangeError` of a failed
+    /// allocation.
+    #[wasm_bindgen(constructor, js_class = "Uint32Array", catch)]
+    fn new(length: f64) -> Result<CatchingUint32Array, JsValue>;
+}
+
+/// A short description of a value's type for messages, without calling any
+/// user code (`toString` and getters are never run).
+pub(crate) fn describe(value: &JsValue) -> String {
+    if value.is_undefined() {
+        "undefined".into()
+    } else if value.is_null() {
+        "null".into()
+    } else if let Some(n) = value.as_f64() {
+        // Integers are shown; other numbers are only named, which keeps
+        // float formatting (about 15 KB of code) out of the module.
+        if n.is_nan() {
+            "NaN".into()
+        } else if n.is_infinite() {
+            if n > 0.0 { "Infinity" } else { "-Infinity" }.into()
+        } else if n.fract() == 0.0 && n.abs() < 1e18 {
+            format!("the number {}", n as i64)
+        } else {
+            "a non-integer number".into()
+        }
+    } else if value.is_string() {
+        "a string".into()
+    } else if value.is_bigint() {
+        "a bigint".into()
+    } else if value.as_bool().is_some() {
+        "a boolean".into()
+    } else if value.is_symbol() {
+        "a symbol".into()
+    } else if value.is_function() {
+        "a function".into()
+    } else if array_is_array(value).unwrap_or(false) {
+        "an array".into()
+    } else {
+        "an object".into()
+    }
+}
+
+/// `value` as a string.
+pub(crate) fn string(value: &JsValue, what: &str) -> JsResult<String> {
+    if !value.is_string() {
+        return Err(type_error(&format!(
+            "{what} must be a string, got {}",
+            describe(value)
+        )));
+    }
+    let units = value.unchecked_ref::<JsString>().length();
+    if units > MAX_STRING_UNITS {
+        return Err(range_error(&format!(
+            "{what} is too long: {units} UTF-16 code units, at most {MAX_STRING_UNITS}"
+        )));
+    }
+    value
+        .as_string()
+        .ok_or_else(|| type_error(&format!("{what} must be a string")))
+}
+
+/// `value` as a string, with `undefined` and `null` meaning "not given".
+pub(crate) fn opt_string(value: &JsValue, what: &str) -> JsResult<Option<String>> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    string(value, what).map(Some)
+}
+
+/// `value` as a boolean.
+pub(crate) fn boolean(value: &JsValue, what: &str) -> JsResult<bool> {
+    value.as_bool().ok_or_else(|| {
+        type_error(&format!(
+            "{what} must be a boolean, got {}",
+            describe(value)
+        ))
+    })
+}
+
+/// `value` as a `u32`: a number that is an integer from 0 to 2^32 - 1.
+pub(crate) fn u32_value(value: &JsValue, what: &str) -> JsResult<u32> {
+    let Some(n) = value.as_f64() else {
+        return Err(type_error(&format!(
+            "{what} must be a number, got {}",
+            describe(value)
+        )));
+    };
+    if !is_safe_integer(value) || !(0.0..=f64::from(u32::MAX)).contains(&n) {
+        return Err(range_error(&format!(
+            "{what} must be an integer from 0 to {}, got {}",
+            u32::MAX,
+            describe(value)
+        )));
+    }
+    Ok(n as u32)
+}
+
+/// `value` as a `u64`: a number that is a safe integer `>= 0`, or a bigint
+/// from 0 to 2^64 - 1.
+pub(crate) fn u64_value(value: &JsValue, what: &str) -> JsResult<u64> {
+    if let Some(n) = value.as_f64() {
+        if is_safe_integer(value) && n >= 0.0 {
+            return Ok(n as u64);
+        }
+        return Err(range_error(&format!(
+            "{what} must be a safe integer >= 0 (or a bigint), got {}",
+            describe(value)
+        )));
+    }
+    if value.is_bigint() {
+        return u64::try_from(value.clone()).map_err(|_| {
+            range_error(&format!(
+                "{what} must be a bigint from 0 to 2^64 - 1, got one outside that range"
+            ))
+        });
+    }
+    Err(type_error(&format!(
+        "{what} must be a number or a bigint, got {}",
+        describe(value)
+    )))
+}
+
+/// A `u64` for JS: a number when it is at most `2^53 - 1`, else a bigint.
+pub(crate) fn u64_to_js(x: u64) -> JsValue {
+    if x <= MAX_SAFE_INTEGER {
+        JsValue::from_f64(x as f64)
+    } else {
+        JsValue::from(x)
+    }
+}
+
+/// Reads `object[key]`, propagating what a throwing getter throws.
+pub(crate) fn get(object: &JsValue, key: &str) -> JsResult<JsValue> {
+    Reflect::get(object, &JsValue::from_str(key))
+}
+
+/// The elements of an array (or array-like proxy of one), at most `max`.
+pub(crate) fn list(value: &JsValue, what: &str, max: u32) -> JsResult<Vec<JsValue>> {
+    if !array_is_array(value)? {
+        return Err(type_error(&format!(
+            "{what} must be an array, got {}",
+            describe(value)
+        )));
+    }
+    let len = get(value, "length")?;
+    let len = len
+        .as_f64()
+        .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+        .ok_or_else(|| type_error(&format!("{what} has no valid length")))?;
+    if len > f64::from(max) {
+        return Err(range_error(&format!(
+            "{what} has {len} elements, at most {max} are accepted"
+        )));
+    }
+    let len = len as u32;
+    let mut out = Vec::new();
+    for i in 0..len {
+        out.push(Reflect::get_u32(value, i)?);
+    }
+    Ok(out)
+}
+
+/// An array of strings.
+pub(crate) fn string_list(value: &JsValue, what: &str) -> JsResult<Vec<String>> {
+    list(value, what, MAX_LIST_LEN)?
+        .iter()
+        .enumerate()
+        .map(|(i, v)| string(v, &format!("{what}[{i}]")))
+        .collect()
+}
+
+/// A `Uint32Array` (copied) or an array of integers from 0 to 2^32 - 1, at
+/// most `max` of them.
+pub(crate) fn u32_list(value: &JsValue, what: &str, max: u32) -> JsResult<Vec<u32>> {
+    if is_buffer_view(value) {
+        if let Some(array) = value.dyn_ref::<Uint32Array>() {
+            if array.length() > max {
+                return Err(range_error(&format!(
+                    "{what} has {} elements, at most {max} are accepted",
+                    array.length()
+                )));
+            }
+            return Ok(array.to_vec());
+        }
+    }
+    list(value, what, max)?
+        .iter()
+        .enumerate()
+        .map(|(i, v)| u32_value(v, &format!("{what}[{i}]")))
+        .collect()
+}
+
+/// A new `Uint32Array` of `length` zeros, or the `RangeError` of a failed
+/// allocation.
+pub(crate) fn u32_array(length: u32) -> JsResult<Uint32Array> {
+    CatchingUint32Array::new(f64::from(length)).map(JsCast::unchecked_into)
+}
+
+/// An array of strings for JS.
+pub(crate) fn js_strings<I, S>(items: I) -> Array
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    items
+        .into_iter()
+        .map(|s| JsValue::from_str(s.as_ref()))
+        .collect()
+}
+
+/// The named fields of an options object, refusing keys it does not know (a
+/// misspelt option is an error, not silently ignored).
+pub(crate) struct Fields {
+    object: JsValue,
+}
+
+impl Fields {
+    /// Checks that `value` is a plain object whose own keys are all in
+    /// `allowed`. With `optional`, `undefined` and `null` are an empty object.
+    pub(crate) fn new(
+        value: &JsValue,
+        what: &str,
+        allowed: &[&str],
+        optional: bool,
+    ) -> JsResult<Fields> {
+        if optional && (value.is_undefined() || value.is_null()) {
+            return Ok(Fields {
+                object: Object::new().into(),
+            });
+        }
+        if !value.is_object() || array_is_array(value)? {
+            return Err(type_error(&format!(
+                "{what} must be an object with keys {}, got {}",
+                allowed.join(", "),
+                describe(value)
+            )));
+        }
+        let keys = object_keys(value)?;
+        for key in keys.iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !allowed.contains(&key.as_str()) {
+                let shown: String = key.chars().take(40).collect();
+                return Err(type_error(&format!(
+                    "{what} has an unknown key '{}': accepted keys are {}",
+                    shown.escape_debug(),
+                    allowed.join(", ")
+                )));
+            }
+        }
+        Ok(Fields {
+            object: value.clone(),
+        })
+    }
+
+    /// The raw value of `key` (`undefined` when absent).
+    pub(crate) fn raw(&self, key: &str) -> JsResult<JsValue> {
+        get(&self.object, key)
+    }
+
+    /// An optional string field.
+    pub(crate) fn opt_string(&self, key: &str) -> JsResult<Option<String>> {
+        opt_string(&self.raw(key)?, key)
+    }
+
+    /// A required string field.
+    pub(crate) fn string(&self, key: &str) -> JsResult<String> {
+        string(&self.raw(key)?, key)
+    }
+
+    /// An optional `u32` field.
+    pub(crate) fn opt_u32(&self, key: &str) -> JsResult<Option<u32>> {
+        let v = self.raw(key)?;
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        u32_value(&v, key).map(Some)
+    }
+
+    /// An optional boolean field.
+    pub(crate) fn opt_bool(&self, key: &str) -> JsResult<Option<bool>> {
+        let v = self.raw(key)?;
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        boolean(&v, key).map(Some)
+    }
+
+    /// An optional array-of-strings field.
+    pub(crate) fn opt_strings(&self, key: &str) -> JsResult<Option<Vec<String>>> {
+        let v = self.raw(key)?;
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        string_list(&v, key).map(Some)
+    }
+}
+
+/// Builds a plain object from key/value pairs.
+pub(crate) fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let obj = Object::new();
+    for (key, value) in pairs {
+        let _ = Reflect::set(&obj, &JsValue::from_str(key), value);
+    }
+    obj.into()
+}
+
+/// `Some(s)` as a JS string, `None` as `null`.
+pub(crate) fn opt_str_to_js(s: Option<&str>) -> JsValue {
+    s.map_or(JsValue::NULL, JsValue::from_str)
+}

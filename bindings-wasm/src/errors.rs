@@ -1,0 +1,81 @@
+//! Error mapping (SPEC E2): the one place where a core [`Error`] becomes a
+//! JavaScript exception.
+//!
+//! Every core error becomes a real `Error` object whose `name` comes from
+//! [`Error::kind`] (`ValidationError`, `NotFoundError`, ...) and whose `code`
+//! is [`Error::code`] (`INVALID_NAME`, `NOT_FOUND`, ...). An
+//! `InvalidSnapshot` error also carries the inner error as `cause`.
+//!
+//! Arguments that cannot even be converted to the core's types (a number
+//! where a string belongs, `NaN` as a replica count, an unknown option key)
+//! are rejected here in the binding, before core is called, as a real
+//! `TypeError` (code [`INVALID_ARGUMENT`]) or `RangeError` (code
+//! [`OUT_OF_RANGE`]).
+
+use replica_router::{Error, ErrorKind};
+use wasm_bindgen::JsValue;
+
+/// `code` of a `TypeError` thrown for an argument of the wrong type or shape.
+pub(crate) const INVALID_ARGUMENT: &str = "INVALID_ARGUMENT";
+/// `code` of a `RangeError` thrown for a number outside the accepted range.
+pub(crate) const OUT_OF_RANGE: &str = "OUT_OF_RANGE";
+
+/// What every exported function returns: the error is a JS exception.
+pub(crate) type JsResult<T> = Result<T, JsValue>;
+
+/// The JS class name for an error family.
+fn class_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Validation => "ValidationError",
+        ErrorKind::NotFound => "NotFoundError",
+        ErrorKind::PermissionDenied => "PermissionDeniedError",
+        ErrorKind::Conflict => "ConflictError",
+        ErrorKind::NoCapacity => "NoCapacityError",
+        ErrorKind::InfeasiblePlan => "InfeasiblePlanError",
+        ErrorKind::Auth => "AuthError",
+        _ => "ReplicaRouterError",
+    }
+}
+
+/// Turns a core error into a JS `Error` with `name` and `code` (SPEC E2).
+pub(crate) fn to_js(err: Error) -> JsValue {
+    let js = js_sys::Error::new(&err.to_string());
+    js.set_name(class_name(err.kind()));
+    set(&js, "code", &JsValue::from_str(err.code()));
+    if let Error::InvalidSnapshot { source, .. } = err {
+        set(&js, "cause", &to_js(*source));
+    }
+    js.into()
+}
+
+/// A `TypeError` with code [`INVALID_ARGUMENT`].
+pub(crate) fn type_error(message: &str) -> JsValue {
+    let js = js_sys::TypeError::new(message);
+    set(&js, "code", &JsValue::from_str(INVALID_ARGUMENT));
+    js.into()
+}
+
+/// A `RangeError` with code [`OUT_OF_RANGE`].
+pub(crate) fn range_error(message: &str) -> JsValue {
+    let js = js_sys::RangeError::new(message);
+    set(&js, "code", &JsValue::from_str(OUT_OF_RANGE));
+    js.into()
+}
+
+/// Sets a property on an object this binding just created (it cannot
+/// fail, and a failure would only lose the property).
+fn set(target: &JsValue, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+/// `?`-friendly conversion of core results.
+pub(crate) trait IntoJs<T> {
+    /// Maps the error with [`to_js`].
+    fn js(self) -> JsResult<T>;
+}
+
+impl<T> IntoJs<T> for Result<T, Error> {
+    fn js(self) -> JsResult<T> {
+        self.map_err(to_js)
+    }
+}

@@ -1,0 +1,375 @@
+//! `Registry`: deployments and routers in memory (SPEC T1, T2, D1-D3,
+//! R1-R6).
+
+use js_sys::{Array, Uint8Array};
+use replica_router::{Registry, RouteRequest};
+use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{Fields, object, string, u64_to_js, u64_value};
+use crate::direct_route::JsDirectRoute;
+use crate::errors::{IntoJs, JsResult};
+use crate::migration::{JsMigrationPlan, request_from_js};
+use crate::region::{JsRegionCatalog, catalog_arg};
+use crate::selection::{seed, seed_to_js};
+use crate::{deployment, router, share};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_ROUTE: &'static str = r#"
+/** The input of `Registry.routeRequest` (SPEC R6, R7). */
+export interface RouteRequest {
+  /** The request's `model` field: a router or deployment name, or a bare ID (router first). */
+  model: string;
+  /** The caller's account ID. */
+  callerAccount: string;
+  /** `session-affinity` routers send the same key to the same deployment and replica slot. */
+  sessionKey?: string | null;
+  /** `weighted-round-robin` routers pick at this position of their cycle (a safe integer or a bigint). */
+  cursor?: number | bigint | null;
+}
+
+/** Where a request goes (SPEC R6, R7). */
+export interface RouteDecision {
+  /** The chosen deployment (full name). */
+  deployment: string;
+  /** The replica slot, for a keyed request to a `session-affinity` router; else `null`. */
+  replica: number | null;
+  /** The cursor to send next, from a `weighted-round-robin` router; else `null`. */
+  nextCursor: number | bigint | null;
+}
+"#;
+
+/// Deployments and routers of any number of accounts, in memory (SPEC T1),
+/// acting as one account at a time like the reference CLI with a profile:
+/// bare IDs resolve against that account.
+///
+/// Every method validates all of its input before it changes anything: when
+/// it throws, the registry is exactly as before (SPEC R3).
+#[wasm_bindgen(js_name = Registry)]
+pub struct JsRegistry {
+    inner: Registry,
+}
+
+#[wasm_bindgen(js_class = Registry)]
+impl JsRegistry {
+    /// An empty registry acting as `account`. `seed` drives generated IDs
+    /// and `route`; omitted, it comes from `crypto.getRandomValues`.
+    /// `catalog` decides which regions support direct routing (default: the
+    /// ten regions of the reference docs).
+    ///
+    /// Throws `ValidationError` (`INVALID_NAME`, `INVALID_REGION`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "string")] account: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SeedInput")] seed: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CatalogInput | null")] catalog: JsValue,
+    ) -> JsResult<JsRegistry> {
+        let account = string(&account, "account")?;
+        let catalog = catalog_arg(&catalog, "catalog")?.unwrap_or_default();
+        let seed = self::seed(&seed)?;
+        Ok(JsRegistry {
+            inner: Registry::with_catalog(&account, seed, catalog).js()?,
+        })
+    }
+
+    /// Loads a registry from `toJson()` output (SPEC T1). Throws
+    /// `ValidationError` (`INVALID_JSON`, `UNSUPPORTED_FORMAT_VERSION`,
+    /// `INVALID_SNAPSHOT` with the inner error as `cause`, `LIMIT_EXCEEDED`);
+    /// never returns a partial state.
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
+    ) -> JsResult<JsRegistry> {
+        Ok(JsRegistry {
+            inner: Registry::from_json(&string(&json, "json")?).js()?,
+        })
+    }
+
+    /// The whole state as JSON (SPEC T1); `Registry.fromJson` restores it
+    /// exactly, generator positions included. API keys are stored as SHA-256
+    /// digests only.
+    #[wasm_bindgen(js_name = toJson)]
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// The account the registry acts as.
+    #[wasm_bindgen(getter)]
+    pub fn account(&self) -> String {
+        self.inner.account().to_string()
+    }
+
+    /// Acts as another account from now on. Throws `ValidationError`
+    /// (`INVALID_NAME`).
+    #[wasm_bindgen(js_name = setAccount)]
+    pub fn set_account(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] account: JsValue,
+    ) -> JsResult<()> {
+        self.inner.set_account(&string(&account, "account")?).js()
+    }
+
+    /// The direct-routing region catalog (a copy).
+    #[wasm_bindgen(getter)]
+    pub fn catalog(&self) -> JsRegionCatalog {
+        JsRegionCatalog::from_core(self.inner.catalog().clone())
+    }
+
+    /// The 32 seed bytes (`new Registry(account, registry.seed)` starts the
+    /// same generators).
+    #[wasm_bindgen(getter)]
+    pub fn seed(&self) -> Uint8Array {
+        seed_to_js(&self.inner.seed())
+    }
+
+    /// How many selection tables have been built (routing never builds one,
+    /// SPEC R6).
+    #[wasm_bindgen(getter, js_name = tableBuilds, unchecked_return_type = "number | bigint")]
+    pub fn table_builds(&self) -> JsValue {
+        u64_to_js(self.inner.table_builds())
+    }
+
+    // ----- deployments -----
+
+    /// Creates a deployment in the acting account (SPEC D1, G3, G4).
+    ///
+    /// Throws `ValidationError` (name, region, bounds and direct-route
+    /// codes), `ConflictError` (`ALREADY_EXISTS`), `PermissionDeniedError`.
+    #[wasm_bindgen(js_name = createDeployment, unchecked_return_type = "Deployment")]
+    pub fn create_deployment(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "DeploymentSpec")] spec: JsValue,
+    ) -> JsResult<JsValue> {
+        let spec = deployment::spec_from_js(&spec)?;
+        deployment::to_js(&self.inner.create_deployment(spec).js()?)
+    }
+
+    /// Changes a deployment's replica bounds (SPEC D2): the count becomes
+    /// `clamp(current, min, max)`. Throws `ValidationError`
+    /// (`INVALID_REPLICA_BOUNDS`), `NotFoundError`, `PermissionDeniedError`.
+    #[wasm_bindgen(js_name = updateDeployment, unchecked_return_type = "Deployment")]
+    pub fn update_deployment(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "DeploymentUpdate")] update: JsValue,
+    ) -> JsResult<JsValue> {
+        let name = string(&name, "name")?;
+        let update = deployment::update_from_js(&update)?;
+        deployment::to_js(&self.inner.update_deployment(&name, update).js()?)
+    }
+
+    /// Deletes a deployment. Throws `ConflictError` (`IN_USE`, naming the
+    /// routers; SPEC D3), `NotFoundError`, `PermissionDeniedError`.
+    #[wasm_bindgen(js_name = deleteDeployment)]
+    pub fn delete_deployment(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> JsResult<()> {
+        self.inner.delete_deployment(&string(&name, "name")?).js()
+    }
+
+    /// A deployment of the acting account. Throws `NotFoundError`,
+    /// `PermissionDeniedError`.
+    #[wasm_bindgen(js_name = getDeployment, unchecked_return_type = "Deployment")]
+    pub fn get_deployment(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> JsResult<JsValue> {
+        deployment::to_js(self.inner.get_deployment(&string(&name, "name")?).js()?)
+    }
+
+    /// The acting account's deployments, by name (SPEC T2).
+    #[wasm_bindgen(js_name = listDeployments, unchecked_return_type = "Deployment[]")]
+    pub fn list_deployments(&self) -> JsResult<Array> {
+        self.inner
+            .list_deployments()
+            .map(deployment::to_js)
+            .collect()
+    }
+
+    /// The direct route of a deployment of the acting account, or `null`.
+    /// Throws `NotFoundError`, `PermissionDeniedError`.
+    #[wasm_bindgen(js_name = directRoute)]
+    pub fn direct_route(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] deployment: JsValue,
+    ) -> JsResult<Option<JsDirectRoute>> {
+        let d = self
+            .inner
+            .get_deployment(&string(&deployment, "deployment")?)
+            .js()?;
+        Ok(d.direct_route().cloned().map(JsDirectRoute::from_core))
+    }
+
+    // ----- routers -----
+
+    /// Creates a router in the acting account (SPEC R1, R2, N3).
+    ///
+    /// Throws `ValidationError` (`EMPTY_ROUTER`, `DUPLICATE_DEPLOYMENT`,
+    /// `FOREIGN_DEPLOYMENT`, `NOT_MULTI_REGION`, `INVALID_STRATEGY`,
+    /// `INVALID_DISPLAY_NAME`, `LIMIT_EXCEEDED`, name codes),
+    /// `NotFoundError`, `ConflictError` (`ALREADY_EXISTS`),
+    /// `PermissionDeniedError`.
+    #[wasm_bindgen(js_name = createRouter, unchecked_return_type = "Router")]
+    pub fn create_router(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "RouterSpec")] spec: JsValue,
+    ) -> JsResult<JsValue> {
+        let spec = router::spec_from_js(&spec)?;
+        Ok(router::to_js(&self.inner.create_router(spec).js()?))
+    }
+
+    /// Updates a router: only the fields given change (SPEC R3). Throws as
+    /// `createRouter`, plus `NotFoundError`.
+    #[wasm_bindgen(js_name = updateRouter, unchecked_return_type = "Router")]
+    pub fn update_router(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RouterUpdate")] update: JsValue,
+    ) -> JsResult<JsValue> {
+        let name = string(&name, "name")?;
+        let update = router::update_from_js(&update)?;
+        Ok(router::to_js(
+            &self.inner.update_router(&name, update).js()?,
+        ))
+    }
+
+    /// Deletes a router; routing to it fails at once (SPEC R4). Throws
+    /// `NotFoundError`, `PermissionDeniedError`.
+    #[wasm_bindgen(js_name = deleteRouter)]
+    pub fn delete_router(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> JsResult<()> {
+        self.inner.delete_router(&string(&name, "name")?).js()
+    }
+
+    /// A router of the acting account or a public router of any account.
+    /// Throws `NotFoundError`, `PermissionDeniedError`.
+    #[wasm_bindgen(js_name = getRouter, unchecked_return_type = "Router")]
+    pub fn get_router(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> JsResult<JsValue> {
+        Ok(router::to_js(
+            self.inner.get_router(&string(&name, "name")?).js()?,
+        ))
+    }
+
+    /// The acting account's routers, by name (SPEC T2).
+    #[wasm_bindgen(js_name = listRouters, unchecked_return_type = "Router[]")]
+    pub fn list_routers(&self) -> Array {
+        self.inner.list_routers().map(router::to_js).collect()
+    }
+
+    /// The router's exact traffic split (SPEC R5). Throws `NotFoundError`,
+    /// `PermissionDeniedError`, `NoCapacityError` (0 replicas in total).
+    #[wasm_bindgen(js_name = trafficSplit, unchecked_return_type = "TrafficSplit")]
+    pub fn traffic_split(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] router: JsValue,
+    ) -> JsResult<JsValue> {
+        let split = self.inner.traffic_split(&string(&router, "router")?).js()?;
+        Ok(share::to_js(&split))
+    }
+
+    /// Routes a request by its `model` field for `callerAccount` (SPEC R6)
+    /// and returns the chosen deployment's full name. A router name picks by
+    /// the router's strategy; a deployment name routes to it.
+    ///
+    /// Throws `NotFoundError`, `PermissionDeniedError` (another account's
+    /// private router or deployment), `NoCapacityError`, `ValidationError`
+    /// (malformed names).
+    pub fn route(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] model: JsValue,
+        #[wasm_bindgen(js_name = callerAccount, unchecked_param_type = "string")]
+        caller_account: JsValue,
+    ) -> JsResult<String> {
+        let model = string(&model, "model")?;
+        let caller = string(&caller_account, "callerAccount")?;
+        Ok(self.inner.route(&model, &caller).js()?.to_string())
+    }
+
+    /// Routes a request with an optional session key and round-robin cursor
+    /// (SPEC R6, R7). `weighted-random` ignores both; `weighted-round-robin`
+    /// picks at `cursor` and returns `nextCursor`; `session-affinity` sends a
+    /// key to the same deployment and replica slot while counts are
+    /// unchanged. Throws as `route`, plus `ValidationError`
+    /// (`LIMIT_EXCEEDED`) for a keyed request to a huge affinity router.
+    #[wasm_bindgen(js_name = routeRequest, unchecked_return_type = "RouteDecision")]
+    pub fn route_request(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "RouteRequest")] request: JsValue,
+    ) -> JsResult<JsValue> {
+        let f = Fields::new(
+            &request,
+            "route request",
+            &["model", "callerAccount", "sessionKey", "cursor"],
+            false,
+        )?;
+        let model = f.string("model")?;
+        let caller = f.string("callerAccount")?;
+        let session_key = f.opt_string("sessionKey")?;
+        let cursor = f.raw("cursor")?;
+        let cursor = if cursor.is_undefined() || cursor.is_null() {
+            None
+        } else {
+            Some(u64_value(&cursor, "cursor")?)
+        };
+        let mut req = RouteRequest::new(&model, &caller);
+        if let Some(key) = &session_key {
+            req = req.session_key(key);
+        }
+        if let Some(cursor) = cursor {
+            req = req.cursor(cursor);
+        }
+        let decision = self.inner.route_request(&req).js()?;
+        Ok(object(&[
+            ("deployment", decision.deployment.to_string().into()),
+            (
+                "replica",
+                decision.replica.map_or(JsValue::NULL, JsValue::from),
+            ),
+            (
+                "nextCursor",
+                decision.next_cursor.map_or(JsValue::NULL, u64_to_js),
+            ),
+        ]))
+    }
+
+    // ----- migrations -----
+
+    /// Plans a zero-downtime migration of a router's traffic from one
+    /// deployment to another (SPEC M1-M5). Nothing changes; apply the steps
+    /// with `applyStep`.
+    ///
+    /// Throws `ValidationError` (schedule, floor and ceiling codes,
+    /// `DEPLOYMENT_NOT_IN_ROUTER`, `SAME_DEPLOYMENT`, ...), `NotFoundError`,
+    /// `PermissionDeniedError`, `InfeasiblePlanError` (`INFEASIBLE_PLAN`,
+    /// saying which constraint blocks the plan and what would unblock it).
+    #[wasm_bindgen(js_name = planMigration)]
+    pub fn plan_migration(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "MigrationRequest")] request: JsValue,
+    ) -> JsResult<JsMigrationPlan> {
+        let request = request_from_js(&request)?;
+        Ok(JsMigrationPlan::from_core(
+            self.inner.plan_migration(&request).js()?,
+        ))
+    }
+
+    /// Applies step `step` (zero-based) of `plan` (SPEC M6), atomically.
+    /// Throws `ValidationError` (`STEP_OUT_OF_RANGE`, `STEP_NOT_APPLICABLE`
+    /// naming the first difference) or any error of the underlying
+    /// operations.
+    #[wasm_bindgen(js_name = applyStep)]
+    pub fn apply_step(
+        &mut self,
+        plan: &JsMigrationPlan,
+        #[wasm_bindgen(unchecked_param_type = "number")] step: JsValue,
+    ) -> JsResult<()> {
+        let step = crate::convert::u32_value(&step, "step")?;
+        self.inner.apply_step(plan.inner(), step as usize).js()
+    }
+}

@@ -1,0 +1,134 @@
+//! Routers as plain JS objects (SPEC R1, R3, R7).
+
+use js_sys::Array;
+use replica_router::{Router, RouterSpec, RouterUpdate, Strategy};
+use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{Fields, js_strings, object, opt_str_to_js};
+use crate::errors::{IntoJs, JsResult};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_ROUTER: &'static str = r#"
+/** A routing strategy name (SPEC R7); `strategies()` lists those this build accepts. */
+export type StrategyName = "weighted-random" | "weighted-round-robin" | "session-affinity" | (string & {});
+
+/** The input of `Registry.createRouter`, mirroring `firectl router create` (SPEC R1). */
+export interface RouterSpec {
+  /** Deployments (full names or bare IDs), in order; at least one. */
+  deployments: string[];
+  /** Router ID (bare) or full name; generated when omitted (SPEC N3). */
+  id?: string | null;
+  /** Human-readable name. */
+  displayName?: string | null;
+  /** The model to route traffic to (full name or bare model ID). */
+  model?: string | null;
+  /** Default `weighted-random`. */
+  strategy?: StrategyName | null;
+  /** Open to every account; default false. */
+  public?: boolean | null;
+}
+
+/** The input of `Registry.updateRouter`: only the fields given change (SPEC R3). */
+export interface RouterUpdate {
+  /** Replaces the deployment list. */
+  deployments?: string[] | null;
+  displayName?: string | null;
+  model?: string | null;
+  strategy?: StrategyName | null;
+  public?: boolean | null;
+}
+
+/** A router (SPEC R1). */
+export interface Router {
+  /** Full name, `accounts/{account}/routers/{id}`. */
+  name: string;
+  /** The account ID. */
+  account: string;
+  /** The router ID. */
+  id: string;
+  displayName: string | null;
+  /** The model's full name, or `null`. */
+  model: string | null;
+  strategy: StrategyName;
+  public: boolean;
+  /** Full deployment names, in order. */
+  deployments: string[];
+}
+"#;
+
+fn strategy(name: Option<String>) -> JsResult<Option<Strategy>> {
+    name.map(|s| s.parse::<Strategy>()).transpose().js()
+}
+
+/// Reads a `RouterSpec` object.
+pub(crate) fn spec_from_js(value: &JsValue) -> JsResult<RouterSpec> {
+    let f = Fields::new(
+        value,
+        "router spec",
+        &[
+            "deployments",
+            "id",
+            "displayName",
+            "model",
+            "strategy",
+            "public",
+        ],
+        false,
+    )?;
+    let deployments = f
+        .opt_strings("deployments")?
+        .ok_or_else(|| crate::errors::type_error("router spec needs `deployments`"))?;
+    let mut spec = RouterSpec::new(deployments);
+    spec.id = f.opt_string("id")?;
+    spec.display_name = f.opt_string("displayName")?;
+    spec.model = f.opt_string("model")?;
+    if let Some(s) = strategy(f.opt_string("strategy")?)? {
+        spec.strategy = s;
+    }
+    spec.public = f.opt_bool("public")?.unwrap_or(false);
+    Ok(spec)
+}
+
+/// Reads a `RouterUpdate` object.
+pub(crate) fn update_from_js(value: &JsValue) -> JsResult<RouterUpdate> {
+    let f = Fields::new(
+        value,
+        "router update",
+        &["deployments", "displayName", "model", "strategy", "public"],
+        false,
+    )?;
+    let mut update = RouterUpdate::new();
+    update.deployments = f.opt_strings("deployments")?;
+    update.display_name = f.opt_string("displayName")?;
+    update.model = f.opt_string("model")?;
+    update.strategy = strategy(f.opt_string("strategy")?)?;
+    update.public = f.opt_bool("public")?;
+    Ok(update)
+}
+
+/// A `Router` object.
+pub(crate) fn to_js(r: &Router) -> JsValue {
+    object(&[
+        ("name", r.name().to_string().into()),
+        ("account", r.name().account().as_str().into()),
+        ("id", r.name().id().as_str().into()),
+        ("displayName", opt_str_to_js(r.display_name())),
+        (
+            "model",
+            r.model().map_or(JsValue::NULL, |m| m.to_string().into()),
+        ),
+        ("strategy", r.strategy().as_str().into()),
+        ("public", r.is_public().into()),
+        (
+            "deployments",
+            js_strings(r.deployments().iter().map(ToString::to_string)).into(),
+        ),
+    ])
+}
+
+/// The accepted strategy names (SPEC R7).
+#[wasm_bindgen(unchecked_return_type = "StrategyName[]")]
+pub fn strategies() -> Array {
+    js_strings(Strategy::NAMES)
+}

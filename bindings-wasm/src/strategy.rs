@@ -1,0 +1,205 @@
+//! The deterministic routing strategies on their own (SPEC R7):
+//! `WeightedRoundRobin`, `SessionAffinity` and `sessionHash`.
+
+use js_sys::Uint32Array;
+use replica_router::{AffinityPick, SessionAffinity, WeightedRoundRobin, session_hash};
+use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{self, MAX_LIST_LEN, list, object, string, u32_list, u32_value, u64_to_js};
+use crate::convert::{describe, u64_value};
+use crate::errors::{IntoJs, JsResult, type_error};
+use crate::selection::{MAX_JS_WEIGHTS, batch_len};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_STRATEGY: &'static str = r#"
+/** Where a session key goes: a deployment index and a replica slot in it. */
+export interface AffinityPick {
+  /** Index of the deployment, in the order given. */
+  deployment: number;
+  /** Replica slot in the deployment, `0 .. replicas`. */
+  replica: number;
+}
+"#;
+
+/// Smooth weighted round-robin over fixed weights (SPEC R7): in every window
+/// of `total` consecutive picks, index `i` is picked exactly `weights[i]`
+/// times. Stateless: each pick takes a cursor (any safe integer or bigint,
+/// taken modulo the total).
+#[wasm_bindgen(js_name = WeightedRoundRobin)]
+pub struct JsWeightedRoundRobin {
+    inner: WeightedRoundRobin,
+}
+
+#[wasm_bindgen(js_class = WeightedRoundRobin)]
+impl JsWeightedRoundRobin {
+    /// The cycle over `weights` (at most 1,048,576 integers from 0 to
+    /// 2^32 - 1). Throws `ValidationError` (`EMPTY_WEIGHTS`,
+    /// `ZERO_TOTAL_WEIGHT`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "ArrayLike<number> | Uint32Array")] weights: JsValue,
+    ) -> JsResult<JsWeightedRoundRobin> {
+        let weights = u32_list(&weights, "weights", MAX_JS_WEIGHTS)?;
+        Ok(JsWeightedRoundRobin {
+            inner: WeightedRoundRobin::new(&weights).js()?,
+        })
+    }
+
+    /// The index picked at `cursor`.
+    pub fn pick(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number | bigint")] cursor: JsValue,
+    ) -> JsResult<u32> {
+        Ok(self.inner.pick(u64_value(&cursor, "cursor")?))
+    }
+
+    /// The cursor after a pick at `cursor`: `(cursor % total + 1) % total`.
+    #[wasm_bindgen(js_name = nextCursor, unchecked_return_type = "number | bigint")]
+    pub fn next_cursor(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number | bigint")] cursor: JsValue,
+    ) -> JsResult<JsValue> {
+        Ok(u64_to_js(
+            self.inner.next_cursor(u64_value(&cursor, "cursor")?),
+        ))
+    }
+
+    /// The `n` picks at `cursor`, `cursor + 1`, ... (`n` as for
+    /// `WeightedSelector.pickMany`: at most 2^28).
+    #[wasm_bindgen(js_name = pickMany)]
+    pub fn pick_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number | bigint")] cursor: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
+    ) -> JsResult<Uint32Array> {
+        let mut cursor = u64_value(&cursor, "cursor")?;
+        let n = batch_len(&n)?;
+        let out = convert::u32_array(n)?;
+        let mut buffer = [0u32; 4096];
+        let mut done = 0u32;
+        while done < n {
+            let len = (n - done).min(4096);
+            let chunk = &mut buffer[..len as usize];
+            cursor = self.inner.fill(cursor, chunk);
+            out.subarray(done, done + len).copy_from(chunk);
+            done += len;
+        }
+        Ok(out)
+    }
+
+    /// The number of weights.
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> u32 {
+        u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
+    }
+
+    /// The sum of the weights (the cycle length).
+    #[wasm_bindgen(getter, unchecked_return_type = "number | bigint")]
+    pub fn total(&self) -> JsValue {
+        u64_to_js(self.inner.total())
+    }
+
+    /// A copy of the weights.
+    #[wasm_bindgen(getter)]
+    pub fn weights(&self) -> Uint32Array {
+        Uint32Array::from(self.inner.weights())
+    }
+}
+
+/// Rendezvous hashing of session keys over the replicas of named
+/// deployments (SPEC R7): a key stays on the same deployment and replica
+/// slot while counts are unchanged; adding a replica moves only the keys
+/// that land on it.
+#[wasm_bindgen(js_name = SessionAffinity)]
+pub struct JsSessionAffinity {
+    inner: SessionAffinity,
+}
+
+fn affinity_pick(p: AffinityPick) -> JsValue {
+    object(&[
+        ("deployment", p.deployment.into()),
+        ("replica", p.replica.into()),
+    ])
+}
+
+#[wasm_bindgen(js_class = SessionAffinity)]
+impl JsSessionAffinity {
+    /// Hashing over `[deploymentName, replicas]` pairs, in order. Throws
+    /// `ValidationError` (`EMPTY_WEIGHTS`, `ZERO_TOTAL_WEIGHT`,
+    /// `DUPLICATE_DEPLOYMENT`, `LIMIT_EXCEEDED` above 65,536 replicas).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "[name: string, replicas: number][]")]
+        deployments: JsValue,
+    ) -> JsResult<JsSessionAffinity> {
+        let pairs = list(&deployments, "deployments", MAX_LIST_LEN)?
+            .iter()
+            .enumerate()
+            .map(|(i, pair)| {
+                let what = format!("deployments[{i}]");
+                let items = list(pair, &what, 2)?;
+                match items.as_slice() {
+                    [name, replicas] => Ok((
+                        string(name, &format!("{what}[0]"))?,
+                        u32_value(replicas, &format!("{what}[1]"))?,
+                    )),
+                    _ => Err(type_error(&format!(
+                        "{what} must be a [name, replicas] pair, got {}",
+                        describe(pair)
+                    ))),
+                }
+            })
+            .collect::<JsResult<Vec<(String, u32)>>>()?;
+        Ok(JsSessionAffinity {
+            inner: SessionAffinity::new(pairs).js()?,
+        })
+    }
+
+    /// Where `sessionKey` goes. O(total replicas).
+    #[wasm_bindgen(unchecked_return_type = "AffinityPick")]
+    pub fn pick(
+        &self,
+        #[wasm_bindgen(js_name = sessionKey, unchecked_param_type = "string")] session_key: JsValue,
+    ) -> JsResult<JsValue> {
+        Ok(affinity_pick(
+            self.inner.pick(&string(&session_key, "sessionKey")?),
+        ))
+    }
+
+    /// Where a key whose `sessionHash` is `keyHash` goes.
+    #[wasm_bindgen(js_name = pickHashed, unchecked_return_type = "AffinityPick")]
+    pub fn pick_hashed(
+        &self,
+        #[wasm_bindgen(js_name = keyHash, unchecked_param_type = "bigint | number")]
+        key_hash: JsValue,
+    ) -> JsResult<JsValue> {
+        Ok(affinity_pick(
+            self.inner.pick_hashed(u64_value(&key_hash, "keyHash")?),
+        ))
+    }
+
+    /// The number of deployments.
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> u32 {
+        u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
+    }
+
+    /// Total replicas hashed over.
+    #[wasm_bindgen(getter, unchecked_return_type = "number | bigint")]
+    pub fn total(&self) -> JsValue {
+        u64_to_js(self.inner.total())
+    }
+}
+
+/// The documented 64-bit hash of a session key (the same in Rust, Python
+/// and JS), as a bigint.
+#[wasm_bindgen(js_name = sessionHash)]
+pub fn session_hash_js(
+    #[wasm_bindgen(js_name = sessionKey, unchecked_param_type = "string")] session_key: JsValue,
+) -> JsResult<js_sys::BigInt> {
+    Ok(js_sys::BigInt::from(session_hash(&string(
+        &session_key,
+        "sessionKey",
+    )?)))
+}
