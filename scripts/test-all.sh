@@ -34,6 +34,9 @@ section "wasm32: the value-stability test built for wasm32-wasip1, run under Nod
 CARGO_TARGET_WASM32_WASIP1_RUNNER="node $ROOT/tools/wasi-runner.mjs" \
   cargo test -p replica-router --locked --target wasm32-wasip1 --test s1_value_stability
 
+section "fuzzing: every cargo-fuzz target for a bounded time (scripts/fuzz.sh)"
+bash scripts/fuzz.sh
+
 for part in scripts/test-python.sh scripts/test-js.sh; do
   if [ -f "$part" ]; then
     section "$part"
