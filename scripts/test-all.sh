@@ -30,9 +30,12 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 section "cargo test (core: unit, behaviour, property, statistical and doc tests)"
 cargo test -p replica-router --locked
 
-section "wasm32: the value-stability test built for wasm32-wasip1, run under Node"
+section "wasm32: value-stability and shared-vector tests built for wasm32-wasip1, run under Node"
 CARGO_TARGET_WASM32_WASIP1_RUNNER="node $ROOT/tools/wasi-runner.mjs" \
-  cargo test -p replica-router --locked --target wasm32-wasip1 --test s1_value_stability
+  cargo test -p replica-router --locked --target wasm32-wasip1 --test s1_value_stability --test vectors
+
+section "shared test vectors are up to date (scripts/check-vectors.sh)"
+bash scripts/check-vectors.sh
 
 section "fuzzing: every cargo-fuzz target for a bounded time (scripts/fuzz.sh)"
 bash scripts/fuzz.sh
