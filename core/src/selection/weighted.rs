@@ -6,27 +6,62 @@ use super::below;
 use crate::error::{Error, Result};
 use crate::limits::MAX_WEIGHTS;
 
-/// One bucket of the alias table: `pick[0]` (the bucket's own index) when
-/// `u < prob`, else `pick[1]` (its alias). Both indices sit in the entry
-/// (16 bytes, as with padding) so a pick resolves with one indexed load
-/// instead of a data-dependent branch.
+/// One bucket `i` of the alias table: cell `(i, u)` belongs to `i` when
+/// `u < prob`, else to `alias`. Stored as `[prob, alias]` (8 bytes) when
+/// `W <= u32::MAX`, so `prob <= W` fits a `u32` (replica counts and most
+/// weights), else as [`WideBucket`] (16 bytes): half the memory and cache
+/// footprint for the common case, the same picks either way.
+trait Bucket: Copy {
+    /// Bucket `own` with `prob` (at most `W`) and `alias`.
+    fn new(own: u32, prob: u64, alias: u32) -> Self;
+}
+
+impl Bucket for [u32; 2] {
+    /// Only used when `W <= u32::MAX`, so `prob <= W` fits.
+    fn new(_own: u32, prob: u64, alias: u32) -> Self {
+        [prob as u32, alias]
+    }
+}
+
+/// A bucket of a table with `W > u32::MAX` (see [`Bucket`]): `pick[0]` (the
+/// bucket's own index) when `u < prob`, else `pick[1]` (its alias). Both
+/// indices sit in the bucket (16 bytes, as with padding) so a pick resolves
+/// with one indexed load instead of a data-dependent branch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Entry {
+struct WideBucket {
     prob: u64,
     pick: [u32; 2],
+}
+
+impl Bucket for WideBucket {
+    fn new(own: u32, prob: u64, alias: u32) -> Self {
+        WideBucket {
+            prob,
+            pick: [own, alias],
+        }
+    }
 }
 
 /// How a pick turns raw generator output into a cell `(i, u)` of the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Draw {
-    /// `n * W <= 2^24`: one 32-bit Lemire draw over `[0, n * W)`, split into
+    /// `n * W <= 2^10`: the same 32-bit Lemire draw as [`Draw::Small`], with
+    /// `cells = n * W` and `reject_below = 2^32 mod (n * W)`, but `r` is
+    /// looked up in the precomputed `lookup[r]` instead of being split into
+    /// `(i, u)`: one multiply and one load per pick.
+    Tiny { cells: u32, reject_below: u32 },
+    /// `2^10 < n * W <= 2^24`: one 32-bit Lemire draw over `[0, n * W)`, split into
     /// `(i, u)` without division. `reject_below` is `2^32 mod (n * W)`, so a
-    /// draw is rejected with probability below `2^-8`.
+    /// draw is rejected with probability below `2^-8`. Narrow table.
     Small { reject_below: u32 },
-    /// `n * W` fits in a `u64`: one Lemire draw over `[0, n * W)`, split into
-    /// `(i, u)` without division. `reject_below` is `2^64 mod (n * W)`.
+    /// `n * W` fits in a `u64` and `W <= u32::MAX`: one Lemire draw over
+    /// `[0, n * W)`, split into `(i, u)` without division. `reject_below` is
+    /// `2^64 mod (n * W)`. Narrow table.
     Single { reject_below: u64 },
-    /// `n * W` does not fit: `i = below(n)`, then `u = below(W)`.
+    /// As [`Draw::Single`], with `W > u32::MAX`: wide table.
+    SingleWide { reject_below: u64 },
+    /// `n * W` does not fit: `i = below(n)`, then `u = below(W)`. Then
+    /// `W >= 2^64 / n > 2^32` (as `n < 2^32`): wide table.
     Double,
 }
 
@@ -55,7 +90,11 @@ enum Draw {
 ///   is computed from one `u32` `x` with 32-bit halves in place of the 64-bit
 ///   ones below: `r = floor(x * n * W / 2^32)`, rejected while
 ///   `x * n * W mod 2^32 < 2^32 mod (n * W)`. Half the randomness of a `u64`
-///   draw makes these picks about twice as fast.
+///   draw makes these picks about twice as fast. **When `n * W <= 2^10`**,
+///   the index owning each of the `n * W` cells is also precomputed at build
+///   (`lookup[r]` = the pick for `(i, u) = (r div W, r mod W)`, at most
+///   2 KiB), so a pick is `lookup[r]`: the same `x`, the same rejections and
+///   the same result, with one multiply and one load.
 /// * **When `n * W < 2^64`** (every other table whose total is below `2^64 / n`),
 ///   one `u64` `x` is drawn and `r = floor(x * n * W / 2^64)` is Lemire's map
 ///   onto `[0, n * W)`, with `x` rejected and redrawn while
@@ -103,7 +142,14 @@ enum Draw {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WeightedSelector {
     weights: Vec<u32>,
-    table: Vec<Entry>,
+    /// The alias table when `W <= u32::MAX` (see [`Bucket`]), else empty.
+    narrow: Vec<[u32; 2]>,
+    /// The alias table when `W > u32::MAX`, else empty.
+    wide: Vec<WideBucket>,
+    /// For [`Draw::Tiny`]: the index owning cell `r`, for each of the
+    /// `n * W <= 2^10` cells (so `n <= 2^10` and indices fit a `u16`).
+    /// Empty otherwise.
+    lookup: Vec<u16>,
     /// `n` as a `u64`, so picks never depend on `usize`.
     n: u64,
     /// `W`, the sum of the weights.
@@ -131,8 +177,11 @@ impl WeightedSelector {
     ///
     /// # Performance
     ///
-    /// O(n) time and memory: 4 bytes for the weight copy plus 16 bytes for
-    /// the table per weight, plus O(n) temporary memory while building.
+    /// O(n) time and memory: 4 bytes for the weight copy plus 8 bytes for
+    /// the table per weight (16 when the total exceeds `u32::MAX`), plus O(n)
+    /// temporary memory while building; when
+    /// `n * W <= 2^10`, also O(n * W) time and at most 2 KiB for the cell
+    /// look-up.
     ///
     /// ```
     /// use replica_router::{Error, WeightedSelector};
@@ -160,9 +209,22 @@ impl WeightedSelector {
             return Err(Error::ZeroTotalWeight);
         }
         let n = weights.len() as u64;
-        let table = build_table(weights, n, total);
+        let is_wide = total > u64::from(u32::MAX);
+        let (narrow, wide) = if is_wide {
+            (Vec::new(), build_table(weights, n, total))
+        } else {
+            (build_table(weights, n, total), Vec::new())
+        };
         let cells = u128::from(n) * u128::from(total);
         let draw = match u64::try_from(cells) {
+            Ok(cells) if cells <= TINY_CELLS => {
+                // `cells <= 2^10` fits a `u32`.
+                let cells = cells as u32;
+                Draw::Tiny {
+                    cells,
+                    reject_below: cells.wrapping_neg() % cells,
+                }
+            }
             Ok(cells) if cells <= SMALL_CELLS => {
                 // `cells <= 2^24` fits a `u32`.
                 let cells = cells as u32;
@@ -170,18 +232,38 @@ impl WeightedSelector {
                     reject_below: cells.wrapping_neg() % cells,
                 }
             }
-            Ok(cells) => Draw::Single {
+            Ok(cells) if !is_wide => Draw::Single {
                 reject_below: cells.wrapping_neg() % cells,
             },
+            Ok(cells) => Draw::SingleWide {
+                reject_below: cells.wrapping_neg() % cells,
+            },
+            // `n * W >= 2^64` with `n < 2^32` forces `W > 2^32`: wide.
             Err(_) => Draw::Double,
         };
-        Ok(WeightedSelector {
+        let mut selector = WeightedSelector {
             weights: weights.to_vec(),
-            table,
+            narrow,
+            wide,
+            lookup: Vec::new(),
             n,
             total,
             draw,
-        })
+        };
+        if let Draw::Tiny { cells, .. } = draw {
+            // Cell r is (i, u) = (r div W, r mod W): bucket by bucket, its
+            // first `prob` cells are its own index and the rest its alias,
+            // exactly as `resolve_narrow` reads them. `W <= cells <= 2^10`
+            // and every index is below n <= 2^10, so all of it fits.
+            let mut lookup = Vec::with_capacity(cells as usize);
+            for (i, &[prob, alias]) in selector.narrow.iter().enumerate() {
+                let own = prob as usize;
+                lookup.extend(std::iter::repeat_n(i as u16, own));
+                lookup.extend(std::iter::repeat_n(alias as u16, total as usize - own));
+            }
+            selector.lookup = lookup;
+        }
+        Ok(selector)
     }
 
     /// The number of weights, `n` (zero weights included).
@@ -254,8 +336,13 @@ impl WeightedSelector {
     #[inline]
     pub fn pick<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
         match self.draw {
+            Draw::Tiny {
+                cells,
+                reject_below,
+            } => self.pick_tiny(rng, cells, reject_below),
             Draw::Small { reject_below } => self.pick_small(rng, reject_below),
-            Draw::Single { reject_below } => self.pick_single(rng, reject_below),
+            Draw::Single { reject_below } => self.pick_single::<false, R>(rng, reject_below),
+            Draw::SingleWide { reject_below } => self.pick_single::<true, R>(rng, reject_below),
             Draw::Double => self.pick_double(rng),
         }
     }
@@ -283,6 +370,14 @@ impl WeightedSelector {
     /// ```
     pub fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [u32]) {
         match self.draw {
+            Draw::Tiny {
+                cells,
+                reject_below,
+            } => {
+                for slot in out {
+                    *slot = self.pick_tiny(rng, cells, reject_below);
+                }
+            }
             Draw::Small { reject_below } => {
                 for slot in out {
                     *slot = self.pick_small(rng, reject_below);
@@ -290,7 +385,12 @@ impl WeightedSelector {
             }
             Draw::Single { reject_below } => {
                 for slot in out {
-                    *slot = self.pick_single(rng, reject_below);
+                    *slot = self.pick_single::<false, R>(rng, reject_below);
+                }
+            }
+            Draw::SingleWide { reject_below } => {
+                for slot in out {
+                    *slot = self.pick_single::<true, R>(rng, reject_below);
                 }
             }
             Draw::Double => {
@@ -326,6 +426,14 @@ impl WeightedSelector {
     pub fn counts<R: Rng + ?Sized>(&self, rng: &mut R, n: u64) -> Vec<u64> {
         let mut counts = vec![0u64; self.weights.len()];
         match self.draw {
+            Draw::Tiny {
+                cells,
+                reject_below,
+            } => {
+                for _ in 0..n {
+                    counts[self.pick_tiny(rng, cells, reject_below) as usize] += 1;
+                }
+            }
             Draw::Small { reject_below } => {
                 for _ in 0..n {
                     counts[self.pick_small(rng, reject_below) as usize] += 1;
@@ -333,7 +441,12 @@ impl WeightedSelector {
             }
             Draw::Single { reject_below } => {
                 for _ in 0..n {
-                    counts[self.pick_single(rng, reject_below) as usize] += 1;
+                    counts[self.pick_single::<false, R>(rng, reject_below) as usize] += 1;
+                }
+            }
+            Draw::SingleWide { reject_below } => {
+                for _ in 0..n {
+                    counts[self.pick_single::<true, R>(rng, reject_below) as usize] += 1;
                 }
             }
             Draw::Double => {
@@ -343,6 +456,22 @@ impl WeightedSelector {
             }
         }
         counts
+    }
+
+    /// One 32-bit Lemire draw over the `n * W <= 2^10` cells, looked up
+    /// (see the type docs): the same draws and results as
+    /// [`pick_small`](Self::pick_small).
+    #[inline(always)]
+    fn pick_tiny<R: Rng + ?Sized>(&self, rng: &mut R, cells: u32, reject_below: u32) -> u32 {
+        let cells = u64::from(cells);
+        loop {
+            let m = u64::from(rng.next_u32()) * cells;
+            // Low half == `x * n * W mod 2^32`, as in `pick_small`.
+            if (m as u32) >= reject_below {
+                // `m >> 32 < cells == lookup.len()`.
+                return u32::from(self.lookup[(m >> 32) as usize]);
+            }
+        }
     }
 
     /// One 32-bit Lemire draw over the `n * W <= 2^24` cells (see the type docs).
@@ -357,14 +486,19 @@ impl WeightedSelector {
             // Low half of `frac * W` == `x * n * W mod 2^32`.
             if (frac_w as u32) >= reject_below {
                 // `xn >> 32 < n`.
-                return self.resolve((xn >> 32) as usize, frac_w >> 32);
+                return self.resolve_narrow((xn >> 32) as usize, frac_w >> 32);
             }
         }
     }
 
-    /// One Lemire draw over the `n * W` cells (see the type docs).
+    /// One Lemire draw over the `n * W` cells (see the type docs), on the
+    /// wide table if `WIDE`, else on the narrow one.
     #[inline(always)]
-    fn pick_single<R: Rng + ?Sized>(&self, rng: &mut R, reject_below: u64) -> u32 {
+    fn pick_single<const WIDE: bool, R: Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+        reject_below: u64,
+    ) -> u32 {
         let n = u128::from(self.n);
         let total = u128::from(self.total);
         loop {
@@ -373,7 +507,12 @@ impl WeightedSelector {
             // Low half of `frac * W` == `x * n * W mod 2^64`.
             if (frac_w as u64) >= reject_below {
                 // `xn >> 64 < n <= u32::MAX`, so it fits `usize` on every target.
-                return self.resolve((xn >> 64) as usize, (frac_w >> 64) as u64);
+                let (i, u) = ((xn >> 64) as usize, (frac_w >> 64) as u64);
+                return if WIDE {
+                    self.resolve_wide(i, u)
+                } else {
+                    self.resolve_narrow(i, u)
+                };
             }
         }
     }
@@ -383,87 +522,147 @@ impl WeightedSelector {
     fn pick_double<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
         let i = below(rng, self.n);
         let u = below(rng, self.total);
-        // `i < n <= u32::MAX`.
-        self.resolve(i as usize, u)
+        // `i < n <= u32::MAX`; `Double` tables are wide (see `Draw`).
+        self.resolve_wide(i as usize, u)
     }
 
-    /// The index owning cell `(i, u)`: `i` if `u < prob[i]`, else `alias[i]`.
+    /// The index owning cell `(i, u)` of the narrow table: `i` if
+    /// `u < prob[i]`, else `alias[i]`, for `u < W <= u32::MAX` and
+    /// `i < n <= u32::MAX`.
     ///
-    /// An indexed load rather than an `if`: the comparison is a coin flip for
+    /// Arithmetic rather than a branch: the comparison is a coin flip for
     /// mixed buckets, and a mispredicted branch would cost more than the rest
-    /// of the pick.
+    /// of the pick (a plain `if`, or a select, is compiled to one). Both `u`
+    /// and `prob` are below 2^32, so `u - prob` (wrapping) has its high 32
+    /// bits all set exactly when `u < prob`, and clear otherwise.
     #[inline(always)]
+    fn resolve_narrow(&self, i: usize, u: u64) -> u32 {
+        let [prob, alias] = self.narrow[i];
+        let own_mask = (u.wrapping_sub(u64::from(prob)) >> 32) as u32;
+        alias ^ ((alias ^ i as u32) & own_mask)
+    }
+
+    /// As [`resolve_narrow`](Self::resolve_narrow), on the wide table: an
+    /// indexed load (see [`WideBucket`]).
+    #[inline(always)]
+    fn resolve_wide(&self, i: usize, u: u64) -> u32 {
+        let bucket = &self.wide[i];
+        bucket.pick[usize::from(u >= bucket.prob)]
+    }
+
+    /// For tests: the index owning cell `(i, u)`, from whichever table.
+    #[cfg(test)]
     fn resolve(&self, i: usize, u: u64) -> u32 {
-        let entry = &self.table[i];
-        entry.pick[usize::from(u >= entry.prob)]
+        if self.wide.is_empty() {
+            self.resolve_narrow(i, u)
+        } else {
+            self.resolve_wide(i, u)
+        }
     }
 
     /// For tests: the `(prob, alias)` of every bucket.
     #[cfg(test)]
-    fn buckets(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
-        self.table.iter().map(|e| (e.prob, e.pick[1]))
+    fn buckets(&self) -> Vec<(u64, u32)> {
+        let narrow = self.narrow.iter().map(|&[p, a]| (u64::from(p), a));
+        let wide = self.wide.iter().map(|b| (b.prob, b.pick[1]));
+        narrow.chain(wide).collect()
     }
 }
+
+/// Largest `n * W` that picks by cell look-up ([`Draw::Tiny`]): 2 KiB of
+/// `u16` at most.
+const TINY_CELLS: u64 = 1 << 10;
 
 /// Largest `n * W` that picks with one 32-bit draw ([`Draw::Small`]).
 const SMALL_CELLS: u64 = 1 << 24;
 
 /// Vose's construction with integer masses (see [`WeightedSelector`]).
 /// `weights` is non-empty with at most `u32::MAX` entries and `total >= 1`.
-fn build_table(weights: &[u32], n: u64, total: u64) -> Vec<Entry> {
-    // m_j = n * w_j < 2^64: both factors are below 2^32.
-    let mut mass: Vec<u64> = weights.iter().map(|&w| u64::from(w) * n).collect();
-    let mut table: Vec<Entry> = (0..weights.len())
-        .map(|i| Entry {
-            prob: total,
-            pick: [i as u32; 2],
-        })
+///
+/// The small and large work lists are stacks (last in, first out), each
+/// filled in index order; each step pops the top small index `s`, pairs it
+/// with the top large index `l`, and moves `l` to the top of the small stack
+/// once its mass drops below `W`. This order fixes the table, and with it
+/// every pinned pick (SPEC S1), so it must not change.
+///
+/// The code is shaped for speed without changing that order: both stacks
+/// share one buffer (small grows up from 0, large grows down from the end,
+/// so together they never need more than `n` slots and never reallocate),
+/// each stack slot carries its index's remaining mass next to the index (so
+/// a step needs no dependent load), and the two data-dependent decisions
+/// (small or large at the start; whether `l` turned small) are computed as
+/// integers instead of branches, which a random weight vector would
+/// mispredict about once per weight.
+fn build_table<B: Bucket>(weights: &[u32], n: u64, total: u64) -> Vec<B> {
+    let len = weights.len();
+    // Buckets never settled below keep prob = W and alias j (unused).
+    let mut table: Vec<B> = (0..len)
+        .map(|i| B::new(i as u32, total, i as u32))
         .collect();
-    let mut small: Vec<u32> = Vec::new();
-    let mut large: Vec<u32> = Vec::new();
-    for (i, &m) in mass.iter().enumerate() {
-        if m < total {
-            small.push(i as u32);
-        } else {
-            large.push(i as u32);
-        }
+    // Small stack: slots ..small, top at small - 1. Large stack: slots
+    // large.., top at large. Every unsettled index sits on exactly one of
+    // them, so small <= large at all times. `mass[k]` is the remaining mass
+    // of the index in slot k.
+    let mut index: Vec<u32> = vec![0; len];
+    let mut mass: Vec<u64> = vec![0; len];
+    let mut small = 0usize;
+    let mut large = len;
+    for (i, &w) in weights.iter().enumerate() {
+        // m_j = n * w_j < 2^64: both factors are below 2^32.
+        let m = u64::from(w) * n;
+        // Before index i, small + (len - large) = i, so large - small =
+        // len - i >= 1 and both slots below are free: write i to both tops,
+        // keep one.
+        let is_small = m < total;
+        index[small] = i as u32;
+        mass[small] = m;
+        index[large - 1] = i as u32;
+        mass[large - 1] = m;
+        small += usize::from(is_small);
+        large -= usize::from(!is_small);
     }
-    while let (Some(&s), Some(&l)) = (small.last(), large.last()) {
-        small.pop();
-        let m_s = mass[s as usize];
-        table[s as usize] = Entry {
-            prob: m_s,
-            pick: [s, l],
-        };
+    while small > 0 && large < len {
+        // Pop the top small index s; pair it with the top large index l.
+        small -= 1;
+        let (s, m_s) = (index[small], mass[small]);
+        let l = index[large];
+        // Bucket s keeps its m_s cells and gives the other W - m_s to l.
+        table[s as usize] = B::new(s, m_s, l);
         // m_l >= W > W - m_s: no underflow.
-        let m_l = mass[l as usize] - (total - m_s);
-        mass[l as usize] = m_l;
-        if m_l < total {
-            large.pop();
-            small.push(l);
-        }
+        let m_l = mass[large] - (total - m_s);
+        mass[large] = m_l;
+        // If l turned small: pop it from the large stack and push it onto
+        // the small one, into the slot s just left (written either way,
+        // kept only then).
+        let turned_small = usize::from(m_l < total);
+        index[small] = l;
+        mass[small] = m_l;
+        small += turned_small;
+        large += turned_small;
     }
-    // Whatever is left in `large` has mass exactly W and keeps the default
-    // `prob = W` (never uses its alias). `small` is empty: the remaining
-    // masses sum to W times the remaining buckets, which all-small forbids.
-    debug_assert!(small.is_empty());
+    // `small` is empty: the remaining masses sum to W times the remaining
+    // buckets, which all-small forbids. So whatever is left on the large
+    // stack has remaining mass exactly W and keeps `prob = W`.
+    debug_assert_eq!(small, 0);
+    debug_assert!(mass[large..].iter().all(|&m| m == total));
     table
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
     use crate::Seed;
     use crate::selection::test_rng::Replay;
     use proptest::prelude::*;
+    use rand_core::Rng;
 
     /// Cells owned by each index, from the table alone (SPEC S2).
     fn cells(s: &WeightedSelector) -> Vec<u128> {
         let w = u128::from(s.total());
         let mut cells = vec![0u128; s.len()];
-        for (i, (prob, alias)) in s.buckets().enumerate() {
+        for (i, (prob, alias)) in s.buckets().into_iter().enumerate() {
             assert!(u128::from(prob) <= w);
             cells[i] += u128::from(prob);
             cells[alias as usize] += w - u128::from(prob);
@@ -477,14 +676,15 @@ mod tests {
         for (j, (c, &w)) in cells(&s).iter().zip(weights).enumerate() {
             assert_eq!(*c, n * u128::from(w), "index {j} of {weights:?}");
         }
-        for (prob, alias) in s.buckets() {
+        let buckets = s.buckets();
+        for &(prob, alias) in &buckets {
             if u128::from(prob) < u128::from(s.total()) {
                 assert_ne!(weights[alias as usize], 0, "zero weight as alias");
             }
         }
         for (i, &w) in weights.iter().enumerate() {
             if w == 0 {
-                assert_eq!(s.table[i].prob, 0);
+                assert_eq!(buckets[i].0, 0);
             }
         }
     }
@@ -529,15 +729,36 @@ mod tests {
         }
     }
 
-    /// Walks every `r` in `[0, n * W)` of small tables through the 32-bit path
-    /// with an `x` that maps onto it, and checks `(i, u) = divmod(r, W)`.
+    /// Walks every `r` in `[0, n * W)` of small tables through the 32-bit
+    /// paths (look-up for `n * W <= 2^10`, split above) with an `x` that maps
+    /// onto it, and checks `(i, u) = divmod(r, W)`.
     #[test]
     fn s2_small_draw_maps_each_r_to_divmod() {
-        for w in [&[3, 2][..], &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], &[0, 0, 1]] {
+        for (w, tiny) in [
+            (&[3, 2][..], true),
+            (&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], true),
+            (&[0, 0, 1], true),
+            (&[1024], true),
+            (&[1025], false),
+            (&[1000, 24], false),
+            (&[700, 0, 324], false),
+        ] {
             let s = WeightedSelector::new(w).unwrap();
             let cells = s.n * s.total;
-            let Draw::Small { reject_below } = s.draw else {
-                unreachable!()
+            let reject_below = match s.draw {
+                Draw::Tiny {
+                    cells: c,
+                    reject_below,
+                } if tiny => {
+                    assert_eq!(u64::from(c), cells);
+                    assert_eq!(s.lookup.len() as u64, cells);
+                    reject_below
+                }
+                Draw::Small { reject_below } if !tiny => {
+                    assert!(s.lookup.is_empty());
+                    reject_below
+                }
+                other => panic!("{w:?}: unexpected {other:?}"),
             };
             for r in 0..cells {
                 // Smallest x with floor(x * cells / 2^32) = r, then the largest.
@@ -565,15 +786,19 @@ mod tests {
     /// `r` including both ends.
     #[test]
     fn s2_single_draw_maps_r_to_divmod() {
-        for w in [
-            &[30_000_000, 20_000_000][..],
-            &[u32::MAX, 1, 0, 77],
-            &[1 << 23, 0, 0],
+        for (w, wide) in [
+            (&[30_000_000, 20_000_000][..], false),
+            (&[u32::MAX, 1, 0, 77], true),
+            (&[u32::MAX, 0], false),
+            (&[u32::MAX, 1], true),
+            (&[1 << 23, 0, 0], false),
         ] {
             let s = WeightedSelector::new(w).unwrap();
             let cells = s.n * s.total;
-            let Draw::Single { reject_below } = s.draw else {
-                unreachable!()
+            let reject_below = match s.draw {
+                Draw::Single { reject_below } if !wide => reject_below,
+                Draw::SingleWide { reject_below } if wide => reject_below,
+                other => panic!("{w:?}: unexpected {other:?}"),
             };
             let step = (cells / 5_000).max(1);
             let rs = (0..cells).step_by(step as usize).chain([cells - 1]);
@@ -596,11 +821,71 @@ mod tests {
         }
     }
 
+    /// The narrow table's branch-free resolve is `if u < prob { i } else
+    /// { alias }` at every edge, up to `W = u32::MAX` (SPEC S2).
+    #[test]
+    fn s2_narrow_resolve_matches_its_definition() {
+        for w in [
+            &[u32::MAX - 5, 3, 2][..],
+            &[u32::MAX / 2, u32::MAX / 2, 1],
+            &[1, 0, (1 << 31) + 7, 5],
+            &[3, 2],
+        ] {
+            let s = WeightedSelector::new(w).unwrap();
+            assert!(s.wide.is_empty());
+            let total = s.total;
+            for (i, &[prob, alias]) in s.narrow.iter().enumerate() {
+                let prob = u64::from(prob);
+                let us = [0, 1, prob.saturating_sub(1), prob, prob + 1, total - 1];
+                for u in us.into_iter().filter(|&u| u < total) {
+                    let expected = if u < prob { i as u32 } else { alias };
+                    assert_eq!(s.resolve_narrow(i, u), expected, "{w:?} i={i} u={u}");
+                }
+            }
+        }
+    }
+
+    /// SPEC S1: the look-up path is only a faster form of the 32-bit split
+    /// path: on the same stream, the same picks and the same draws.
+    #[test]
+    fn s1_tiny_lookup_picks_like_the_small_split() {
+        for w in [
+            &[3, 2][..],
+            &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+            &[0, 7, 0, 1],
+            &[1024],
+        ] {
+            let s = WeightedSelector::new(w).unwrap();
+            let Draw::Tiny { reject_below, .. } = s.draw else {
+                panic!("{w:?} is not tiny")
+            };
+            let mut a = Seed::from_u64(3).rng();
+            let mut b = Seed::from_u64(3).rng();
+            for _ in 0..20_000 {
+                assert_eq!(s.pick(&mut a), s.pick_small(&mut b, reject_below), "{w:?}");
+            }
+            assert_eq!(a.next_u64(), b.next_u64());
+        }
+    }
+
     #[test]
     fn draws_reject_like_lemire() {
         // n * W = 3: 2^32 mod 3 = 1, so x = 0 is rejected (32-bit path).
         let s = WeightedSelector::new(&[1, 0, 0]).unwrap();
-        assert_eq!(s.draw, Draw::Small { reject_below: 1 });
+        assert_eq!(
+            s.draw,
+            Draw::Tiny {
+                cells: 3,
+                reject_below: 1
+            }
+        );
+        let mut rng = Replay::new(&[0, 5]);
+        assert_eq!(s.pick(&mut rng), 0);
+        assert_eq!(rng.drawn, 2);
+        // n * W = 2 * 1025 > 2^10: 2^32 mod 2050 = 2046, so x = 0 is rejected
+        // (32-bit split path).
+        let s = WeightedSelector::new(&[1025, 0]).unwrap();
+        assert_eq!(s.draw, Draw::Small { reject_below: 2046 });
         let mut rng = Replay::new(&[0, 5]);
         assert_eq!(s.pick(&mut rng), 0);
         assert_eq!(rng.drawn, 2);
@@ -630,7 +915,7 @@ mod tests {
     fn fallback_when_cells_exceed_u64() {
         // n * W >= 2^64 needs n^2 * u32::MAX >= 2^64, so n >= 65,536.
         let s = WeightedSelector::new(&[u32::MAX; 65_535]).unwrap();
-        assert!(matches!(s.draw, Draw::Single { .. }));
+        assert!(matches!(s.draw, Draw::SingleWide { .. }));
         let mut weights = vec![u32::MAX; 70_000];
         weights[1] = 0;
         weights[69_999] = 1;
@@ -649,6 +934,95 @@ mod tests {
         }
     }
 
+    /// A bucket of [`reference_table`]: `pick[0]` (its own index) when
+    /// `u < prob`, else `pick[1]` (its alias).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    struct Entry {
+        prob: u64,
+        pick: [u32; 2],
+    }
+
+    /// The first, plain form of [`build_table`] (two growing stacks, a mass
+    /// array, 16-byte buckets), kept as the reference: the faster form must
+    /// build the very same table, or every pinned pick would change (SPEC S1).
+    fn reference_table(weights: &[u32], n: u64, total: u64) -> Vec<Entry> {
+        let mut mass: Vec<u64> = weights.iter().map(|&w| u64::from(w) * n).collect();
+        let mut table: Vec<Entry> = (0..weights.len())
+            .map(|i| Entry {
+                prob: total,
+                pick: [i as u32; 2],
+            })
+            .collect();
+        let mut small: Vec<u32> = Vec::new();
+        let mut large: Vec<u32> = Vec::new();
+        for (i, &m) in mass.iter().enumerate() {
+            if m < total {
+                small.push(i as u32);
+            } else {
+                large.push(i as u32);
+            }
+        }
+        while let (Some(&s), Some(&l)) = (small.last(), large.last()) {
+            small.pop();
+            let m_s = mass[s as usize];
+            table[s as usize] = Entry {
+                prob: m_s,
+                pick: [s, l],
+            };
+            let m_l = mass[l as usize] - (total - m_s);
+            mass[l as usize] = m_l;
+            if m_l < total {
+                large.pop();
+                small.push(l);
+            }
+        }
+        table
+    }
+
+    fn assert_same_table_as_reference(weights: &[u32]) {
+        let s = WeightedSelector::new(weights).unwrap();
+        let reference = reference_table(weights, s.n, s.total);
+        // Every bucket's own index is the bucket (what the narrow and wide
+        // tables leave implicit), and prob and alias agree.
+        for (i, e) in reference.iter().enumerate() {
+            assert_eq!(e.pick[0], i as u32);
+        }
+        let expected: Vec<(u64, u32)> = reference.iter().map(|e| (e.prob, e.pick[1])).collect();
+        assert_eq!(s.buckets(), expected, "{weights:?}");
+        for (i, b) in s.wide.iter().enumerate() {
+            assert_eq!(b.pick[0], i as u32);
+        }
+        // The table's width follows the total.
+        assert_eq!(s.wide.is_empty(), s.total <= u64::from(u32::MAX));
+        assert_eq!(s.narrow.is_empty(), s.total > u64::from(u32::MAX));
+    }
+
+    #[test]
+    fn s1_table_equals_reference_construction() {
+        for w in [
+            &[3, 2][..],
+            &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+            &[0, 5, 0, 5, 0],
+            &[0, 0, 1],
+            &[7],
+            &[u32::MAX, 1, 0, 77],
+            &[1, 1, 1, 997],
+            &[u32::MAX; 3],
+        ] {
+            assert_same_table_as_reference(w);
+        }
+        // Large random tables (the benches' shape and a skewed one).
+        let mut rng = Seed::from_u64(11).rng();
+        for n in [1_000usize, 100_000] {
+            let uniform: Vec<u32> = (0..n).map(|_| 1 + rng.next_u32() % 100).collect();
+            assert_same_table_as_reference(&uniform);
+            let skewed: Vec<u32> = (0..n)
+                .map(|_| rng.next_u32() >> (rng.next_u32() % 32))
+                .collect();
+            assert_same_table_as_reference(&skewed);
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -658,6 +1032,14 @@ mod tests {
             prop_oneof![Just(0u32), 0u32..10, any::<u32>()], 1..200)) {
             prop_assume!(weights.iter().any(|&w| w > 0));
             assert_exact(&weights);
+        }
+
+        /// SPEC S1: the table (and so every pick) is the reference one.
+        #[test]
+        fn s1_table_is_the_reference_one(weights in proptest::collection::vec(
+            prop_oneof![Just(0u32), 0u32..10, any::<u32>()], 1..200)) {
+            prop_assume!(weights.iter().any(|&w| w > 0));
+            assert_same_table_as_reference(&weights);
         }
     }
 }

@@ -1,0 +1,95 @@
+//! Migration planning (issue 7, SPEC M1-M6): `Registry::plan_migration` for a
+//! router whose `from` deployment has 4, 1,000 or 100,000 replicas, moving
+//! all of them to a new `to` deployment.
+//!
+//! Criterion ids (`planning/function/replicas`):
+//! * `plan_migration`: the reference's shape (SPEC M5) scaled up: steps
+//!   20, 80, 100 % with the default floor and no surge ceiling.
+//! * `plan_migration_surge`: steps 10, 20, ..., 100 % under a 10 % surge
+//!   ceiling (`max_total_replicas = n + max(1, n / 10)`), which forces
+//!   alternating scale-ups and scale-downs (a rolling update).
+//!
+//! Each plan is checked once, outside the timing, to end with every replica
+//! on `to` (steps that would change nothing are left out, SPEC M2, so small
+//! routers may have fewer steps than the schedule).
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use replica_router::{DeploymentSpec, MigrationRequest, Registry, RouterSpec, Schedule};
+
+/// The seed of the registry (as in the other benches).
+const SEED: u64 = 7;
+
+/// `from`'s replica counts of issue 7.
+const SIZES: [u32; 3] = [4, 1_000, 100_000];
+
+/// A registry with `from` at `n` replicas behind `router`, plus a second
+/// deployment that stays in the router (so the router never goes dark).
+fn registry(n: u32) -> Registry {
+    let mut reg = Registry::new("bench-account", SEED).unwrap();
+    reg.create_deployment(
+        DeploymentSpec::new("llama-v3p1-8b-instruct")
+            .id("current-deployment")
+            .replicas(n, n),
+    )
+    .unwrap();
+    reg.create_deployment(
+        DeploymentSpec::new("llama-v3p1-8b-instruct")
+            .id("other-deployment")
+            .replicas(2, 2),
+    )
+    .unwrap();
+    reg.create_router(RouterSpec::new(["current-deployment", "other-deployment"]).id("router"))
+        .unwrap();
+    reg
+}
+
+fn request(n: u32, surge: bool) -> MigrationRequest {
+    if surge {
+        MigrationRequest::new(
+            "router",
+            "current-deployment",
+            "new-deployment",
+            Schedule::Steps((1..=10).map(|k| k * 10).collect()),
+        )
+        .target_replicas(n)
+        .max_total_replicas(n + (n / 10).max(1))
+    } else {
+        MigrationRequest::new(
+            "router",
+            "current-deployment",
+            "new-deployment",
+            Schedule::Steps(vec![20, 80, 100]),
+        )
+        .target_replicas(n)
+    }
+}
+
+fn planning(c: &mut Criterion) {
+    let mut group = c.benchmark_group("planning");
+    for n in SIZES {
+        let reg = registry(n);
+        for (label, surge) in [("plan_migration", false), ("plan_migration_surge", true)] {
+            let req = request(n, surge);
+            let plan = reg.plan_migration(&req).unwrap();
+            let last = plan.steps().last().unwrap();
+            assert_eq!(
+                (last.to_replicas(), last.from_replicas()),
+                (n, 0),
+                "{label} for {n} replicas"
+            );
+            let actions: usize = plan.steps().iter().map(|s| s.actions.len()).sum();
+            println!(
+                "{label}/{n}: {} steps, {actions} actions",
+                plan.steps().len()
+            );
+            group.bench_function(BenchmarkId::new(label, n), |b| {
+                b.iter(|| reg.plan_migration(&req).unwrap());
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, planning);
+criterion_main!(benches);

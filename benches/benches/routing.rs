@@ -1,0 +1,190 @@
+//! Request routing (issue 7, SPEC R6, R7): `Registry::route_with` for a
+//! router of 2 and 10 deployments against a bare `WeightedSelector::pick` on
+//! the same replica counts, in one criterion group, plus
+//! `Registry::route_request_with` for each strategy.
+//!
+//! Before any timing, the binary checks that a route does not allocate: a
+//! counting global allocator (`stats_alloc`) watches `ROUTES_CHECKED` routes
+//! per router and strategy; any allocation aborts the bench run, and the
+//! counts are printed.
+//!
+//! Criterion ids (`routing/function/deployments`): `bare_pick`, `route`
+//! (`route_with`, weighted-random), `route_request_weighted_random`,
+//! `route_request_round_robin` (with a cursor), `route_request_affinity` (with
+//! a session key).
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::alloc::System;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use rand_chacha::ChaCha8Rng;
+use replica_router::{
+    DeploymentSpec, Registry, RouteRequest, RouterSpec, Seed, Strategy, WeightedSelector,
+};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// The seed of every generator in this file (as in `selection.rs`).
+const SEED: u64 = 7;
+
+/// The caller's account.
+const ACCOUNT: &str = "bench-account";
+
+/// Router sizes of issue 7.
+const SIZES: [usize; 2] = [2, 10];
+
+/// Routes watched by the allocation check, per router and strategy.
+const ROUTES_CHECKED: u64 = 100_000;
+
+/// Session keys for the affinity router (a gateway sees many).
+const SESSION_KEYS: [&str; 8] = [
+    "conversation-0001",
+    "conversation-0002",
+    "user-42/session-7",
+    "user-43/session-1",
+    "9f86d081884c7d65",
+    "a-much-longer-session-key-of-a-chat-client-0000000001",
+    "x",
+    "conversation-0003",
+];
+
+fn rng() -> ChaCha8Rng {
+    Seed::from_u64(SEED).rng()
+}
+
+/// Replica counts of an `n`-deployment router: `[3, 2]` for 2 (SPEC R5's
+/// example) and `1..=n` otherwise.
+fn replicas(n: usize) -> Vec<u32> {
+    if n == 2 {
+        vec![3, 2]
+    } else {
+        (1..=n as u32).collect()
+    }
+}
+
+/// The router name a request's `model` field carries.
+fn router_name(n: usize, strategy: Strategy) -> String {
+    format!("accounts/{ACCOUNT}/routers/r{n}-{strategy}")
+}
+
+/// A registry with, for each size, `n` deployments and one router over them
+/// per strategy.
+fn registry() -> Registry {
+    let mut reg = Registry::new(ACCOUNT, SEED).unwrap();
+    for n in SIZES {
+        let ids: Vec<String> = (0..n).map(|i| format!("d{n}-{i}")).collect();
+        for (id, &r) in ids.iter().zip(&replicas(n)) {
+            reg.create_deployment(
+                DeploymentSpec::new("llama-v3p1-8b-instruct")
+                    .id(id)
+                    .replicas(r, r),
+            )
+            .unwrap();
+        }
+        for strategy in [
+            Strategy::WeightedRandom,
+            Strategy::WeightedRoundRobin,
+            Strategy::SessionAffinity,
+        ] {
+            reg.create_router(
+                RouterSpec::new(ids.iter().map(String::as_str))
+                    .id(format!("r{n}-{strategy}"))
+                    .strategy(strategy),
+            )
+            .unwrap();
+        }
+    }
+    reg
+}
+
+/// One request per strategy, as the timed loops send them (`i` varies the
+/// session key and the cursor).
+fn request(name: &str, strategy: Strategy, i: u64) -> RouteRequest<'_> {
+    let req = RouteRequest::new(name, ACCOUNT);
+    match strategy {
+        Strategy::WeightedRoundRobin => req.cursor(i),
+        Strategy::SessionAffinity => req.session_key(SESSION_KEYS[(i % 8) as usize]),
+        _ => req,
+    }
+}
+
+/// Asserts (outside any timing) that routing allocates nothing, and prints
+/// the counts.
+fn assert_no_allocation(reg: &Registry) {
+    for n in SIZES {
+        for strategy in [
+            Strategy::WeightedRandom,
+            Strategy::WeightedRoundRobin,
+            Strategy::SessionAffinity,
+        ] {
+            let name = router_name(n, strategy);
+            let mut r = rng();
+            let region = Region::new(GLOBAL);
+            let mut sink = 0usize;
+            for i in 0..ROUTES_CHECKED {
+                let d = reg
+                    .route_request_with(&request(&name, strategy, i), &mut r)
+                    .unwrap();
+                sink = sink.wrapping_add(d.deployment.id().as_str().len());
+                if strategy == Strategy::WeightedRandom {
+                    let d = reg.route_with(&name, ACCOUNT, &mut r).unwrap();
+                    sink = sink.wrapping_add(d.id().as_str().len());
+                }
+            }
+            let change = region.change();
+            println!(
+                "allocation check: {ROUTES_CHECKED} routes, {n} deployments, {strategy}: \
+                 {} allocations, {} reallocations, {} bytes (sink {sink})",
+                change.allocations, change.reallocations, change.bytes_allocated
+            );
+            assert_eq!(
+                (change.allocations, change.reallocations),
+                (0, 0),
+                "routing allocated ({n} deployments, {strategy})"
+            );
+        }
+    }
+}
+
+fn routing(c: &mut Criterion) {
+    let reg = registry();
+    assert_no_allocation(&reg);
+    let mut group = c.benchmark_group("routing");
+    group.throughput(Throughput::Elements(1));
+    for n in SIZES {
+        let selector = WeightedSelector::new(&replicas(n)).unwrap();
+        group.bench_function(BenchmarkId::new("bare_pick", n), |b| {
+            let mut r = rng();
+            b.iter(|| selector.pick(&mut r));
+        });
+        let name = router_name(n, Strategy::WeightedRandom);
+        group.bench_function(BenchmarkId::new("route", n), |b| {
+            let mut r = rng();
+            b.iter(|| reg.route_with(&name, ACCOUNT, &mut r).unwrap());
+        });
+        for (label, strategy) in [
+            ("route_request_weighted_random", Strategy::WeightedRandom),
+            ("route_request_round_robin", Strategy::WeightedRoundRobin),
+            ("route_request_affinity", Strategy::SessionAffinity),
+        ] {
+            let name = router_name(n, strategy);
+            group.bench_function(BenchmarkId::new(label, n), |b| {
+                let mut r = rng();
+                let mut i = 0u64;
+                b.iter(|| {
+                    i = i.wrapping_add(1);
+                    let d = reg
+                        .route_request_with(&request(&name, strategy, i), &mut r)
+                        .unwrap();
+                    d.deployment
+                });
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, routing);
+criterion_main!(benches);

@@ -1,0 +1,107 @@
+//! A fixed workload for `valgrind --tool=callgrind` (issue 7: "profile,
+//! don't guess"): instruction counts are stable on a noisy machine, so they
+//! make good before/after evidence.
+//!
+//! ```text
+//! cargo build --profile bench -p replica-router-benches --example profile
+//! valgrind --tool=callgrind --branch-sim=yes \
+//!     $CARGO_TARGET_DIR/release/examples/profile build 100000 20
+//! ```
+//!
+//! Workloads (`WHAT N REPS`): `build` (REPS builds of N weights), `pick`
+//! (REPS picks over N weights), `fill` (REPS picks through `fill`), `index`
+//! and `alias` (REPS samples of the peers), `index-build` and `alias-build`
+//! (REPS peer builds), `route` (REPS `route_with` on an N-deployment router).
+//! Weights are those of the `selection` bench.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::hint::black_box;
+
+use rand::distr::Distribution;
+use rand::distr::weighted::WeightedIndex;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::weighted::WeightedAliasIndex;
+use replica_router::{DeploymentSpec, Registry, RngCore, RouterSpec, Seed, WeightedSelector};
+
+fn weights(n: usize) -> Vec<u32> {
+    let mut r = Seed::from_u64(7).rng_stream(9);
+    (0..n).map(|_| 1 + r.next_u32() % 100).collect()
+}
+
+/// Out of line, like a criterion closure, so inlining matches the benches.
+#[inline(never)]
+fn picks(s: &WeightedSelector, rng: &mut ChaCha8Rng, reps: u64) -> u64 {
+    (0..reps).map(|_| u64::from(s.pick(rng))).sum()
+}
+
+/// The peers' loop, shaped like [`picks`].
+#[inline(never)]
+fn samples<D: Distribution<usize>>(d: &D, rng: &mut ChaCha8Rng, reps: u64) -> u64 {
+    (0..reps).map(|_| d.sample(rng) as u64).sum()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let what = args.get(1).map_or("pick", String::as_str);
+    let n: usize = args.get(2).map_or(10, |s| s.parse().unwrap());
+    let reps: u64 = args.get(3).map_or(1_000_000, |s| s.parse().unwrap());
+    let w = weights(n);
+    let mut rng = Seed::from_u64(7).rng();
+    let mut sink = 0u64;
+    match what {
+        "build" => {
+            for _ in 0..reps {
+                sink += WeightedSelector::new(black_box(&w)).unwrap().total();
+            }
+        }
+        "index-build" => {
+            for _ in 0..reps {
+                sink += WeightedIndex::<u32>::new(black_box(&w))
+                    .unwrap()
+                    .total_weight() as u64;
+            }
+        }
+        "alias-build" => {
+            for _ in 0..reps {
+                let a = WeightedAliasIndex::<u32>::new(black_box(w.clone())).unwrap();
+                sink += u64::from(a.sample(&mut rng) as u32);
+            }
+        }
+        "pick" => sink = picks(&WeightedSelector::new(&w).unwrap(), &mut rng, reps),
+        "fill" => {
+            let s = WeightedSelector::new(&w).unwrap();
+            let mut buf = vec![0u32; 4096];
+            for _ in 0..reps.div_ceil(4096) {
+                s.fill(&mut rng, &mut buf);
+                sink += u64::from(black_box(&buf)[0]);
+            }
+        }
+        "index" => sink = samples(&WeightedIndex::<u32>::new(&w).unwrap(), &mut rng, reps),
+        "alias" => {
+            let d = WeightedAliasIndex::<u32>::new(w.clone()).unwrap();
+            sink = samples(&d, &mut rng, reps);
+        }
+        "route" => {
+            let mut reg = Registry::new("bench-account", 7).unwrap();
+            let ids: Vec<String> = (0..n).map(|i| format!("d-{i}")).collect();
+            for (id, r) in ids.iter().zip(1u32..) {
+                reg.create_deployment(DeploymentSpec::new("m").id(id).replicas(r, r))
+                    .unwrap();
+            }
+            reg.create_router(RouterSpec::new(ids.iter().map(String::as_str)).id("r"))
+                .unwrap();
+            for _ in 0..reps {
+                let d = reg
+                    .route_with(
+                        "accounts/bench-account/routers/r",
+                        "bench-account",
+                        &mut rng,
+                    )
+                    .unwrap();
+                sink += d.id().as_str().len() as u64;
+            }
+        }
+        other => panic!("unknown workload {other}"),
+    }
+    println!("{what} n={n} reps={reps} sink={sink}");
+}
