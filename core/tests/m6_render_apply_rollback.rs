@@ -345,6 +345,11 @@ fn m6_json_round_trip_is_exact_and_checked() {
         tampered(&|v| v["steps"][1]["state"]["to"]["replicas"] = 5.into()),
         "INVALID_PLAN_JSON"
     );
+    // A target the last step does not reach (SPEC M3's final state).
+    assert_eq!(
+        tampered(&|v| v["target_replicas"] = 5.into()),
+        "INVALID_PLAN_JSON"
+    );
     // An action on a deployment that is not the plan's.
     assert_eq!(
         tampered(&|v| v["steps"][1]["actions"][0]["deployment"] =

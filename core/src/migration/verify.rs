@@ -1,7 +1,7 @@
 //! The consistency check of loaded plans (SPEC M6): a plan is replayed from
 //! its initial state, action by action.
 
-use super::plan::{DeploymentState, PlanData, PlanState};
+use super::plan::{DeploymentState, PlanData, PlanKind, PlanState};
 use super::{MAX_PLAN_ACTIONS, MAX_PLAN_STEPS};
 use crate::names::{ResourceKind, ResourceName};
 
@@ -104,6 +104,26 @@ impl PlanData {
                     "step {i}: its split or share does not match its state"
                 ));
             }
+        }
+        // SPEC M3: a migration ends with `to` at the target and `from` at 0
+        // and out of the router.
+        if self.kind == PlanKind::Migration
+            && (state.to.count() != u64::from(self.target_replicas)
+                || state.from.count() != 0
+                || state.from.in_router)
+        {
+            return Err(format!(
+                "the last step leaves to at {} and from at {}{}, not the final state (to at the \
+                 target {}, from at 0 and out of the router)",
+                state.to.count(),
+                state.from.count(),
+                if state.from.in_router {
+                    " in the router"
+                } else {
+                    ""
+                },
+                self.target_replicas
+            ));
         }
         Ok(())
     }

@@ -108,7 +108,9 @@ impl WeightedRoundRobin {
         if weights.is_empty() {
             return Err(Error::EmptyWeights);
         }
-        if weights.len() > MAX_WEIGHTS {
+        // Indices are u32 (SPEC S4); written so the check is not vacuous on
+        // 32-bit targets, where MAX_WEIGHTS is usize::MAX.
+        if u32::try_from(weights.len()).is_err() {
             return Err(Error::LimitExceeded {
                 what: "weights",
                 limit: MAX_WEIGHTS,
