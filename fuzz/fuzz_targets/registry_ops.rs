@@ -1,11 +1,16 @@
-//! Random sequences of registry operations and routes (SPEC R3, R5, R6, D2):
-//! never a panic, a failed operation leaves the snapshot unchanged, and every
-//! successful route lands on a deployment of the target with replicas.
+//! Random sequences of registry operations, routes (every strategy) and
+//! migration plans (SPEC R3, R5, R6, R7, D2, M3, M6): never a panic, a failed
+//! operation leaves the snapshot unchanged, every successful route lands on
+//! a deployment of the target with replicas, and every plan replays with its
+//! invariants, applies to its final state and rolls back to the start.
 #![no_main]
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use replica_router::{DeploymentSpec, DeploymentUpdate, Registry, RouterSpec, RouterUpdate};
+use replica_router::{
+    DeploymentSpec, DeploymentUpdate, MigrationPlan, MigrationRequest, Registry, RouteRequest,
+    RouterSpec, RouterUpdate, Schedule, Strategy,
+};
 
 #[derive(Debug, Arbitrary)]
 enum Op {
@@ -18,6 +23,9 @@ enum Op {
     SwitchAccount { account: bool },
     Route { target: u8, router: bool, caller: bool },
     RawRoute { model: String, caller: String },
+    SetStrategy { id: u8, strategy: u8 },
+    RouteRequest { target: u8, session_key: Option<String>, cursor: Option<u64>, caller: bool },
+    Plan { router: u8, from: u8, to: u8, target: Option<u8>, steps: Option<Vec<u8>>, max_step: u8, floor: Option<u8>, ceiling: Option<u8>, rollback_after: u8 },
 }
 
 fn d(i: u8) -> String {
@@ -82,6 +90,45 @@ fuzz_target!(|ops: Vec<Op>| {
                 let _ = reg.route(model, caller);
                 false
             }
+            Op::SetStrategy { id, strategy } => {
+                let strategy = [Strategy::WeightedRandom, Strategy::WeightedRoundRobin, Strategy::SessionAffinity]
+                    [usize::from(*strategy % 3)];
+                reg.update_router(&r(*id), RouterUpdate::new().strategy(strategy)).is_err()
+            }
+            Op::RouteRequest { target, session_key, cursor, caller } => {
+                let model = format!("accounts/acct-a/routers/{}", r(*target));
+                let caller = account(*caller);
+                let mut request = RouteRequest::new(&model, caller);
+                request.session_key = session_key.as_deref();
+                request.cursor = *cursor;
+                let decided = reg
+                    .route_request(&request)
+                    .map(|d| (d.deployment.to_string(), d.replica));
+                if let Ok((picked, replica)) = decided {
+                    check_route(&reg, &model, caller, &picked);
+                    if let Some(slot) = replica {
+                        let mut owner = reg.clone();
+                        owner.set_account("acct-a").unwrap();
+                        assert!(slot < owner.get_deployment(&picked).unwrap().replicas(), "replica slot out of range");
+                    }
+                }
+                false
+            }
+            Op::Plan { router, from, to, target, steps, max_step, floor, ceiling, rollback_after } => {
+                let schedule = match steps {
+                    Some(steps) => Schedule::Steps(steps.iter().take(6).map(|s| u32::from(*s)).collect()),
+                    None => Schedule::MaxStep(u32::from(*max_step)),
+                };
+                let mut request = MigrationRequest::new(r(*router), d(*from), d(*to), schedule);
+                request.target_replicas = target.map(|t| u32::from(t % 16));
+                request.min_total_replicas = floor.map(|f| u32::from(f % 16));
+                request.max_total_replicas = ceiling.map(|c| u32::from(c % 32));
+                if let Ok(plan) = reg.plan_migration(&request) {
+                    assert_eq!(reg.to_json(), before, "planning changed the registry");
+                    check_plan(&reg, &plan, usize::from(*rollback_after));
+                }
+                false
+            }
         };
         if failed {
             assert_eq!(reg.to_json(), before, "failed {op:?} changed the state");
@@ -105,5 +152,40 @@ fn check_route(reg: &Registry, model: &str, caller: &str, picked: &str) {
     } else {
         assert_eq!(model, picked);
         assert_eq!(caller, "acct-a", "deployment served to another account");
+    }
+}
+
+/// A plan replays with its M3 invariants (from_json re-checks every action),
+/// applies step by step to its final state, and rolls back to the start.
+fn check_plan(reg: &Registry, plan: &MigrationPlan, rollback_after: usize) {
+    let json = plan.to_json();
+    assert_eq!(&MigrationPlan::from_json(&json).expect("a plan's own JSON replays"), plan);
+    let start = reg.to_json();
+    let mut applied = reg.clone();
+    let mut previous = (0u32, u32::MAX);
+    for step in 0..plan.steps().len() {
+        applied.apply_step(plan, step).expect("a fresh plan applies");
+        let s = &plan.steps()[step];
+        let now = (s.to_replicas(), s.from_replicas());
+        assert!(now.0 >= previous.0 && now.1 <= previous.1, "to fell or from rose");
+        previous = now;
+    }
+    if let Some(last) = plan.steps().last() {
+        assert_eq!(last.to_replicas(), plan.target_replicas(), "ends at the target");
+        assert_eq!(last.from_replicas(), 0, "from ends at 0");
+        let mut owner = applied.clone();
+        owner.set_account(plan.router().account().as_str()).unwrap();
+        let router = owner.get_router(&plan.router().to_string()).unwrap();
+        assert!(!router.deployments().contains(plan.from()), "from removed from the router");
+        let k = rollback_after % plan.steps().len();
+        let mut partial = reg.clone();
+        for step in 0..=k {
+            partial.apply_step(plan, step).unwrap();
+        }
+        let back = plan.rollback(k).expect("rollback from any step");
+        for step in 0..back.steps().len() {
+            partial.apply_step(&back, step).expect("rollback applies");
+        }
+        assert_eq!(partial.to_json(), start, "rollback returns to the initial snapshot");
     }
 }
