@@ -82,19 +82,35 @@ fn simulate(reg: &Registry, split: &TrafficSplit) -> Result<()> {
     let weights: Vec<u32> = split.shares.iter().map(|s| s.replicas).collect();
     let expected = expected_counts(REQUESTS, &weights);
     println!("{router}");
+    let names: Vec<String> = split
+        .shares
+        .iter()
+        .map(|s| s.deployment.to_string())
+        .collect();
+    let width = names
+        .iter()
+        .map(String::len)
+        .max()
+        .unwrap_or(0)
+        .max("deployment".len());
     println!(
-        "  {:<44} {:>9} {:>12} {:>12} {:>8}",
+        "  {:<width$} {:>9} {:>12} {:>12} {:>8}",
         "deployment", "share", "expected", "observed", "diff %"
     );
-    for ((share, obs), exp) in split.shares.iter().zip(&observed).zip(&expected) {
+    for (((share, name), obs), exp) in split
+        .shares
+        .iter()
+        .zip(&names)
+        .zip(&observed)
+        .zip(&expected)
+    {
         let diff = if *exp > 0.0 {
             (*obs as f64 - exp) / exp * 100.0
         } else {
             0.0
         };
         println!(
-            "  {:<44} {:>9} {:>12.1} {:>12} {:>+8.3}",
-            share.deployment.to_string(),
+            "  {name:<width$} {:>9} {:>12.1} {:>12} {:>+8.3}",
             share.fraction.to_string(),
             exp,
             obs,

@@ -120,13 +120,26 @@ impl TrafficSplit {
 
 impl fmt::Display for TrafficSplit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{} ({} replicas)", self.router, self.total_replicas)?;
-        for s in &self.shares {
+        let plural = |n: u64| if n == 1 { "replica" } else { "replicas" };
+        writeln!(
+            f,
+            "{} ({} {})",
+            self.router,
+            self.total_replicas,
+            plural(self.total_replicas)
+        )?;
+        let names: Vec<String> = self
+            .shares
+            .iter()
+            .map(|s| s.deployment.to_string())
+            .collect();
+        let width = names.iter().map(String::len).max().unwrap_or(0);
+        for (s, name) in self.shares.iter().zip(&names) {
+            let replicas = u64::from(s.replicas);
             writeln!(
                 f,
-                "  {:<48} {:>6} replicas  {:>7.3}%  ({})",
-                s.deployment.to_string(),
-                s.replicas,
+                "  {name:<width$}  {replicas:>6} {:<8}  {:>7.3}%  ({})",
+                plural(replicas),
                 s.fraction.percent(),
                 s.fraction
             )?;
