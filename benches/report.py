@@ -165,6 +165,16 @@ def main() -> int:
     print("\n### Routing (median ns per request; route_request_* by strategy)\n")
     print(table(["deployments"] + [h for _, h in route_funcs] + ["route / bare pick"], rows))
 
+    # Session affinity by total replicas (issue 4).
+    rows = []
+    for total in ("10", "1000"):
+        rows.append([f"{int(total):,}", fmt_ns(get("affinity", "route_request_affinity", total)),
+                     fmt_ns(get("affinity", "route_without_key", total))])
+    target("session-affinity route, 1,000 replicas < 2 us (issue 4)",
+           get("affinity", "route_request_affinity", "1000"), 2000.0, unit="ns")
+    print("\n### Session affinity (median ns per request, router of 10 deployments)\n")
+    print(table(["total replicas", "with a session key", "without a key (weighted-random)"], rows))
+
     # Planning.
     plan_funcs = [
         ("plan_migration", "steps 20/80/100 %"),

@@ -186,5 +186,49 @@ fn routing(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, routing);
+/// Total replicas of the affinity routers (issue 4: ns per route at 10 and
+/// 1,000 total replicas), each spread over 10 deployments.
+const AFFINITY_TOTALS: [u32; 2] = [10, 1_000];
+
+/// Keyed session-affinity routing by total replica count (SPEC R7, issue 4),
+/// next to weighted-random on the same router for scale.
+fn affinity(c: &mut Criterion) {
+    let mut reg = Registry::new(ACCOUNT, SEED).unwrap();
+    for total in AFFINITY_TOTALS {
+        let per = total / 10;
+        let ids: Vec<String> = (0..10).map(|i| format!("a{total}-{i}")).collect();
+        for id in &ids {
+            reg.create_deployment(DeploymentSpec::new("llama").id(id).replicas(per, per))
+                .unwrap();
+        }
+        reg.create_router(
+            RouterSpec::new(ids.iter().map(String::as_str))
+                .id(format!("affinity-{total}"))
+                .strategy(Strategy::SessionAffinity),
+        )
+        .unwrap();
+    }
+    let mut group = c.benchmark_group("affinity");
+    group.throughput(Throughput::Elements(1));
+    for total in AFFINITY_TOTALS {
+        let name = format!("accounts/{ACCOUNT}/routers/affinity-{total}");
+        group.bench_function(BenchmarkId::new("route_request_affinity", total), |b| {
+            let mut r = rng();
+            let mut i = 0u64;
+            b.iter(|| {
+                i = i.wrapping_add(1);
+                let req =
+                    RouteRequest::new(&name, ACCOUNT).session_key(SESSION_KEYS[(i % 8) as usize]);
+                reg.route_request_with(&req, &mut r).unwrap().deployment
+            });
+        });
+        group.bench_function(BenchmarkId::new("route_without_key", total), |b| {
+            let mut r = rng();
+            b.iter(|| reg.route_with(&name, ACCOUNT, &mut r).unwrap());
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, routing, affinity);
 criterion_main!(benches);
