@@ -10,8 +10,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyType};
-use replica_router::limits::MAX_BATCH_PICKS;
-use replica_router::{ChaCha8Rng, Error, Seed, WeightedSelector};
+use replica_router::limits::check_batch_picks;
+use replica_router::{ChaCha8Rng, Seed, WeightedSelector};
 
 use crate::errors::{OrRaise, validation_error};
 
@@ -88,18 +88,10 @@ pub(crate) fn check_typecodes(py: Python<'_>) -> PyResult<()> {
     Ok(())
 }
 
-/// Checks a batch size against [`MAX_BATCH_PICKS`] before anything is
-/// allocated or drawn.
+/// Checks a batch size against core's limit before anything is allocated or
+/// drawn ([`check_batch_picks`]).
 pub(crate) fn batch_len(py: Python<'_>, n: u64) -> PyResult<usize> {
-    let too_many = || Error::LimitExceeded {
-        what: "picks in one batch call",
-        limit: usize::try_from(MAX_BATCH_PICKS).unwrap_or(usize::MAX),
-        got: usize::try_from(n).unwrap_or(usize::MAX),
-    };
-    if n > MAX_BATCH_PICKS {
-        return Err(too_many()).or_raise(py);
-    }
-    usize::try_from(n).map_err(|_| too_many()).or_raise(py)
+    check_batch_picks(n).or_raise(py)
 }
 
 /// Picks per chunk written into the result buffer (fits in L1).

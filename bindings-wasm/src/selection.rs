@@ -1,8 +1,8 @@
 //! `WeightedSelector` and seeds (SPEC S1-S4, B3).
 
 use js_sys::{Float64Array, Uint8Array, Uint32Array};
-use replica_router::limits::MAX_BATCH_PICKS;
-use replica_router::{ChaCha8Rng, Error, Seed, WeightedSelector};
+use replica_router::limits::check_batch_picks;
+use replica_router::{ChaCha8Rng, Seed, WeightedSelector};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -174,14 +174,7 @@ impl JsWeightedSelector {
 /// A batch length (SPEC S3): a safe integer or bigint `>= 0`, at most
 /// core's `MAX_BATCH_PICKS`, refused before anything is allocated or drawn.
 pub(crate) fn batch_len(value: &JsValue) -> JsResult<u32> {
-    let n = u64_value(value, "n")?;
-    if n > MAX_BATCH_PICKS {
-        return Err(to_js(Error::LimitExceeded {
-            what: "picks per batch call",
-            limit: usize::try_from(MAX_BATCH_PICKS).unwrap_or(usize::MAX),
-            got: usize::try_from(n).unwrap_or(usize::MAX),
-        }));
-    }
-    // MAX_BATCH_PICKS = 2^28 fits a u32.
+    let n = check_batch_picks(u64_value(value, "n")?).map_err(to_js)?;
+    // At most MAX_BATCH_PICKS = 2^28, which fits a u32.
     u32::try_from(n).map_err(|_| range_error("n is too large"))
 }

@@ -35,6 +35,31 @@ pub const MAX_WEIGHTS: usize = u32::MAX as usize;
 /// drawing; Rust callers size their own buffers.
 pub const MAX_BATCH_PICKS: u64 = 1 << 28;
 
+/// Checks a binding's batch size `n` against [`MAX_BATCH_PICKS`] and returns
+/// it as a `usize` (it then fits on every target).
+///
+/// # Errors
+/// [`Error::LimitExceeded`](crate::Error::LimitExceeded) above
+/// [`MAX_BATCH_PICKS`].
+///
+/// ```
+/// use replica_router::limits::{check_batch_picks, MAX_BATCH_PICKS};
+/// assert_eq!(check_batch_picks(1_000), Ok(1_000));
+/// assert!(check_batch_picks(MAX_BATCH_PICKS + 1).is_err());
+/// ```
+pub fn check_batch_picks(n: u64) -> crate::Result<usize> {
+    // MAX_BATCH_PICKS = 2^28 fits a usize on 32- and 64-bit targets.
+    let limit = MAX_BATCH_PICKS as usize;
+    match usize::try_from(n) {
+        Ok(len) if n <= MAX_BATCH_PICKS => Ok(len),
+        _ => Err(crate::Error::LimitExceeded {
+            what: "picks in one batch call",
+            limit,
+            got: usize::try_from(n).unwrap_or(usize::MAX),
+        }),
+    }
+}
+
 /// Most replicas in total that a `session-affinity` router hashes over (SPEC
 /// R7): its cached state is 8 bytes a replica and a keyed route scans every
 /// replica. Beyond it, keyed requests to the router fail with
