@@ -212,7 +212,8 @@ pub enum Error {
     },
     /// A snapshot is not valid JSON of the expected shape (SPEC T1).
     InvalidJson {
-        /// The parser's description, with line and column.
+        /// What is wrong: the line and column of a syntax error, or the
+        /// path of the offending value (`routers[2].public: ...`).
         message: String,
     },
     /// A snapshot has a format version this build does not read (SPEC T1).
@@ -311,7 +312,8 @@ pub enum Error {
     },
     /// A migration plan's JSON is malformed or inconsistent (SPEC M6).
     InvalidPlanJson {
-        /// What is wrong, with the parser's line and column when it is syntax.
+        /// What is wrong: the line and column of a syntax error, the path of
+        /// the offending value, or the inconsistency found by replaying it.
         message: String,
     },
 }

@@ -44,12 +44,21 @@
 //!
 //! Every fallible operation validates all of its input before it changes
 //! anything: on error, the registry is exactly as before.
+//!
+//! # Features
+//!
+//! - `serde` (default): `Serialize` and `Deserialize` for [`Registry`] and
+//!   [`MigrationPlan`], in the shape of their JSON formats and with the same
+//!   checks. The JSON formats themselves ([`Registry::to_json`],
+//!   [`MigrationPlan::to_json`]) need no feature: the crate reads and writes
+//!   them with its own small, strict codec.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod deployment;
 mod direct_route;
 mod error;
+mod json;
 pub mod limits;
 mod migration;
 mod names;

@@ -1,12 +1,9 @@
 //! Plan actions and their order within a step (SPEC M2, M3).
 
-use serde::{Deserialize, Serialize};
-
 use super::MAX_PLAN_ACTIONS;
 use super::infeasible::Infeasibility;
 use super::order::order_moves;
 use super::plan::{DeploymentState, PlanData, PlanState};
-use super::serde_names::{name, names};
 use crate::error::{Error, Result};
 use crate::names::ResourceName;
 
@@ -15,17 +12,14 @@ use crate::names::ResourceName;
 ///
 /// Serializes with an `"action"` tag: `{"action": "set_replica_bounds",
 /// "deployment": "...", "min_replicas": 4, "max_replicas": 4}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MigrationAction {
     /// Create `to` with `replicas` replicas (min = max = `replicas`).
     CreateDeployment {
         /// The deployment to create.
-        #[serde(with = "name")]
         deployment: ResourceName,
         /// Its model.
-        #[serde(with = "name")]
         model: ResourceName,
         /// Its replica count and both bounds.
         replicas: u32,
@@ -34,20 +28,16 @@ pub enum MigrationAction {
     /// list afterwards, as `firectl router update --deployments` takes it.
     AddToRouter {
         /// The router.
-        #[serde(with = "name")]
         router: ResourceName,
         /// The deployment added.
-        #[serde(with = "name")]
         deployment: ResourceName,
         /// The router's deployments afterwards, in order.
-        #[serde(with = "names")]
         deployments: Vec<ResourceName>,
     },
     /// Set a deployment's replica bounds; plans scale with `min = max`, and
     /// rollbacks end by restoring the original bounds.
     SetReplicaBounds {
         /// The deployment.
-        #[serde(with = "name")]
         deployment: ResourceName,
         /// The new minimum.
         min_replicas: u32,
@@ -58,19 +48,15 @@ pub enum MigrationAction {
     /// whole list afterwards.
     RemoveFromRouter {
         /// The router.
-        #[serde(with = "name")]
         router: ResourceName,
         /// The deployment removed.
-        #[serde(with = "name")]
         deployment: ResourceName,
         /// The router's deployments afterwards, in order.
-        #[serde(with = "names")]
         deployments: Vec<ResourceName>,
     },
     /// Delete a deployment the plan created (rollbacks only).
     DeleteDeployment {
         /// The deployment.
-        #[serde(with = "name")]
         deployment: ResourceName,
     },
 }

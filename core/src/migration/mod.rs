@@ -25,14 +25,12 @@ mod infeasible;
 mod lattice;
 mod order;
 mod plan;
+mod plan_json;
 mod planner;
 mod render;
 mod search;
-mod serde_names;
 mod stepwise;
 mod verify;
-
-use serde::{Deserialize, Serialize};
 
 pub use action::MigrationAction;
 pub use infeasible::{Infeasibility, StepMismatch};
@@ -51,8 +49,7 @@ pub const MAX_PLAN_STEPS: usize = 10_000;
 /// How traffic moves to `to` (SPEC M1).
 ///
 /// Serializes as `{"steps": [20, 80, 100]}` or `{"max_step": 20}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Schedule {
     /// Explicit steps: after each, this percentage of the from+to traffic
     /// goes to `to`. Strictly increasing, each 1 to 100, ending at 100.

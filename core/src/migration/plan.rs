@@ -1,11 +1,9 @@
 //! Migration plans: their data, JSON form and consistency check (SPEC M2, M6).
 
-use serde::{Deserialize, Serialize};
-
 use super::Schedule;
 use super::action::{MigrationAction, Side};
-use super::serde_names::{fraction, name, names};
 use crate::error::{Error, Result};
+use crate::json::{Field, Value};
 use crate::limits::MAX_SNAPSHOT_BYTES;
 use crate::names::ResourceName;
 use crate::share::Fraction;
@@ -14,8 +12,7 @@ use crate::share::Fraction;
 const FORMAT_VERSION: u64 = 1;
 
 /// One deployment as a plan sees it, before or after a step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct DeploymentState {
     /// The deployment exists (`to` may not exist yet, or any more).
@@ -51,8 +48,7 @@ impl DeploymentState {
 }
 
 /// `from` and `to` before or after a step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct PlanState {
     /// The deployment traffic moves away from.
@@ -93,27 +89,22 @@ impl PlanState {
 }
 
 /// One deployment's traffic share after a step (SPEC R5).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StepShare {
     /// The deployment.
-    #[serde(with = "name")]
     pub deployment: ResourceName,
     /// Its replicas.
     pub replicas: u32,
     /// Its exact share of the router's traffic.
-    #[serde(with = "fraction")]
     pub share: Fraction,
 }
 
 /// A router deployment the plan does not touch, with its replicas.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeploymentReplicas {
     /// The deployment.
-    #[serde(with = "name")]
     pub deployment: ResourceName,
     /// Its replicas.
     pub replicas: u32,
@@ -121,13 +112,11 @@ pub struct DeploymentReplicas {
 
 /// One step of a plan (SPEC M2): its ordered actions, then the state, the
 /// exact split and the realised `to` share after it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MigrationStep {
     /// The share of the from+to traffic this step aimed at for `to` (the
     /// schedule's percentage, or the cap of a maximum-shift step).
-    #[serde(with = "fraction")]
     pub requested_share: Fraction,
     /// The actions, in order.
     pub actions: Vec<MigrationAction>,
@@ -136,7 +125,6 @@ pub struct MigrationStep {
     /// The router's exact split after the step, in the router's order.
     pub split: Vec<StepShare>,
     /// `to`'s realised share of the from+to traffic after the step.
-    #[serde(with = "fraction")]
     pub to_share: Fraction,
 }
 
@@ -153,8 +141,7 @@ impl MigrationStep {
 }
 
 /// Whether a plan migrates or rolls a migration back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlanKind {
     /// A migration from [`Registry::plan_migration`](crate::Registry::plan_migration).
     Migration,
@@ -168,19 +155,14 @@ pub enum PlanKind {
 
 /// Everything a plan holds; `MigrationPlan` wraps it so that plans can only
 /// be made by the planner or by a validated [`MigrationPlan::from_json`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PlanData {
     pub(crate) format_version: u64,
     pub(crate) kind: PlanKind,
-    #[serde(with = "name")]
     pub(crate) router: ResourceName,
-    #[serde(with = "name")]
     pub(crate) from: ResourceName,
-    #[serde(with = "name")]
     pub(crate) to: ResourceName,
     /// The model a created deployment gets (`from`'s model of the migration).
-    #[serde(with = "name")]
     pub(crate) model: ResourceName,
     pub(crate) target_replicas: u32,
     pub(crate) min_total_replicas: u32,
@@ -192,7 +174,6 @@ pub(crate) struct PlanData {
     pub(crate) schedule: Schedule,
     /// Every deployment the router lists at any moment, in the order it lists
     /// them: the initial list with a new `to` appended.
-    #[serde(with = "names")]
     pub(crate) router_order: Vec<ResourceName>,
     pub(crate) others: Vec<DeploymentReplicas>,
     pub(crate) initial: PlanState,
@@ -330,8 +311,7 @@ impl MigrationPlan {
     /// The plan as JSON (SPEC M6); [`MigrationPlan::from_json`] gives back an
     /// equal plan.
     pub fn to_json(&self) -> String {
-        // Strings, numbers and vectors only: serializing cannot fail.
-        serde_json::to_string_pretty(&self.data).unwrap_or_default()
+        self.data.to_value().to_pretty()
     }
 
     /// Loads a plan written by [`MigrationPlan::to_json`].
@@ -352,19 +332,31 @@ impl MigrationPlan {
                 got: json.len(),
             });
         }
-        let data: PlanData = serde_json::from_str(json).map_err(|e| Error::InvalidPlanJson {
-            message: e.to_string(),
-        })?;
-        if data.format_version != FORMAT_VERSION {
-            return Err(Error::InvalidPlanJson {
-                message: format!(
-                    "format_version {} is not supported: this build reads version {FORMAT_VERSION}",
-                    data.format_version
-                ),
-            });
+        let value =
+            crate::json::parse(json).map_err(|message| Error::InvalidPlanJson { message })?;
+        MigrationPlan::from_value(&value)
+    }
+
+    /// Loads and checks a plan from a JSON value tree (see
+    /// [`MigrationPlan::from_json`]).
+    pub(crate) fn from_value(value: &Value) -> Result<MigrationPlan> {
+        let invalid = |message| Error::InvalidPlanJson { message };
+        let root = Field::root(value);
+        // The version first, so that a future format is reported as such.
+        match root
+            .member("format_version", |f| f.uint::<u64>())
+            .map_err(invalid)?
+        {
+            Some(FORMAT_VERSION) => {}
+            Some(found) => {
+                return Err(invalid(format!(
+                    "format_version {found} is not supported: this build reads version {FORMAT_VERSION}"
+                )));
+            }
+            None => return Err(invalid("missing field `format_version`".into())),
         }
-        data.verify()
-            .map_err(|message| Error::InvalidPlanJson { message })?;
+        let data = PlanData::from_value(root).map_err(invalid)?;
+        data.verify().map_err(invalid)?;
         Ok(MigrationPlan { data })
     }
 }
@@ -474,11 +466,5 @@ impl PlanData {
             to_share: after.to_share(),
             state: after,
         }
-    }
-}
-
-impl serde::Serialize for MigrationPlan {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        self.data.serialize(s)
     }
 }

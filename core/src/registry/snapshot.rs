@@ -27,12 +27,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use super::{Account, ID_STREAM, ROUTE_STREAM, Registry, check_router_deployments};
 use crate::deployment::{Deployment, Placement, check_bounds};
 use crate::direct_route::{DirectRoute, KeyDigest, handle_label};
 use crate::error::{Error, IdKind, Result};
+use crate::json::{Field, Members, Value};
 use crate::limits::MAX_SNAPSHOT_BYTES;
 use crate::names::{Id, ResourceKind, ResourceName, parse_full};
 use crate::region::{Region, RegionCatalog};
@@ -42,10 +41,8 @@ use crate::selection::Seed;
 /// The snapshot format version this build reads and writes.
 pub(crate) const FORMAT_VERSION: u64 = 1;
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A snapshot's fields, read from JSON but not yet validated.
 struct SnapshotDto {
-    format_version: u64,
     account: String,
     seed: String,
     id_rng_word_pos: String,
@@ -55,13 +52,6 @@ struct SnapshotDto {
     routers: Vec<RouterDto>,
 }
 
-#[derive(Deserialize)]
-struct VersionProbe {
-    format_version: Option<u64>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct DeploymentDto {
     name: String,
     model: String,
@@ -72,15 +62,11 @@ struct DeploymentDto {
     direct_route: Option<DirectRouteDto>,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct DirectRouteDto {
     api_key_sha256: Vec<String>,
     domain: String,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RouterDto {
     name: String,
     display_name: Option<String>,
@@ -88,6 +74,59 @@ struct RouterDto {
     strategy: String,
     public: bool,
     deployments: Vec<String>,
+}
+
+impl SnapshotDto {
+    /// Reads the fields of a version-1 snapshot (every field required,
+    /// unknown ones rejected; `null` where a field is optional).
+    fn read(m: &mut Members<'_>) -> std::result::Result<SnapshotDto, String> {
+        m.uint::<u64>("format_version")?;
+        Ok(SnapshotDto {
+            account: m.str("account")?,
+            seed: m.str("seed")?,
+            id_rng_word_pos: m.str("id_rng_word_pos")?,
+            route_rng_word_pos: m.str("route_rng_word_pos")?,
+            catalog: m.strings("catalog")?,
+            deployments: m.get("deployments", |f| {
+                f.array(|d| d.object(DeploymentDto::read))
+            })?,
+            routers: m.get("routers", |f| f.array(|r| r.object(RouterDto::read)))?,
+        })
+    }
+}
+
+impl DeploymentDto {
+    fn read(m: &mut Members<'_>) -> std::result::Result<DeploymentDto, String> {
+        Ok(DeploymentDto {
+            name: m.str("name")?,
+            model: m.str("model")?,
+            region: m.optional("region", |f| f.str().map(str::to_owned))?,
+            min_replicas: m.uint("min_replicas")?,
+            max_replicas: m.uint("max_replicas")?,
+            replicas: m.uint("replicas")?,
+            direct_route: m.optional("direct_route", |f| {
+                f.object(|m| {
+                    Ok(DirectRouteDto {
+                        api_key_sha256: m.strings("api_key_sha256")?,
+                        domain: m.str("domain")?,
+                    })
+                })
+            })?,
+        })
+    }
+}
+
+impl RouterDto {
+    fn read(m: &mut Members<'_>) -> std::result::Result<RouterDto, String> {
+        Ok(RouterDto {
+            name: m.str("name")?,
+            display_name: m.optional("display_name", |f| f.str().map(str::to_owned))?,
+            model: m.optional("model", |f| f.str().map(str::to_owned))?,
+            strategy: m.str("strategy")?,
+            public: m.bool("public")?,
+            deployments: m.strings("deployments")?,
+        })
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -146,51 +185,66 @@ impl Registry {
     /// `Registry::from_json(&r.to_json())` gives a registry whose `to_json`
     /// is byte-for-byte the same and that makes the same decisions.
     pub fn to_json(&self) -> String {
-        let dto = SnapshotDto {
-            format_version: FORMAT_VERSION,
-            account: self.account.to_string(),
-            seed: hex(self.seed.as_bytes()),
-            id_rng_word_pos: self.id_rng.get_word_pos().to_string(),
-            route_rng_word_pos: self.route_rng.get_word_pos().to_string(),
-            catalog: self.catalog.regions().map(ToString::to_string).collect(),
-            deployments: self
-                .accounts
-                .values()
-                .flat_map(|a| a.deployments.values())
-                .map(|d| DeploymentDto {
-                    name: d.name.to_string(),
-                    model: d.model.to_string(),
-                    region: d.placement.region().map(ToString::to_string),
-                    min_replicas: d.min_replicas,
-                    max_replicas: d.max_replicas,
-                    replicas: d.replicas,
-                    direct_route: d.direct_route.as_ref().map(|r| DirectRouteDto {
-                        api_key_sha256: r.key_digests().iter().map(|k| hex(k)).collect(),
-                        domain: r.domain().to_owned(),
-                    }),
-                })
-                .collect(),
-            routers: self
-                .accounts
-                .values()
-                .flat_map(|a| a.routers.values())
-                .map(|e| RouterDto {
-                    name: e.router.name.to_string(),
-                    display_name: e.router.display_name.clone(),
-                    model: e.router.model.as_ref().map(ToString::to_string),
-                    strategy: e.router.strategy.to_string(),
-                    public: e.router.public,
-                    deployments: e
-                        .router
-                        .deployments
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect(),
-                })
-                .collect(),
-        };
-        // Serializing plain strings, numbers and vectors cannot fail.
-        serde_json::to_string_pretty(&dto).unwrap_or_default()
+        self.to_value().to_pretty()
+    }
+
+    /// The snapshot as a JSON value tree (see [`Registry::to_json`]).
+    pub(crate) fn to_value(&self) -> Value {
+        let deployments = self.accounts.values().flat_map(|a| a.deployments.values());
+        let routers = self.accounts.values().flat_map(|a| a.routers.values());
+        Value::object([
+            ("format_version", Value::uint(FORMAT_VERSION)),
+            ("account", Value::text(&self.account)),
+            ("seed", Value::String(hex(self.seed.as_bytes()))),
+            ("id_rng_word_pos", Value::text(self.id_rng.get_word_pos())),
+            (
+                "route_rng_word_pos",
+                Value::text(self.route_rng.get_word_pos()),
+            ),
+            ("catalog", Value::array(self.catalog.regions(), Value::text)),
+            (
+                "deployments",
+                Value::array(deployments, |d| {
+                    Value::object([
+                        ("name", Value::text(&d.name)),
+                        ("model", Value::text(&d.model)),
+                        ("region", Value::option(d.placement.region(), Value::text)),
+                        ("min_replicas", Value::uint(d.min_replicas)),
+                        ("max_replicas", Value::uint(d.max_replicas)),
+                        ("replicas", Value::uint(d.replicas)),
+                        (
+                            "direct_route",
+                            Value::option(d.direct_route.as_ref(), |r| {
+                                Value::object([
+                                    (
+                                        "api_key_sha256",
+                                        Value::array(r.key_digests(), |k| Value::String(hex(k))),
+                                    ),
+                                    ("domain", Value::text(r.domain())),
+                                ])
+                            }),
+                        ),
+                    ])
+                }),
+            ),
+            (
+                "routers",
+                Value::array(routers, |e| {
+                    let r = &e.router;
+                    Value::object([
+                        ("name", Value::text(&r.name)),
+                        (
+                            "display_name",
+                            Value::option(r.display_name.as_ref(), Value::text),
+                        ),
+                        ("model", Value::option(r.model.as_ref(), Value::text)),
+                        ("strategy", Value::text(r.strategy)),
+                        ("public", Value::Bool(r.public)),
+                        ("deployments", Value::array(&r.deployments, Value::text)),
+                    ])
+                }),
+            ),
+        ])
     }
 
     /// Loads a registry from [`Registry::to_json`] output (SPEC T1).
@@ -209,11 +263,18 @@ impl Registry {
                 got: json.len(),
             });
         }
-        let json_err = |e: serde_json::Error| Error::InvalidJson {
-            message: e.to_string(),
-        };
-        let probe: VersionProbe = serde_json::from_str(json).map_err(json_err)?;
-        match probe.format_version {
+        let value = crate::json::parse(json).map_err(|message| Error::InvalidJson { message })?;
+        Registry::from_value(&value)
+    }
+
+    /// Loads a snapshot from a JSON value tree (see [`Registry::from_json`]).
+    pub(crate) fn from_value(value: &Value) -> Result<Registry> {
+        let invalid = |message| Error::InvalidJson { message };
+        let root = Field::root(value);
+        // The version first, so that a future format is reported as such
+        // rather than as unknown or missing fields.
+        let version = root.member("format_version", |f| f.uint::<u64>());
+        match version.map_err(invalid)? {
             Some(FORMAT_VERSION) => {}
             Some(found) => {
                 return Err(Error::UnsupportedFormatVersion {
@@ -221,13 +282,9 @@ impl Registry {
                     supported: FORMAT_VERSION,
                 });
             }
-            None => {
-                return Err(Error::InvalidJson {
-                    message: "missing field `format_version`".into(),
-                });
-            }
+            None => return Err(invalid("missing field `format_version`".into())),
         }
-        let dto: SnapshotDto = serde_json::from_str(json).map_err(json_err)?;
+        let dto = root.object(SnapshotDto::read).map_err(invalid)?;
         load(dto)
     }
 }

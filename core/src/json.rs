@@ -1,0 +1,966 @@
+//! The JSON the snapshot (SPEC T1) and plan (SPEC M6) formats are written
+//! in: a small value tree, a strict parser and a pretty printer.
+//!
+//! Hand-written rather than derived so that the formats are defined once,
+//! field by field, next to the validation that loads them, and so that the
+//! WebAssembly module stays small. What it accepts is RFC 8259 JSON with
+//! these choices:
+//!
+//! - Objects may not repeat a key, and nesting is limited to
+//!   [`MAX_DEPTH`] levels (so hostile input cannot exhaust the stack).
+//! - Numbers keep their literal text; the formats only read unsigned
+//!   integers from them ([`Field::u64`]), so no float is ever parsed.
+//! - Errors are plain messages: syntax errors give the line and column,
+//!   shape errors the path of the value (`routers[2].public: ...`).
+//!
+//! The printer writes the layout the formats have always used (two-space
+//! indentation, `"key": value`, `[]` and `{}` when empty, only `"`, `\` and
+//! control characters escaped), so `to_json` output is byte-stable.
+
+use std::fmt::{self, Write as _};
+
+/// Deepest nesting of arrays and objects the parser accepts.
+pub(crate) const MAX_DEPTH: usize = 128;
+
+/// A parsed or to-be-written JSON value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Value {
+    Null,
+    Bool(bool),
+    /// A number, as its literal text (valid JSON number syntax).
+    Number(String),
+    String(String),
+    Array(Vec<Value>),
+    /// Members in document order; keys are unique.
+    Object(Vec<(String, Value)>),
+}
+
+impl Value {
+    /// An object from `(key, value)` pairs, in the order given.
+    pub(crate) fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
+        Value::Object(
+            members
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        )
+    }
+
+    /// An unsigned integer.
+    pub(crate) fn uint(n: impl Into<u64>) -> Value {
+        Value::Number(n.into().to_string())
+    }
+
+    /// A string from anything displayable (names, fractions, ...).
+    pub(crate) fn text(s: impl fmt::Display) -> Value {
+        Value::String(s.to_string())
+    }
+
+    /// `null` for `None`, else `f(value)`.
+    pub(crate) fn option<T>(v: Option<T>, f: impl FnOnce(T) -> Value) -> Value {
+        v.map_or(Value::Null, f)
+    }
+
+    /// An array of `f(item)` for each item.
+    pub(crate) fn array<T>(items: impl IntoIterator<Item = T>, f: impl FnMut(T) -> Value) -> Value {
+        Value::Array(items.into_iter().map(f).collect())
+    }
+
+    /// What kind of value this is, for error messages.
+    fn describe(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+
+    /// The value as pretty-printed JSON text.
+    pub(crate) fn to_pretty(&self) -> String {
+        let mut out = String::new();
+        self.write_pretty(&mut out, 0);
+        out
+    }
+
+    fn write_pretty(&self, out: &mut String, indent: usize) {
+        fn newline(out: &mut String, indent: usize) {
+            out.push('\n');
+            for _ in 0..indent {
+                out.push_str("  ");
+            }
+        }
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Number(n) => out.push_str(n),
+            Value::String(s) => write_string(out, s),
+            Value::Array(items) if items.is_empty() => out.push_str("[]"),
+            Value::Object(members) if members.is_empty() => out.push_str("{}"),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    newline(out, indent + 1);
+                    item.write_pretty(out, indent + 1);
+                }
+                newline(out, indent);
+                out.push(']');
+            }
+            Value::Object(members) => {
+                out.push('{');
+                for (i, (key, value)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    newline(out, indent + 1);
+                    write_string(out, key);
+                    out.push_str(": ");
+                    value.write_pretty(out, indent + 1);
+                }
+                newline(out, indent);
+                out.push('}');
+            }
+        }
+    }
+}
+
+/// Writes `s` as a JSON string: `"` and `\` escaped, control characters as
+/// `\n`-style or `\u00XX` escapes, everything else verbatim.
+fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if u32::from(c) < 0x20 => {
+                // Writing to a String cannot fail.
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Parses one JSON document (a value with optional surrounding whitespace).
+///
+/// # Errors
+/// A message naming the problem and its line and column.
+pub(crate) fn parse(text: &str) -> Result<Value, String> {
+    let mut parser = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    let value = parser.value(0)?;
+    parser.skip_whitespace();
+    if parser.pos < parser.bytes.len() {
+        return Err(parser.error("trailing characters after the JSON value"));
+    }
+    Ok(value)
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Parser<'_> {
+    /// `message` with the 1-based line and column (in characters) of the
+    /// current position.
+    fn error(&self, message: &str) -> String {
+        let before = self.text.get(..self.pos).unwrap_or(self.text);
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        format!("{message} at line {line} column {column}")
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// Consumes `byte` after optional whitespace, or fails with `message`.
+    fn expect(&mut self, byte: u8, message: &str) -> Result<(), String> {
+        self.skip_whitespace();
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.error(message))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, String> {
+        self.skip_whitespace();
+        match self.peek() {
+            None => Err(self.error("expected a JSON value, found the end of the input")),
+            Some(b'{') => self.object(depth + 1),
+            Some(b'[') => self.array(depth + 1),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => {
+                for (word, value) in [
+                    ("true", Value::Bool(true)),
+                    ("false", Value::Bool(false)),
+                    ("null", Value::Null),
+                ] {
+                    if self.bytes[self.pos..].starts_with(word.as_bytes()) {
+                        self.pos += word.len();
+                        return Ok(value);
+                    }
+                }
+                Err(self.error("expected a JSON value"))
+            }
+        }
+    }
+
+    fn check_depth(&self, depth: usize) -> Result<(), String> {
+        if depth > MAX_DEPTH {
+            Err(self.error(&format!(
+                "arrays and objects nest deeper than {MAX_DEPTH} levels"
+            )))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value, String> {
+        self.check_depth(depth)?;
+        self.pos += 1; // '{'
+        let mut members: Vec<(String, Value)> = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Value::Object(members));
+        }
+        loop {
+            self.skip_whitespace();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("expected a string key"));
+            }
+            let key_at = self.pos;
+            let key = self.string()?;
+            if members.iter().any(|(k, _)| *k == key) {
+                self.pos = key_at;
+                return Err(self.error(&format!("duplicate key `{}`", key.escape_debug())));
+            }
+            self.expect(b':', "expected `:` after an object key")?;
+            let value = self.value(depth)?;
+            members.push((key, value));
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Value::Object(members));
+                }
+                _ => return Err(self.error("expected `,` or `}` in an object")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value, String> {
+        self.check_depth(depth)?;
+        self.pos += 1; // '['
+        let mut items = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            items.push(self.value(depth)?);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::Array(items));
+                }
+                _ => return Err(self.error("expected `,` or `]` in an array")),
+            }
+        }
+    }
+
+    /// A string literal starting at the current `"`.
+    fn string(&mut self) -> Result<String, String> {
+        self.pos += 1; // '"'
+        let mut out = String::new();
+        loop {
+            // Copy the run of plain characters up to the next quote,
+            // backslash or control character in one go.
+            let start = self.pos;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            // The run ends before an ASCII byte, so on a char boundary.
+            out.push_str(self.text.get(start..self.pos).unwrap_or_default());
+            match self.peek() {
+                None => return Err(self.error("unterminated string")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let escaped = match self.peek() {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
+                            self.pos += 1;
+                            out.push(self.unicode_escape()?);
+                            continue;
+                        }
+                        _ => return Err(self.error("invalid escape in a string")),
+                    };
+                    self.pos += 1;
+                    out.push(escaped);
+                }
+                Some(_) => {
+                    return Err(self.error("control character in a string (escape it)"));
+                }
+            }
+        }
+    }
+
+    /// Four hex digits after `\u`.
+    fn hex4(&mut self) -> Result<u32, String> {
+        let digits = self
+            .bytes
+            .get(self.pos..self.pos + 4)
+            .and_then(|d| std::str::from_utf8(d).ok())
+            .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|d| u32::from_str_radix(d, 16).ok())
+            .ok_or_else(|| self.error("expected four hex digits after \\u"))?;
+        self.pos += 4;
+        Ok(digits)
+    }
+
+    /// The character of a `\uXXXX` escape (after the `u`), joining a UTF-16
+    /// surrogate pair.
+    fn unicode_escape(&mut self) -> Result<char, String> {
+        let first = self.hex4()?;
+        let code = match first {
+            0xD800..=0xDBFF => {
+                if !self.bytes[self.pos..].starts_with(b"\\u") {
+                    return Err(self.error("lone leading surrogate in a \\u escape"));
+                }
+                self.pos += 2;
+                let second = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&second) {
+                    return Err(self.error("invalid trailing surrogate in a \\u escape"));
+                }
+                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+            }
+            0xDC00..=0xDFFF => {
+                return Err(self.error("lone trailing surrogate in a \\u escape"));
+            }
+            c => c,
+        };
+        char::from_u32(code).ok_or_else(|| self.error("invalid \\u escape"))
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    /// A number literal: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    fn number(&mut self) -> Result<Value, String> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        let int_start = self.pos;
+        let int_digits = self.digits();
+        if int_digits == 0 {
+            return Err(self.error("expected a digit"));
+        }
+        if int_digits > 1 && self.bytes[int_start] == b'0' {
+            self.pos = int_start;
+            return Err(self.error("a number may not have a leading zero"));
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(self.error("expected a digit after the decimal point"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.error("expected a digit in the exponent"));
+            }
+        }
+        Ok(Value::Number(
+            self.text
+                .get(start..self.pos)
+                .unwrap_or_default()
+                .to_owned(),
+        ))
+    }
+}
+
+/// Where a value sits in a document, for error messages: `routers[2].public`.
+/// Built on the stack while reading and only rendered on error.
+#[derive(Clone, Copy)]
+pub(crate) enum Path<'a> {
+    /// The document itself.
+    Root,
+    /// A member of the object at the parent path.
+    Key(&'a Path<'a>, &'a str),
+    /// An element of the array at the parent path.
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    /// `"<path>: <message>"` (just the message at the root).
+    pub(crate) fn error(&self, message: impl fmt::Display) -> String {
+        match self {
+            Path::Root => message.to_string(),
+            _ => format!("{self}: {message}"),
+        }
+    }
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Root => Ok(()),
+            Path::Key(Path::Root, key) => f.write_str(key),
+            Path::Key(parent, key) => write!(f, "{parent}.{key}"),
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+/// A value being read, with its path.
+#[derive(Clone, Copy)]
+pub(crate) struct Field<'a> {
+    pub(crate) value: &'a Value,
+    pub(crate) path: &'a Path<'a>,
+}
+
+impl<'a> Field<'a> {
+    /// The root of a document.
+    pub(crate) fn root(value: &'a Value) -> Field<'a> {
+        Field {
+            value,
+            path: &Path::Root,
+        }
+    }
+
+    /// An error at this value's path.
+    pub(crate) fn error(&self, message: impl fmt::Display) -> String {
+        self.path.error(message)
+    }
+
+    fn expected(&self, what: &str) -> String {
+        self.error(format_args!(
+            "expected {what}, found {}",
+            self.value.describe()
+        ))
+    }
+
+    /// Reads an object: `f` gets its members and must take every one it
+    /// knows; any member left over is an unknown field.
+    pub(crate) fn object<T>(
+        &self,
+        f: impl FnOnce(&mut Members<'_>) -> Result<T, String>,
+    ) -> Result<T, String> {
+        let Value::Object(members) = self.value else {
+            return Err(self.expected("an object"));
+        };
+        let mut reader = Members {
+            members,
+            taken: vec![false; members.len()],
+            path: self.path,
+        };
+        let out = f(&mut reader)?;
+        if let Some((key, _)) = members
+            .iter()
+            .zip(&reader.taken)
+            .find_map(|(m, taken)| (!taken).then_some(m))
+        {
+            return Err(self.error(format_args!("unknown field `{}`", key.escape_debug())));
+        }
+        Ok(out)
+    }
+
+    /// Reads member `key` of an object with `f`, ignoring the other members
+    /// (`None` when it is missing).
+    pub(crate) fn member<T>(
+        &self,
+        key: &str,
+        f: impl FnOnce(Field<'_>) -> Result<T, String>,
+    ) -> Result<Option<T>, String> {
+        let Value::Object(members) = self.value else {
+            return Err(self.expected("an object"));
+        };
+        members
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, value)| {
+                f(Field {
+                    value,
+                    path: &Path::Key(self.path, key),
+                })
+            })
+            .transpose()
+    }
+
+    /// Reads an array, calling `f` with each element and its path.
+    pub(crate) fn array<T>(
+        &self,
+        mut f: impl FnMut(Field<'_>) -> Result<T, String>,
+    ) -> Result<Vec<T>, String> {
+        let Value::Array(items) = self.value else {
+            return Err(self.expected("an array"));
+        };
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, value)| {
+                f(Field {
+                    value,
+                    path: &Path::Index(self.path, i),
+                })
+            })
+            .collect()
+    }
+
+    /// A string.
+    pub(crate) fn str(&self) -> Result<&'a str, String> {
+        match self.value {
+            Value::String(s) => Ok(s),
+            _ => Err(self.expected("a string")),
+        }
+    }
+
+    /// `true` or `false`.
+    pub(crate) fn bool(&self) -> Result<bool, String> {
+        match self.value {
+            Value::Bool(b) => Ok(*b),
+            _ => Err(self.expected("true or false")),
+        }
+    }
+
+    /// An unsigned integer literal (no sign, fraction or exponent) that fits
+    /// `T`.
+    pub(crate) fn uint<T: TryFrom<u64>>(&self) -> Result<T, String> {
+        let range = || {
+            let max = std::any::type_name::<T>();
+            self.error(format_args!(
+                "expected an unsigned integer that fits {max}, found {}",
+                match self.value {
+                    Value::Number(n) => n.as_str(),
+                    other => other.describe(),
+                }
+            ))
+        };
+        let Value::Number(n) = self.value else {
+            return Err(range());
+        };
+        if !n.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(range());
+        }
+        n.parse::<u64>()
+            .ok()
+            .and_then(|n| T::try_from(n).ok())
+            .ok_or_else(range)
+    }
+
+    /// `None` for `null`, else `f(self)`.
+    pub(crate) fn nullable<T>(
+        &self,
+        f: impl FnOnce(&Field<'a>) -> Result<T, String>,
+    ) -> Result<Option<T>, String> {
+        match self.value {
+            Value::Null => Ok(None),
+            _ => f(self).map(Some),
+        }
+    }
+}
+
+/// The members of an object being read (see [`Field::object`]).
+pub(crate) struct Members<'a> {
+    members: &'a [(String, Value)],
+    taken: Vec<bool>,
+    path: &'a Path<'a>,
+}
+
+impl Members<'_> {
+    /// Calls `f` with member `key`, or with `null` when it is missing and
+    /// `missing_is_null`; a missing member is an error otherwise.
+    fn with<T>(
+        &mut self,
+        key: &str,
+        missing_is_null: bool,
+        f: impl FnOnce(Field<'_>) -> Result<T, String>,
+    ) -> Result<T, String> {
+        let path = Path::Key(self.path, key);
+        match self.members.iter().position(|(k, _)| k == key) {
+            Some(i) => {
+                self.taken[i] = true;
+                f(Field {
+                    value: &self.members[i].1,
+                    path: &path,
+                })
+            }
+            None if missing_is_null => f(Field {
+                value: &Value::Null,
+                path: &path,
+            }),
+            None => Err(self.path.error(format_args!("missing field `{key}`"))),
+        }
+    }
+
+    /// Reads required member `key` with `f`.
+    pub(crate) fn get<T>(
+        &mut self,
+        key: &str,
+        f: impl FnOnce(Field<'_>) -> Result<T, String>,
+    ) -> Result<T, String> {
+        self.with(key, false, f)
+    }
+
+    /// Reads member `key` that may be `null` or missing (both `None`).
+    pub(crate) fn optional<T>(
+        &mut self,
+        key: &str,
+        f: impl FnOnce(Field<'_>) -> Result<T, String>,
+    ) -> Result<Option<T>, String> {
+        self.with(key, true, |field| field.nullable(|field| f(*field)))
+    }
+
+    /// Required string member `key`.
+    pub(crate) fn str(&mut self, key: &str) -> Result<String, String> {
+        self.get(key, |f| f.str().map(str::to_owned))
+    }
+
+    /// Required unsigned integer member `key`.
+    pub(crate) fn uint<T: TryFrom<u64>>(&mut self, key: &str) -> Result<T, String> {
+        self.get(key, |f| f.uint())
+    }
+
+    /// Required boolean member `key`.
+    pub(crate) fn bool(&mut self, key: &str) -> Result<bool, String> {
+        self.get(key, |f| f.bool())
+    }
+
+    /// Required array-of-strings member `key`.
+    pub(crate) fn strings(&mut self, key: &str) -> Result<Vec<String>, String> {
+        self.get(key, |f| f.array(|item| item.str().map(str::to_owned)))
+    }
+}
+
+#[cfg(feature = "serde")]
+mod serde_impls {
+    //! The value tree as a serde data model, so that the snapshot and plan
+    //! formats can be embedded in any serde format without a second
+    //! definition of their fields.
+
+    use serde::de::{self, MapAccess, SeqAccess, Visitor};
+    use serde::ser::{SerializeMap, SerializeSeq};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Value;
+    use crate::{MigrationPlan, Registry};
+
+    impl Serialize for Value {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match self {
+                Value::Null => s.serialize_none(),
+                Value::Bool(b) => s.serialize_bool(*b),
+                Value::Number(n) => match n.parse::<u64>() {
+                    Ok(n) => s.serialize_u64(n),
+                    Err(_) => Err(serde::ser::Error::custom(format_args!(
+                        "the number {n} is not an unsigned integer"
+                    ))),
+                },
+                Value::String(v) => s.serialize_str(v),
+                Value::Array(items) => {
+                    let mut seq = s.serialize_seq(Some(items.len()))?;
+                    for item in items {
+                        seq.serialize_element(item)?;
+                    }
+                    seq.end()
+                }
+                Value::Object(members) => {
+                    let mut map = s.serialize_map(Some(members.len()))?;
+                    for (k, v) in members {
+                        map.serialize_entry(k, v)?;
+                    }
+                    map.end()
+                }
+            }
+        }
+    }
+
+    struct ValueVisitor;
+
+    impl<'de> Visitor<'de> for ValueVisitor {
+        type Value = Value;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON-like value")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            Value::deserialize(d)
+        }
+        fn visit_bool<E: de::Error>(self, b: bool) -> Result<Value, E> {
+            Ok(Value::Bool(b))
+        }
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<Value, E> {
+            Ok(Value::uint(n))
+        }
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<Value, E> {
+            Ok(Value::Number(n.to_string()))
+        }
+        fn visit_f64<E: de::Error>(self, n: f64) -> Result<Value, E> {
+            // Kept as a non-integer literal, so that readers reject it with
+            // the usual message (the formats only hold unsigned integers).
+            if n.is_finite() {
+                Ok(Value::Number(format!("{n:?}")))
+            } else {
+                Err(de::Error::custom("a number that is not finite"))
+            }
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<Value, E> {
+            Ok(Value::String(s.to_owned()))
+        }
+        fn visit_string<E: de::Error>(self, s: String) -> Result<Value, E> {
+            Ok(Value::String(s))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element()? {
+                items.push(item);
+            }
+            Ok(Value::Array(items))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut members: Vec<(String, Value)> = Vec::new();
+            while let Some((k, v)) = map.next_entry::<String, Value>()? {
+                if members.iter().any(|(key, _)| *key == k) {
+                    return Err(de::Error::custom(format_args!("duplicate key `{k}`")));
+                }
+                members.push((k, v));
+            }
+            Ok(Value::Object(members))
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Value {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(ValueVisitor)
+        }
+    }
+
+    /// The snapshot of [`Registry::to_json`], as a serde value.
+    impl Serialize for Registry {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            self.to_value().serialize(s)
+        }
+    }
+
+    /// Loads a snapshot as [`Registry::from_json`] does: every rule checked,
+    /// the error's message on failure.
+    impl<'de> Deserialize<'de> for Registry {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Registry, D::Error> {
+            Registry::from_value(&Value::deserialize(d)?).map_err(de::Error::custom)
+        }
+    }
+
+    /// The plan of [`MigrationPlan::to_json`], as a serde value.
+    impl Serialize for MigrationPlan {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            self.data.to_value().serialize(s)
+        }
+    }
+
+    /// Loads and checks a plan as [`MigrationPlan::from_json`] does.
+    impl<'de> Deserialize<'de> for MigrationPlan {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<MigrationPlan, D::Error> {
+            MigrationPlan::from_value(&Value::deserialize(d)?).map_err(de::Error::custom)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_pretty() {
+        let text = r#" { "a" : [1, 20, {"b": null}], "c": "x\"y\\z\n\u00e9\ud83d\ude00", "d": [], "e": {}, "f": true } "#;
+        let v = parse(text).unwrap();
+        assert_eq!(
+            v.to_pretty(),
+            "{\n  \"a\": [\n    1,\n    20,\n    {\n      \"b\": null\n    }\n  ],\n  \"c\": \"x\\\"y\\\\z\\n\u{e9}\u{1f600}\",\n  \"d\": [],\n  \"e\": {},\n  \"f\": true\n}"
+        );
+        assert_eq!(parse(&v.to_pretty()).unwrap(), v);
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        let v = Value::String("\u{0}\u{8}\u{c}\u{1f}\t\r\u{7f}/".into());
+        assert_eq!(
+            v.to_pretty(),
+            r#""\u0000\b\f\u001f\t\r/""#.replace('/', "\u{7f}/")
+        );
+        assert_eq!(parse(&v.to_pretty()).unwrap(), v);
+    }
+
+    #[test]
+    fn numbers_follow_the_grammar() {
+        for ok in ["0", "-0", "12", "1.5", "-1e9", "2E+3", "0.0e-1"] {
+            assert_eq!(parse(ok).unwrap(), Value::Number(ok.into()), "{ok}");
+        }
+        for bad in ["01", "-", "1.", ".5", "1e", "+1", "0x10", "1e+"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn syntax_errors_give_line_and_column() {
+        let cases = [
+            (
+                "",
+                "expected a JSON value, found the end of the input at line 1 column 1",
+            ),
+            (
+                "{\n  \"a\" 1}",
+                "expected `:` after an object key at line 2 column 7",
+            ),
+            (
+                "[1 2]",
+                "expected `,` or `]` in an array at line 1 column 4",
+            ),
+            ("{\"a\": 1,}", "expected a string key at line 1 column 9"),
+            (
+                "{\"a\": 1, \"a\": 2}",
+                "duplicate key `a` at line 1 column 10",
+            ),
+            (
+                "\"é\u{1}\"",
+                "control character in a string (escape it) at line 1 column 3",
+            ),
+            ("\"\\x\"", "invalid escape in a string at line 1 column 3"),
+            (
+                "\"\\ud800\"",
+                "lone leading surrogate in a \\u escape at line 1 column 8",
+            ),
+            (
+                "\"\\udc00\"",
+                "lone trailing surrogate in a \\u escape at line 1 column 8",
+            ),
+            ("\"abc", "unterminated string at line 1 column 5"),
+            ("nul", "expected a JSON value at line 1 column 1"),
+            (
+                "1 2",
+                "trailing characters after the JSON value at line 1 column 3",
+            ),
+        ];
+        for (text, message) in cases {
+            assert_eq!(parse(text).unwrap_err(), message, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn nesting_is_limited() {
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert!(parse(&deep).unwrap_err().contains("nest deeper than 128"));
+        // Far deeper input fails the same way, without exhausting the stack.
+        assert!(parse(&"[{\"a\":".repeat(100_000)).is_err());
+    }
+
+    #[test]
+    fn readers_name_the_path() {
+        let v = parse(r#"{"list": [{"n": 1}, {"n": -1}], "flag": 1, "extra": 0}"#).unwrap();
+        let read = |v: &Value| {
+            Field::root(v).object(|m| {
+                let list = m.get("list", |f| {
+                    f.array(|item| item.object(|m| m.uint::<u32>("n")))
+                })?;
+                Ok(list)
+            })
+        };
+        assert_eq!(
+            read(&v).unwrap_err(),
+            "list[1].n: expected an unsigned integer that fits u32, found -1"
+        );
+        let v = parse(r#"{"list": [{"n": 4294967296}]}"#).unwrap();
+        assert!(
+            read(&v)
+                .unwrap_err()
+                .starts_with("list[0].n: expected an unsigned")
+        );
+        let v = parse(r#"{"list": [{"n": 7}], "extra": 0}"#).unwrap();
+        assert_eq!(read(&v).unwrap_err(), "unknown field `extra`");
+        let v = parse(r#"{"list": [{}]}"#).unwrap();
+        assert_eq!(read(&v).unwrap_err(), "list[0]: missing field `n`");
+        let v = parse(r#"{"list": [{"n": 7}, {"n": 1.0}]}"#).unwrap();
+        assert!(read(&v).unwrap_err().contains("found 1.0"));
+        let v = parse(r#"{"list": [{"n": 7}]}"#).unwrap();
+        assert_eq!(read(&v).unwrap(), vec![7]);
+        let v = parse(r#"[1]"#).unwrap();
+        assert_eq!(read(&v).unwrap_err(), "expected an object, found an array");
+    }
+
+    #[test]
+    fn optional_members() {
+        let v = parse(r#"{"a": null, "b": "x"}"#).unwrap();
+        let got = Field::root(&v)
+            .object(|m| {
+                Ok((
+                    m.optional("a", |f| f.str().map(str::to_owned))?,
+                    m.optional("b", |f| f.str().map(str::to_owned))?,
+                    m.optional("c", |f| f.str().map(str::to_owned))?,
+                ))
+            })
+            .unwrap();
+        assert_eq!(got, (None, Some("x".to_owned()), None));
+    }
+}
