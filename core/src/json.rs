@@ -17,6 +17,7 @@
 //! indentation, `"key": value`, `[]` and `{}` when empty, only `"`, `\` and
 //! control characters escaped), so `to_json` output is byte-stable.
 
+use std::cell::Cell;
 use std::fmt::{self, Write as _};
 
 /// Deepest nesting of arrays and objects the parser accepts.
@@ -445,16 +446,6 @@ pub(crate) enum Path<'a> {
     Index(&'a Path<'a>, usize),
 }
 
-impl Path<'_> {
-    /// `"<path>: <message>"` (just the message at the root).
-    pub(crate) fn error(&self, message: impl fmt::Display) -> String {
-        match self {
-            Path::Root => message.to_string(),
-            _ => format!("{self}: {message}"),
-        }
-    }
-}
-
 impl fmt::Display for Path<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -470,7 +461,7 @@ impl fmt::Display for Path<'_> {
 #[derive(Clone, Copy)]
 pub(crate) struct Field<'a> {
     pub(crate) value: &'a Value,
-    pub(crate) path: &'a Path<'a>,
+    path: Path<'a>,
 }
 
 impl<'a> Field<'a> {
@@ -478,13 +469,16 @@ impl<'a> Field<'a> {
     pub(crate) fn root(value: &'a Value) -> Field<'a> {
         Field {
             value,
-            path: &Path::Root,
+            path: Path::Root,
         }
     }
 
-    /// An error at this value's path.
+    /// `"<path>: <message>"` (just the message at the root).
     pub(crate) fn error(&self, message: impl fmt::Display) -> String {
-        self.path.error(message)
+        match self.path {
+            Path::Root => message.to_string(),
+            path => format!("{path}: {message}"),
+        }
     }
 
     fn expected(&self, what: &str) -> String {
@@ -494,54 +488,53 @@ impl<'a> Field<'a> {
         ))
     }
 
+    fn object_members(&self) -> Result<&'a [(String, Value)], String> {
+        match self.value {
+            Value::Object(members) => Ok(members),
+            _ => Err(self.expected("an object")),
+        }
+    }
+
     /// Reads an object: `f` gets its members and must take every one it
     /// knows; any member left over is an unknown field.
     pub(crate) fn object<T>(
         &self,
-        f: impl FnOnce(&mut Members<'_>) -> Result<T, String>,
+        f: impl FnOnce(&Members<'_>) -> Result<T, String>,
     ) -> Result<T, String> {
-        let Value::Object(members) = self.value else {
-            return Err(self.expected("an object"));
-        };
-        let mut reader = Members {
+        let members = self.object_members()?;
+        let reader = Members {
             members,
-            taken: vec![false; members.len()],
-            path: self.path,
+            taken: vec![Cell::new(false); members.len()],
+            path: &self.path,
         };
-        let out = f(&mut reader)?;
-        if let Some((key, _)) = members
-            .iter()
-            .zip(&reader.taken)
-            .find_map(|(m, taken)| (!taken).then_some(m))
-        {
-            return Err(self.error(format_args!("unknown field `{}`", key.escape_debug())));
-        }
+        let out = f(&reader)?;
+        reader.check_all_taken()?;
         Ok(out)
     }
 
-    /// Reads member `key` of an object with `f`, ignoring the other members
-    /// (`None` when it is missing).
-    pub(crate) fn member<T>(
-        &self,
-        key: &str,
-        f: impl FnOnce(Field<'_>) -> Result<T, String>,
-    ) -> Result<Option<T>, String> {
-        let Value::Object(members) = self.value else {
-            return Err(self.expected("an object"));
-        };
-        members
+    /// Member `key` of an object, ignoring the other members (`None` when
+    /// it is missing).
+    pub(crate) fn member<'s>(&'s self, key: &'s str) -> Result<Option<Field<'s>>, String> {
+        Ok(self
+            .object_members()?
             .iter()
             .find(|(k, _)| k == key)
-            .map(|(_, value)| {
-                f(Field {
-                    value,
-                    path: &Path::Key(self.path, key),
-                })
-            })
+            .map(|(_, value)| Field {
+                value,
+                path: Path::Key(&self.path, key),
+            }))
+    }
+
+    /// The `format_version` member of a document's root object (`None` when
+    /// missing), read on its own before the rest so that a newer format is
+    /// reported as such rather than as unknown fields.
+    pub(crate) fn format_version(&self) -> Result<Option<u64>, String> {
+        self.member("format_version")?
+            .map(|f| f.uint::<u64>())
             .transpose()
     }
 
-    /// Reads an array, calling `f` with each element and its path.
+    /// Reads an array, calling `f` with each element.
     pub(crate) fn array<T>(
         &self,
         mut f: impl FnMut(Field<'_>) -> Result<T, String>,
@@ -549,16 +542,14 @@ impl<'a> Field<'a> {
         let Value::Array(items) = self.value else {
             return Err(self.expected("an array"));
         };
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, value)| {
-                f(Field {
-                    value,
-                    path: &Path::Index(self.path, i),
-                })
-            })
-            .collect()
+        let mut out = Vec::with_capacity(items.len());
+        for (i, value) in items.iter().enumerate() {
+            out.push(f(Field {
+                value,
+                path: Path::Index(&self.path, i),
+            })?);
+        }
+        Ok(out)
     }
 
     /// A string.
@@ -577,112 +568,129 @@ impl<'a> Field<'a> {
         }
     }
 
-    /// An unsigned integer literal (no sign, fraction or exponent) that fits
-    /// `T`.
-    pub(crate) fn uint<T: TryFrom<u64>>(&self) -> Result<T, String> {
-        let range = || {
-            let max = std::any::type_name::<T>();
-            self.error(format_args!(
-                "expected an unsigned integer that fits {max}, found {}",
-                match self.value {
-                    Value::Number(n) => n.as_str(),
-                    other => other.describe(),
-                }
-            ))
+    /// An unsigned integer literal (no sign, fraction or exponent) below
+    /// `max`, the largest value of the `type_name` it is read into.
+    fn uint_below(&self, max: u64, type_name: &str) -> Result<u64, String> {
+        let n = match self.value {
+            Value::Number(n) => n.as_str(),
+            other => other.describe(),
         };
-        let Value::Number(n) = self.value else {
-            return Err(range());
-        };
-        if !n.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(range());
-        }
-        n.parse::<u64>()
-            .ok()
-            .and_then(|n| T::try_from(n).ok())
-            .ok_or_else(range)
+        n.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| n.parse::<u64>().ok())
+            .flatten()
+            .filter(|&v| v <= max)
+            .ok_or_else(|| {
+                self.error(format_args!(
+                    "expected an unsigned integer that fits {type_name}, found {n}"
+                ))
+            })
     }
 
-    /// `None` for `null`, else `f(self)`.
-    pub(crate) fn nullable<T>(
-        &self,
-        f: impl FnOnce(&Field<'a>) -> Result<T, String>,
-    ) -> Result<Option<T>, String> {
-        match self.value {
-            Value::Null => Ok(None),
-            _ => f(self).map(Some),
-        }
+    /// An unsigned integer literal that fits `T`.
+    pub(crate) fn uint<T: UnsignedInt>(&self) -> Result<T, String> {
+        self.uint_below(T::MAX_U64, T::NAME).map(T::from_u64)
     }
 }
+
+/// The unsigned integer types the formats hold.
+pub(crate) trait UnsignedInt {
+    /// The type's name, for messages.
+    const NAME: &'static str;
+    /// Its largest value, as a u64.
+    const MAX_U64: u64;
+    /// Converts a value at most [`UnsignedInt::MAX_U64`].
+    fn from_u64(v: u64) -> Self;
+}
+
+macro_rules! unsigned_int {
+    ($($t:ty),*) => {$(
+        impl UnsignedInt for $t {
+            const NAME: &'static str = stringify!($t);
+            const MAX_U64: u64 = if (<$t>::MAX as u128) < (u64::MAX as u128) {
+                <$t>::MAX as u64
+            } else {
+                u64::MAX
+            };
+            #[allow(clippy::cast_possible_truncation)]
+            fn from_u64(v: u64) -> Self {
+                v as $t
+            }
+        }
+    )*};
+}
+unsigned_int!(u32, u64, usize);
 
 /// The members of an object being read (see [`Field::object`]).
 pub(crate) struct Members<'a> {
     members: &'a [(String, Value)],
-    taken: Vec<bool>,
+    taken: Vec<Cell<bool>>,
     path: &'a Path<'a>,
 }
 
 impl Members<'_> {
-    /// Calls `f` with member `key`, or with `null` when it is missing and
-    /// `missing_is_null`; a missing member is an error otherwise.
-    fn with<T>(
-        &mut self,
-        key: &str,
-        missing_is_null: bool,
-        f: impl FnOnce(Field<'_>) -> Result<T, String>,
-    ) -> Result<T, String> {
-        let path = Path::Key(self.path, key);
-        match self.members.iter().position(|(k, _)| k == key) {
-            Some(i) => {
-                self.taken[i] = true;
-                f(Field {
-                    value: &self.members[i].1,
-                    path: &path,
-                })
-            }
-            None if missing_is_null => f(Field {
+    fn find<'s>(&'s self, key: &'s str) -> Option<Field<'s>> {
+        let i = self.members.iter().position(|(k, _)| k == key)?;
+        self.taken[i].set(true);
+        Some(Field {
+            value: &self.members[i].1,
+            path: Path::Key(self.path, key),
+        })
+    }
+
+    /// Required member `key`.
+    pub(crate) fn get<'s>(&'s self, key: &'s str) -> Result<Field<'s>, String> {
+        self.find(key).ok_or_else(|| {
+            Field {
                 value: &Value::Null,
-                path: &path,
-            }),
-            None => Err(self.path.error(format_args!("missing field `{key}`"))),
-        }
+                path: *self.path,
+            }
+            .error(format_args!("missing field `{key}`"))
+        })
     }
 
-    /// Reads required member `key` with `f`.
-    pub(crate) fn get<T>(
-        &mut self,
-        key: &str,
-        f: impl FnOnce(Field<'_>) -> Result<T, String>,
-    ) -> Result<T, String> {
-        self.with(key, false, f)
-    }
-
-    /// Reads member `key` that may be `null` or missing (both `None`).
-    pub(crate) fn optional<T>(
-        &mut self,
-        key: &str,
-        f: impl FnOnce(Field<'_>) -> Result<T, String>,
-    ) -> Result<Option<T>, String> {
-        self.with(key, true, |field| field.nullable(|field| f(*field)))
+    /// Member `key` that may be `null` or missing (both `None`).
+    pub(crate) fn optional<'s>(&'s self, key: &'s str) -> Option<Field<'s>> {
+        self.find(key).filter(|f| !matches!(f.value, Value::Null))
     }
 
     /// Required string member `key`.
-    pub(crate) fn str(&mut self, key: &str) -> Result<String, String> {
-        self.get(key, |f| f.str().map(str::to_owned))
+    pub(crate) fn str(&self, key: &str) -> Result<String, String> {
+        self.get(key)?.str().map(str::to_owned)
+    }
+
+    /// String member `key` that may be `null` or missing.
+    pub(crate) fn optional_str(&self, key: &str) -> Result<Option<String>, String> {
+        self.optional(key)
+            .map(|f| f.str().map(str::to_owned))
+            .transpose()
     }
 
     /// Required unsigned integer member `key`.
-    pub(crate) fn uint<T: TryFrom<u64>>(&mut self, key: &str) -> Result<T, String> {
-        self.get(key, |f| f.uint())
+    pub(crate) fn uint<T: UnsignedInt>(&self, key: &str) -> Result<T, String> {
+        self.get(key)?.uint()
     }
 
     /// Required boolean member `key`.
-    pub(crate) fn bool(&mut self, key: &str) -> Result<bool, String> {
-        self.get(key, |f| f.bool())
+    pub(crate) fn bool(&self, key: &str) -> Result<bool, String> {
+        self.get(key)?.bool()
     }
 
     /// Required array-of-strings member `key`.
-    pub(crate) fn strings(&mut self, key: &str) -> Result<Vec<String>, String> {
-        self.get(key, |f| f.array(|item| item.str().map(str::to_owned)))
+    pub(crate) fn strings(&self, key: &str) -> Result<Vec<String>, String> {
+        self.get(key)?.array(|item| item.str().map(str::to_owned))
+    }
+
+    /// An error naming the first member nobody took.
+    fn check_all_taken(&self) -> Result<(), String> {
+        match self.members.iter().zip(&self.taken).find(|(_, t)| !t.get()) {
+            None => Ok(()),
+            Some(((key, _), _)) => Err(Field {
+                value: &Value::Null,
+                path: *self.path,
+            }
+            .error(format_args!("unknown field `{}`", key.escape_debug()))),
+        }
     }
 }
 
@@ -921,10 +929,8 @@ mod tests {
         let v = parse(r#"{"list": [{"n": 1}, {"n": -1}], "flag": 1, "extra": 0}"#).unwrap();
         let read = |v: &Value| {
             Field::root(v).object(|m| {
-                let list = m.get("list", |f| {
-                    f.array(|item| item.object(|m| m.uint::<u32>("n")))
-                })?;
-                Ok(list)
+                m.get("list")?
+                    .array(|item| item.object(|m| m.uint::<u32>("n")))
             })
         };
         assert_eq!(
@@ -955,9 +961,9 @@ mod tests {
         let got = Field::root(&v)
             .object(|m| {
                 Ok((
-                    m.optional("a", |f| f.str().map(str::to_owned))?,
-                    m.optional("b", |f| f.str().map(str::to_owned))?,
-                    m.optional("c", |f| f.str().map(str::to_owned))?,
+                    m.optional_str("a")?,
+                    m.optional_str("b")?,
+                    m.optional_str("c")?,
                 ))
             })
             .unwrap();

@@ -343,10 +343,7 @@ impl MigrationPlan {
         let invalid = |message| Error::InvalidPlanJson { message };
         let root = Field::root(value);
         // The version first, so that a future format is reported as such.
-        match root
-            .member("format_version", |f| f.uint::<u64>())
-            .map_err(invalid)?
-        {
+        match root.format_version().map_err(invalid)? {
             Some(FORMAT_VERSION) => {}
             Some(found) => {
                 return Err(invalid(format!(

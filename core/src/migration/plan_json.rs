@@ -106,29 +106,30 @@ impl PlanData {
         f.object(|m| {
             Ok(PlanData {
                 format_version: m.uint("format_version")?,
-                kind: m.get("kind", PlanKind::from_value)?,
-                router: m.get("router", name)?,
-                from: m.get("from", name)?,
-                to: m.get("to", name)?,
-                model: m.get("model", name)?,
+                kind: PlanKind::from_value(m.get("kind")?)?,
+                router: name(m.get("router")?)?,
+                from: name(m.get("from")?)?,
+                to: name(m.get("to")?)?,
+                model: name(m.get("model")?)?,
                 target_replicas: m.uint("target_replicas")?,
                 min_total_replicas: m.uint("min_total_replicas")?,
                 effective_floor: m.uint("effective_floor")?,
-                max_total_replicas: m.optional("max_total_replicas", |f| f.uint())?,
-                schedule: m.get("schedule", Schedule::from_value)?,
-                router_order: m.get("router_order", names)?,
-                others: m.get("others", |f| {
-                    f.array(|o| {
-                        o.object(|m| {
-                            Ok(DeploymentReplicas {
-                                deployment: m.get("deployment", name)?,
-                                replicas: m.uint("replicas")?,
-                            })
+                max_total_replicas: m
+                    .optional("max_total_replicas")
+                    .map(|f| f.uint())
+                    .transpose()?,
+                schedule: Schedule::from_value(m.get("schedule")?)?,
+                router_order: names(m.get("router_order")?)?,
+                others: m.get("others")?.array(|o| {
+                    o.object(|m| {
+                        Ok(DeploymentReplicas {
+                            deployment: name(m.get("deployment")?)?,
+                            replicas: m.uint("replicas")?,
                         })
                     })
                 })?,
-                initial: m.get("initial", PlanState::from_value)?,
-                steps: m.get("steps", |f| f.array(MigrationStep::from_value))?,
+                initial: PlanState::from_value(m.get("initial")?)?,
+                steps: m.get("steps")?.array(MigrationStep::from_value)?,
             })
         })
     }
@@ -156,11 +157,9 @@ impl PlanKind {
             };
         }
         f.object(|m| {
-            m.get("rollback", |f| {
-                f.object(|m| {
-                    Ok(PlanKind::Rollback {
-                        after_step: m.uint("after_step")?,
-                    })
+            m.get("rollback")?.object(|m| {
+                Ok(PlanKind::Rollback {
+                    after_step: m.uint("after_step")?,
                 })
             })
         })
@@ -179,8 +178,14 @@ impl Schedule {
 
     fn from_value(f: Field<'_>) -> Read<Schedule> {
         f.object(|m| {
-            let steps = m.optional("steps", |f| f.array(|s| s.uint::<u32>()))?;
-            let max_step = m.optional("max_step", |f| f.uint::<u32>())?;
+            let steps = m
+                .optional("steps")
+                .map(|f| f.array(|s| s.uint::<u32>()))
+                .transpose()?;
+            let max_step = m
+                .optional("max_step")
+                .map(|f| f.uint::<u32>())
+                .transpose()?;
             match (steps, max_step) {
                 (Some(steps), None) => Ok(Schedule::Steps(steps)),
                 (None, Some(max_step)) => Ok(Schedule::MaxStep(max_step)),
@@ -224,8 +229,8 @@ impl PlanState {
     fn from_value(f: Field<'_>) -> Read<PlanState> {
         f.object(|m| {
             Ok(PlanState {
-                from: m.get("from", DeploymentState::from_value)?,
-                to: m.get("to", DeploymentState::from_value)?,
+                from: DeploymentState::from_value(m.get("from")?)?,
+                to: DeploymentState::from_value(m.get("to")?)?,
             })
         })
     }
@@ -257,21 +262,19 @@ impl MigrationStep {
     fn from_value(f: Field<'_>) -> Read<MigrationStep> {
         f.object(|m| {
             Ok(MigrationStep {
-                requested_share: m.get("requested_share", fraction)?,
-                actions: m.get("actions", |f| f.array(MigrationAction::from_value))?,
-                state: m.get("state", PlanState::from_value)?,
-                split: m.get("split", |f| {
-                    f.array(|s| {
-                        s.object(|m| {
-                            Ok(StepShare {
-                                deployment: m.get("deployment", name)?,
-                                replicas: m.uint("replicas")?,
-                                share: m.get("share", fraction)?,
-                            })
+                requested_share: fraction(m.get("requested_share")?)?,
+                actions: m.get("actions")?.array(MigrationAction::from_value)?,
+                state: PlanState::from_value(m.get("state")?)?,
+                split: m.get("split")?.array(|s| {
+                    s.object(|m| {
+                        Ok(StepShare {
+                            deployment: name(m.get("deployment")?)?,
+                            replicas: m.uint("replicas")?,
+                            share: fraction(m.get("share")?)?,
                         })
                     })
                 })?,
-                to_share: m.get("to_share", fraction)?,
+                to_share: fraction(m.get("to_share")?)?,
             })
         })
     }
@@ -332,27 +335,27 @@ impl MigrationAction {
             let tag = m.str("action")?;
             Ok(match tag.as_str() {
                 "create_deployment" => MigrationAction::CreateDeployment {
-                    deployment: m.get("deployment", name)?,
-                    model: m.get("model", name)?,
+                    deployment: name(m.get("deployment")?)?,
+                    model: name(m.get("model")?)?,
                     replicas: m.uint("replicas")?,
                 },
                 "add_to_router" => MigrationAction::AddToRouter {
-                    router: m.get("router", name)?,
-                    deployment: m.get("deployment", name)?,
-                    deployments: m.get("deployments", names)?,
+                    router: name(m.get("router")?)?,
+                    deployment: name(m.get("deployment")?)?,
+                    deployments: names(m.get("deployments")?)?,
                 },
                 "set_replica_bounds" => MigrationAction::SetReplicaBounds {
-                    deployment: m.get("deployment", name)?,
+                    deployment: name(m.get("deployment")?)?,
                     min_replicas: m.uint("min_replicas")?,
                     max_replicas: m.uint("max_replicas")?,
                 },
                 "remove_from_router" => MigrationAction::RemoveFromRouter {
-                    router: m.get("router", name)?,
-                    deployment: m.get("deployment", name)?,
-                    deployments: m.get("deployments", names)?,
+                    router: name(m.get("router")?)?,
+                    deployment: name(m.get("deployment")?)?,
+                    deployments: names(m.get("deployments")?)?,
                 },
                 "delete_deployment" => MigrationAction::DeleteDeployment {
-                    deployment: m.get("deployment", name)?,
+                    deployment: name(m.get("deployment")?)?,
                 },
                 other => {
                     return Err(f.error(format_args!(

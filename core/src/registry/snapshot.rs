@@ -79,7 +79,7 @@ struct RouterDto {
 impl SnapshotDto {
     /// Reads the fields of a version-1 snapshot (every field required,
     /// unknown ones rejected; `null` where a field is optional).
-    fn read(m: &mut Members<'_>) -> std::result::Result<SnapshotDto, String> {
+    fn read(m: &Members<'_>) -> std::result::Result<SnapshotDto, String> {
         m.uint::<u64>("format_version")?;
         Ok(SnapshotDto {
             account: m.str("account")?,
@@ -87,41 +87,44 @@ impl SnapshotDto {
             id_rng_word_pos: m.str("id_rng_word_pos")?,
             route_rng_word_pos: m.str("route_rng_word_pos")?,
             catalog: m.strings("catalog")?,
-            deployments: m.get("deployments", |f| {
-                f.array(|d| d.object(DeploymentDto::read))
-            })?,
-            routers: m.get("routers", |f| f.array(|r| r.object(RouterDto::read)))?,
+            deployments: m
+                .get("deployments")?
+                .array(|d| d.object(DeploymentDto::read))?,
+            routers: m.get("routers")?.array(|r| r.object(RouterDto::read))?,
         })
     }
 }
 
 impl DeploymentDto {
-    fn read(m: &mut Members<'_>) -> std::result::Result<DeploymentDto, String> {
+    fn read(m: &Members<'_>) -> std::result::Result<DeploymentDto, String> {
         Ok(DeploymentDto {
             name: m.str("name")?,
             model: m.str("model")?,
-            region: m.optional("region", |f| f.str().map(str::to_owned))?,
+            region: m.optional_str("region")?,
             min_replicas: m.uint("min_replicas")?,
             max_replicas: m.uint("max_replicas")?,
             replicas: m.uint("replicas")?,
-            direct_route: m.optional("direct_route", |f| {
-                f.object(|m| {
-                    Ok(DirectRouteDto {
-                        api_key_sha256: m.strings("api_key_sha256")?,
-                        domain: m.str("domain")?,
+            direct_route: m
+                .optional("direct_route")
+                .map(|f| {
+                    f.object(|m| {
+                        Ok(DirectRouteDto {
+                            api_key_sha256: m.strings("api_key_sha256")?,
+                            domain: m.str("domain")?,
+                        })
                     })
                 })
-            })?,
+                .transpose()?,
         })
     }
 }
 
 impl RouterDto {
-    fn read(m: &mut Members<'_>) -> std::result::Result<RouterDto, String> {
+    fn read(m: &Members<'_>) -> std::result::Result<RouterDto, String> {
         Ok(RouterDto {
             name: m.str("name")?,
-            display_name: m.optional("display_name", |f| f.str().map(str::to_owned))?,
-            model: m.optional("model", |f| f.str().map(str::to_owned))?,
+            display_name: m.optional_str("display_name")?,
+            model: m.optional_str("model")?,
             strategy: m.str("strategy")?,
             public: m.bool("public")?,
             deployments: m.strings("deployments")?,
@@ -273,8 +276,7 @@ impl Registry {
         let root = Field::root(value);
         // The version first, so that a future format is reported as such
         // rather than as unknown or missing fields.
-        let version = root.member("format_version", |f| f.uint::<u64>());
-        match version.map_err(invalid)? {
+        match root.format_version().map_err(invalid)? {
             Some(FORMAT_VERSION) => {}
             Some(found) => {
                 return Err(Error::UnsupportedFormatVersion {
