@@ -38,7 +38,7 @@ pub(crate) enum Value {
 
 impl Value {
     /// An object from `(key, value)` pairs, in the order given.
-    pub(crate) fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
+    pub(crate) fn object(members: Vec<(&str, Value)>) -> Value {
         Value::Object(
             members
                 .into_iter()

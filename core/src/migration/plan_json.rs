@@ -67,7 +67,7 @@ fn fraction(f: Field<'_>) -> Read<Fraction> {
 impl PlanData {
     /// The plan as a JSON value tree.
     pub(crate) fn to_value(&self) -> Value {
-        Value::object([
+        Value::object(vec![
             ("format_version", Value::uint(self.format_version)),
             ("kind", self.kind.to_value()),
             ("router", Value::text(&self.router)),
@@ -89,7 +89,7 @@ impl PlanData {
             (
                 "others",
                 Value::array(&self.others, |o| {
-                    Value::object([
+                    Value::object(vec![
                         ("deployment", Value::text(&o.deployment)),
                         ("replicas", Value::uint(o.replicas)),
                     ])
@@ -139,9 +139,9 @@ impl PlanKind {
     fn to_value(self) -> Value {
         match self {
             PlanKind::Migration => Value::text("migration"),
-            PlanKind::Rollback { after_step } => Value::object([(
+            PlanKind::Rollback { after_step } => Value::object(vec![(
                 "rollback",
-                Value::object([("after_step", Value::uint(after_step as u64))]),
+                Value::object(vec![("after_step", Value::uint(after_step as u64))]),
             )]),
         }
     }
@@ -170,9 +170,9 @@ impl Schedule {
     fn to_value(&self) -> Value {
         match self {
             Schedule::Steps(steps) => {
-                Value::object([("steps", Value::array(steps, |&s| Value::uint(s)))])
+                Value::object(vec![("steps", Value::array(steps, |&s| Value::uint(s)))])
             }
-            Schedule::MaxStep(m) => Value::object([("max_step", Value::uint(*m))]),
+            Schedule::MaxStep(m) => Value::object(vec![("max_step", Value::uint(*m))]),
         }
     }
 
@@ -199,7 +199,7 @@ impl Schedule {
 
 impl DeploymentState {
     fn to_value(self) -> Value {
-        Value::object([
+        Value::object(vec![
             ("exists", Value::Bool(self.exists)),
             ("in_router", Value::Bool(self.in_router)),
             ("replicas", Value::uint(self.replicas)),
@@ -223,7 +223,10 @@ impl DeploymentState {
 
 impl PlanState {
     fn to_value(self) -> Value {
-        Value::object([("from", self.from.to_value()), ("to", self.to.to_value())])
+        Value::object(vec![
+            ("from", self.from.to_value()),
+            ("to", self.to.to_value()),
+        ])
     }
 
     fn from_value(f: Field<'_>) -> Read<PlanState> {
@@ -238,7 +241,7 @@ impl PlanState {
 
 impl MigrationStep {
     fn to_value(&self) -> Value {
-        Value::object([
+        Value::object(vec![
             ("requested_share", Value::text(self.requested_share)),
             (
                 "actions",
@@ -248,7 +251,7 @@ impl MigrationStep {
             (
                 "split",
                 Value::array(&self.split, |s| {
-                    Value::object([
+                    Value::object(vec![
                         ("deployment", Value::text(&s.deployment)),
                         ("replicas", Value::uint(s.replicas)),
                         ("share", Value::text(s.share)),
@@ -287,7 +290,7 @@ impl MigrationAction {
                 deployment,
                 model,
                 replicas,
-            } => Value::object([
+            } => Value::object(vec![
                 ("action", Value::text("create_deployment")),
                 ("deployment", Value::text(deployment)),
                 ("model", Value::text(model)),
@@ -297,7 +300,7 @@ impl MigrationAction {
                 router,
                 deployment,
                 deployments,
-            } => Value::object([
+            } => Value::object(vec![
                 ("action", Value::text("add_to_router")),
                 ("router", Value::text(router)),
                 ("deployment", Value::text(deployment)),
@@ -307,7 +310,7 @@ impl MigrationAction {
                 deployment,
                 min_replicas,
                 max_replicas,
-            } => Value::object([
+            } => Value::object(vec![
                 ("action", Value::text("set_replica_bounds")),
                 ("deployment", Value::text(deployment)),
                 ("min_replicas", Value::uint(*min_replicas)),
@@ -317,13 +320,13 @@ impl MigrationAction {
                 router,
                 deployment,
                 deployments,
-            } => Value::object([
+            } => Value::object(vec![
                 ("action", Value::text("remove_from_router")),
                 ("router", Value::text(router)),
                 ("deployment", Value::text(deployment)),
                 ("deployments", Value::array(deployments, Value::text)),
             ]),
-            MigrationAction::DeleteDeployment { deployment } => Value::object([
+            MigrationAction::DeleteDeployment { deployment } => Value::object(vec![
                 ("action", Value::text("delete_deployment")),
                 ("deployment", Value::text(deployment)),
             ]),

@@ -195,7 +195,7 @@ impl Registry {
     pub(crate) fn to_value(&self) -> Value {
         let deployments = self.accounts.values().flat_map(|a| a.deployments.values());
         let routers = self.accounts.values().flat_map(|a| a.routers.values());
-        Value::object([
+        Value::object(vec![
             ("format_version", Value::uint(FORMAT_VERSION)),
             ("account", Value::text(&self.account)),
             ("seed", Value::String(hex(self.seed.as_bytes()))),
@@ -208,7 +208,7 @@ impl Registry {
             (
                 "deployments",
                 Value::array(deployments, |d| {
-                    Value::object([
+                    Value::object(vec![
                         ("name", Value::text(&d.name)),
                         ("model", Value::text(&d.model)),
                         ("region", Value::option(d.placement.region(), Value::text)),
@@ -218,7 +218,7 @@ impl Registry {
                         (
                             "direct_route",
                             Value::option(d.direct_route.as_ref(), |r| {
-                                Value::object([
+                                Value::object(vec![
                                     (
                                         "api_key_sha256",
                                         Value::array(r.key_digests(), |k| Value::String(hex(k))),
@@ -234,7 +234,7 @@ impl Registry {
                 "routers",
                 Value::array(routers, |e| {
                     let r = &e.router;
-                    Value::object([
+                    Value::object(vec![
                         ("name", Value::text(&r.name)),
                         (
                             "display_name",
