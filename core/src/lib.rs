@@ -69,6 +69,7 @@ mod selection;
 mod share;
 pub mod stats;
 mod strategy;
+mod vec_map;
 
 pub use deployment::{Deployment, DeploymentSpec, DeploymentUpdate, Placement};
 pub use direct_route::{DEFAULT_DIRECT_DOMAIN, DirectRoute};

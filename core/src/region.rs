@@ -1,9 +1,9 @@
 //! Regions and the direct-routing region catalog (SPEC G1, G2).
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::error::{Error, Result};
+use crate::vec_map::{Keyed, sort_find_repeat};
 
 /// Longest region name accepted, in characters: the host form is one DNS
 /// label.
@@ -89,9 +89,10 @@ impl std::str::FromStr for Region {
 ///
 /// [`RegionCatalog::default`] is exactly the ten regions of the reference
 /// documentation; callers can build their own with [`RegionCatalog::new`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct RegionCatalog {
-    regions: BTreeSet<Region>,
+    /// Sorted by canonical name, no duplicates.
+    regions: Vec<Region>,
 }
 
 impl RegionCatalog {
@@ -123,13 +124,30 @@ impl RegionCatalog {
         let regions = regions
             .into_iter()
             .map(|r| Region::new(r.as_ref()))
-            .collect::<Result<BTreeSet<_>>>()?;
-        Ok(RegionCatalog { regions })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(RegionCatalog::sorted(&regions))
     }
 
-    /// True when `region` supports direct routing in this catalog.
+    /// A catalog of `regions` sorted and without duplicates. O(n log n).
+    fn sorted(regions: &[Region]) -> RegionCatalog {
+        let mut keys: Vec<Keyed<'_>> = regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ("", r.canonical(), i))
+            .collect();
+        // The shared sort; the repeat it finds does not matter here.
+        sort_find_repeat(&mut keys);
+        keys.dedup_by_key(|k| k.1);
+        let regions = keys
+            .iter()
+            .filter_map(|&(_, _, i)| regions.get(i).cloned())
+            .collect();
+        RegionCatalog { regions }
+    }
+
+    /// True when `region` supports direct routing in this catalog. O(log n).
     pub fn supports(&self, region: &Region) -> bool {
-        self.regions.contains(region)
+        self.regions.binary_search(region).is_ok()
     }
 
     /// The catalog's regions, sorted by canonical name.
@@ -165,12 +183,26 @@ impl RegionCatalog {
 
 impl Default for RegionCatalog {
     fn default() -> RegionCatalog {
-        RegionCatalog {
-            regions: RegionCatalog::DEFAULT_REGIONS
-                .iter()
-                .map(|r| Region(r.to_string()))
-                .collect(),
+        let regions: Vec<Region> = RegionCatalog::DEFAULT_REGIONS
+            .iter()
+            .map(|r| Region(r.to_string()))
+            .collect();
+        RegionCatalog::sorted(&regions)
+    }
+}
+
+/// Formats as a set of regions, `RegionCatalog { regions: {..} }`.
+impl fmt::Debug for RegionCatalog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Set<'a>(&'a [Region]);
+        impl fmt::Debug for Set<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_set().entries(self.0).finish()
+            }
         }
+        f.debug_struct("RegionCatalog")
+            .field("regions", &Set(&self.regions))
+            .finish()
     }
 }
 
@@ -214,5 +246,50 @@ mod tests {
             assert_eq!(Region::new(r).unwrap().canonical(), r);
         }
         assert_eq!(RegionCatalog::default().len(), 10);
+    }
+
+    /// SPEC G2: a catalog lists its regions sorted by canonical name, once
+    /// each, whatever the input order and form.
+    #[test]
+    fn g2_catalog_is_sorted_and_deduplicated() {
+        let catalog = RegionCatalog::new([
+            "us-texas-1",
+            "AP_TOKYO_1",
+            "US_TEXAS_1",
+            "eu-frankfurt-1",
+            "ap-tokyo-1",
+        ])
+        .unwrap();
+        let names: Vec<&str> = catalog.regions().map(Region::canonical).collect();
+        assert_eq!(names, ["AP_TOKYO_1", "EU_FRANKFURT_1", "US_TEXAS_1"]);
+        assert_eq!(catalog.len(), 3);
+        assert!(catalog.supports(&Region::new("eu-frankfurt-1").unwrap()));
+        assert!(!catalog.supports(&Region::new("US_IOWA_1").unwrap()));
+        assert_eq!(
+            format!("{catalog:?}"),
+            r#"RegionCatalog { regions: {Region("AP_TOKYO_1"), Region("EU_FRANKFURT_1"), Region("US_TEXAS_1")} }"#
+        );
+        let same = RegionCatalog::new(["EU_FRANKFURT_1", "US_TEXAS_1", "AP_TOKYO_1"]).unwrap();
+        assert_eq!(catalog, same);
+        let empty = RegionCatalog::new(Vec::<&str>::new()).unwrap();
+        assert!(empty.is_empty());
+        assert!(!empty.supports(&Region::new("US_TEXAS_1").unwrap()));
+
+        let default = RegionCatalog::default();
+        let mut expected = RegionCatalog::DEFAULT_REGIONS.to_vec();
+        expected.sort_unstable();
+        let names: Vec<&str> = default.regions().map(Region::canonical).collect();
+        assert_eq!(names, expected);
+        for r in RegionCatalog::DEFAULT_REGIONS {
+            assert!(default.supports(&Region::new(r).unwrap()), "{r}");
+        }
+        let err = default.check(&Region::new("US_OHIO_1").unwrap());
+        assert_eq!(
+            err,
+            Err(Error::UnsupportedRegion {
+                region: "US_OHIO_1".into(),
+                supported: expected.iter().map(|r| r.to_string()).collect(),
+            })
+        );
     }
 }

@@ -4,6 +4,7 @@
 use super::plan::{DeploymentState, PlanData, PlanKind, PlanState};
 use super::{MAX_PLAN_ACTIONS, MAX_PLAN_STEPS};
 use crate::names::{ResourceKind, ResourceName};
+use crate::vec_map::{Keyed, sort_find_repeat};
 
 impl PlanData {
     /// Checks the M3 invariants of one action: the ceiling, the floor for
@@ -50,14 +51,21 @@ impl PlanData {
         if self.from == self.to {
             return Err("from and to are the same deployment".into());
         }
-        let mut seen = std::collections::BTreeSet::new();
-        for d in &self.router_order {
+        // The first entry repeating an earlier one, reported in list order.
+        let mut keys: Vec<Keyed<'_>> = self
+            .router_order
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.account().as_str(), d.id().as_str(), i))
+            .collect();
+        let repeat = sort_find_repeat(&mut keys);
+        for (i, d) in self.router_order.iter().enumerate() {
             if d.kind() != ResourceKind::Deployment || d.account() != self.router.account() {
                 return Err(format!(
                     "router_order entry '{d}' is not a deployment of the router's account"
                 ));
             }
-            if !seen.insert(d) {
+            if repeat == Some(i) {
                 return Err(format!("router_order lists '{d}' twice"));
             }
         }
@@ -143,4 +151,67 @@ fn check_state(state: &PlanState) -> std::result::Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::{
+        DeploymentSpec, Error, MigrationPlan, MigrationRequest, Registry, RouterSpec, Schedule,
+    };
+    use serde_json::Value as Json;
+
+    const FROM: &str = "accounts/my-account/deployments/current";
+
+    fn plan_json() -> Json {
+        let mut reg = Registry::new("my-account", 42).unwrap();
+        reg.create_deployment(DeploymentSpec::new("llama").id("current").replicas(4, 4))
+            .unwrap();
+        reg.create_router(RouterSpec::new(["current"]).id("my-router"))
+            .unwrap();
+        let req = MigrationRequest::new(
+            "my-router",
+            "current",
+            "new",
+            Schedule::Steps(vec![50, 100]),
+        )
+        .target_replicas(4);
+        let plan = reg.plan_migration(&req).unwrap();
+        serde_json::from_str(&plan.to_json()).unwrap()
+    }
+
+    fn error_with_order(order: &[&str]) -> String {
+        let mut v = plan_json();
+        v["router_order"] = Json::from(order.to_vec());
+        match MigrationPlan::from_json(&v.to_string()) {
+            Err(Error::InvalidPlanJson { message }) => message,
+            other => format!("unexpected {other:?}"),
+        }
+    }
+
+    /// SPEC M6: `router_order` is checked entry by entry, so the first bad
+    /// entry decides the message, a repeat included.
+    #[test]
+    fn m6_router_order_errors_come_in_list_order() {
+        let v = plan_json();
+        MigrationPlan::from_json(&v.to_string()).unwrap();
+        let other = "accounts/other/deployments/x";
+        let repeat = error_with_order(&[FROM, FROM, other]);
+        assert!(
+            repeat.contains(&format!("lists '{FROM}' twice")),
+            "{repeat}"
+        );
+        let foreign = error_with_order(&[FROM, other, FROM]);
+        assert!(
+            foreign.contains("'accounts/other/deployments/x' is not a deployment"),
+            "{foreign}"
+        );
+        // Same account and ID as `from`, but a model: not a repeat.
+        let model = "accounts/my-account/models/current";
+        let kind = error_with_order(&[FROM, model]);
+        assert!(
+            kind.contains(&format!("'{model}' is not a deployment")),
+            "{kind}"
+        );
+    }
 }

@@ -17,8 +17,6 @@ pub use routing::{RouteDecision, RouteRequest};
 
 pub(crate) use snapshot::FORMAT_VERSION;
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use rand_chacha::ChaCha8Rng;
 
 use crate::deployment::{Deployment, DeploymentSpec, DeploymentUpdate, Placement, check_bounds};
@@ -31,6 +29,7 @@ use crate::router::{Router, RouterSpec, RouterUpdate, check_display_name};
 use crate::selection::{Seed, below};
 use crate::share::{Fraction, Share, TrafficSplit};
 use crate::strategy::RouterTable;
+use crate::vec_map::{Keyed, VecMap, sort_find_repeat};
 
 /// Generator stream for generated IDs (SPEC N3).
 const ID_STREAM: u64 = 0;
@@ -51,8 +50,8 @@ struct RouterEntry {
 
 #[derive(Debug, Clone, Default)]
 struct Account {
-    deployments: BTreeMap<Id, Deployment>,
-    routers: BTreeMap<Id, RouterEntry>,
+    deployments: VecMap<Id, Deployment>,
+    routers: VecMap<Id, RouterEntry>,
 }
 
 /// Deployments and routers of any number of accounts, in memory (SPEC T1).
@@ -77,7 +76,7 @@ pub struct Registry {
     seed: Seed,
     id_rng: ChaCha8Rng,
     route_rng: ChaCha8Rng,
-    accounts: BTreeMap<Id, Account>,
+    accounts: VecMap<Id, Account>,
     table_builds: u64,
 }
 
@@ -110,7 +109,7 @@ impl Registry {
             id_rng: seed.rng_stream(ID_STREAM),
             route_rng: seed.rng_stream(ROUTE_STREAM),
             seed,
-            accounts: BTreeMap::new(),
+            accounts: VecMap::new(),
             table_builds: 0,
         })
     }
@@ -188,7 +187,7 @@ impl Registry {
     /// generator; the caller commits the returned generator on success.
     fn generate_id<V>(
         &self,
-        taken: Option<&BTreeMap<Id, V>>,
+        taken: Option<&VecMap<Id, V>>,
         kind: IdKind,
     ) -> Result<(Id, ChaCha8Rng)> {
         const ALPHABET: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
@@ -261,8 +260,7 @@ impl Registry {
             self.id_rng = rng;
         }
         self.accounts
-            .entry(self.account.clone())
-            .or_default()
+            .get_or_insert_default(&self.account)
             .deployments
             .insert(name.id().clone(), deployment.clone());
         Ok(deployment)
@@ -303,7 +301,7 @@ impl Registry {
         let max = update.max_replicas.unwrap_or(deployment.max_replicas);
         deployment.set_bounds(min, max)?;
         let changed = deployment.replicas != self.deployment_entry(&name)?.replicas;
-        let account = self.accounts.entry(self.account.clone()).or_default();
+        let account = self.accounts.get_or_insert_default(&self.account);
         account
             .deployments
             .insert(name.id().clone(), deployment.clone());
@@ -420,10 +418,7 @@ impl Registry {
     /// Inserts or replaces a validated router of the acting account, building
     /// its table.
     fn insert_router(&mut self, router: Router) {
-        let account = self
-            .accounts
-            .entry(router.name.account().clone())
-            .or_default();
+        let account = self.accounts.get_or_insert_default(router.name.account());
         let table = build_table(&router, &account.deployments);
         account
             .routers
@@ -543,7 +538,7 @@ impl Registry {
 
 /// The routing state for the router's strategy over its replica counts
 /// (SPEC R7); `None` when they sum to 0 (SPEC R5).
-fn build_table(router: &Router, deployments: &BTreeMap<Id, Deployment>) -> Option<RouterTable> {
+fn build_table(router: &Router, deployments: &VecMap<Id, Deployment>) -> Option<RouterTable> {
     let weights: Vec<u32> = router
         .deployments
         .iter()
@@ -572,11 +567,18 @@ fn check_router_size(n: usize) -> Result<()> {
 fn check_router_deployments(
     names: &[ResourceName],
     router_account: &Id,
-    accounts: &BTreeMap<Id, Account>,
+    accounts: &VecMap<Id, Account>,
 ) -> Result<()> {
     check_router_size(names.len())?;
-    let mut seen = BTreeSet::new();
-    for name in names {
+    // The first name repeating an earlier one; reported where the loop
+    // reaches it, so errors come in list order as with a running set.
+    let mut keys: Vec<Keyed<'_>> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.account().as_str(), n.id().as_str(), i))
+        .collect();
+    let repeat = sort_find_repeat(&mut keys);
+    for (i, name) in names.iter().enumerate() {
         if name.account() != router_account {
             return Err(Error::ForeignDeployment {
                 deployment: name.to_string(),
@@ -590,7 +592,7 @@ fn check_router_deployments(
                 region: region.to_string(),
             });
         }
-        if !seen.insert(name.id()) {
+        if repeat == Some(i) {
             return Err(Error::DuplicateDeployment {
                 deployment: name.to_string(),
             });
@@ -600,7 +602,7 @@ fn check_router_deployments(
 }
 
 fn find_deployment<'a>(
-    accounts: &'a BTreeMap<Id, Account>,
+    accounts: &'a VecMap<Id, Account>,
     name: &ResourceName,
 ) -> Result<&'a Deployment> {
     accounts
@@ -609,4 +611,103 @@ fn find_deployment<'a>(
         .ok_or_else(|| Error::NotFound {
             name: name.to_string(),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// `my-account` with multi-region `a`, `b`, regional `pinned`, and
+    /// `other/x`.
+    fn registry() -> Registry {
+        let mut reg = Registry::new("other", 1).unwrap();
+        reg.create_deployment(DeploymentSpec::new("m").id("x"))
+            .unwrap();
+        reg.set_account("my-account").unwrap();
+        for id in ["b", "a"] {
+            reg.create_deployment(DeploymentSpec::new("m").id(id))
+                .unwrap();
+        }
+        reg.create_deployment(DeploymentSpec::new("m").id("pinned").region("US_IOWA_1"))
+            .unwrap();
+        reg
+    }
+
+    fn code(reg: &mut Registry, deployments: &[&str]) -> &'static str {
+        reg.create_router(RouterSpec::new(deployments.iter().copied()))
+            .unwrap_err()
+            .code()
+    }
+
+    /// SPEC R1, R2: the first offending entry in list order decides the
+    /// error, as with a running set of seen names.
+    #[test]
+    fn r1_r2_errors_come_in_list_order() {
+        let mut reg = registry();
+        let foreign = "accounts/other/deployments/x";
+        assert_eq!(code(&mut reg, &["a", "a", foreign]), "DUPLICATE_DEPLOYMENT");
+        assert_eq!(code(&mut reg, &["a", foreign, "a"]), "FOREIGN_DEPLOYMENT");
+        assert_eq!(code(&mut reg, &["a", "missing", "a"]), "NOT_FOUND");
+        assert_eq!(
+            code(&mut reg, &["a", "a", "missing"]),
+            "DUPLICATE_DEPLOYMENT"
+        );
+        assert_eq!(
+            code(&mut reg, &["b", "a", "pinned", "a"]),
+            "NOT_MULTI_REGION"
+        );
+        let err = reg
+            .create_router(RouterSpec::new(["a", "b", "b", "a"]))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            Error::DuplicateDeployment {
+                deployment: "accounts/my-account/deployments/b".into()
+            }
+        );
+        // A full name and a bare ID of the same deployment are one name.
+        let err = reg
+            .create_router(RouterSpec::new(["b", "accounts/my-account/deployments/b"]))
+            .unwrap_err();
+        assert_eq!(err.code(), "DUPLICATE_DEPLOYMENT");
+        assert_eq!(reg.list_routers().len(), 0);
+    }
+
+    /// SPEC T2: listings are by ID whatever the creation order; changes and
+    /// deletions keep that order and lookups working.
+    #[test]
+    fn t2_listings_stay_sorted_through_changes() {
+        let mut reg = registry();
+        for id in ["r9", "r1", "r5"] {
+            reg.create_router(RouterSpec::new(["a"]).id(id)).unwrap();
+        }
+        let ids = |reg: &Registry| -> Vec<String> {
+            reg.list_routers()
+                .map(|r| r.name.id().to_string())
+                .collect()
+        };
+        assert_eq!(ids(&reg), ["r1", "r5", "r9"]);
+        reg.update_router("r5", RouterUpdate::default().public(true))
+            .unwrap();
+        reg.delete_router("r1").unwrap();
+        reg.create_router(RouterSpec::new(["b"]).id("r0")).unwrap();
+        assert_eq!(ids(&reg), ["r0", "r5", "r9"]);
+        assert!(reg.get_router("r5").unwrap().public);
+        assert_eq!(reg.get_router("r1").unwrap_err().code(), "NOT_FOUND");
+        let deployments: Vec<&str> = reg
+            .list_deployments()
+            .map(|d| d.name.id().as_str())
+            .collect();
+        assert_eq!(deployments, ["a", "b", "pinned"]);
+        reg.delete_deployment("pinned").unwrap();
+        assert_eq!(reg.list_deployments().len(), 2);
+        // Another account's public router routes; its deployments stay apart.
+        reg.set_account("other").unwrap();
+        assert_eq!(reg.list_deployments().len(), 1);
+        let picked = reg
+            .route("accounts/my-account/routers/r5", "other")
+            .unwrap();
+        assert_eq!(picked.to_string(), "accounts/my-account/deployments/a");
+    }
 }

@@ -1,12 +1,11 @@
 //! Request routing (SPEC R6, R7).
 
-use std::collections::BTreeMap;
-
 use rand_core::Rng;
 
 use super::{Account, Registry};
 use crate::error::{Error, IdKind, Result};
 use crate::names::{Id, ResourceKind, ResourceName, TargetRef, is_valid_id, parse_route_target};
+use crate::vec_map::VecMap;
 
 /// A request to route (SPEC R6, R7): the input of
 /// [`Registry::route_request`].
@@ -162,7 +161,7 @@ impl Registry {
     }
 
     fn route_inner<'a, R: Rng + ?Sized>(
-        accounts: &'a BTreeMap<Id, Account>,
+        accounts: &'a VecMap<Id, Account>,
         request: &RouteRequest<'_>,
         rng: &mut R,
     ) -> Result<RouteDecision<'a>> {

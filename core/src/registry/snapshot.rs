@@ -25,8 +25,6 @@
 //! everything with the same rules as the live operations and builds a new
 //! registry, so bad input is an error, never a partial state.
 
-use std::collections::BTreeMap;
-
 use super::{Account, ID_STREAM, ROUTE_STREAM, Registry, check_router_deployments};
 use crate::deployment::{Deployment, Placement, check_bounds};
 use crate::direct_route::{DirectRoute, KeyDigest, handle_label};
@@ -37,6 +35,7 @@ use crate::names::{Id, ResourceKind, ResourceName, parse_full};
 use crate::region::{Region, RegionCatalog};
 use crate::router::{Router, check_display_name};
 use crate::selection::Seed;
+use crate::vec_map::{Keyed, VecMap, sort_find_repeat};
 
 /// The snapshot format version this build reads and writes.
 pub(crate) const FORMAT_VERSION: u64 = 1;
@@ -314,44 +313,91 @@ fn load(dto: SnapshotDto) -> Result<Registry> {
     debug_assert_eq!(registry.id_rng.get_stream(), ID_STREAM);
     debug_assert_eq!(registry.route_rng.get_stream(), ROUTE_STREAM);
 
-    let mut accounts: BTreeMap<Id, Account> = BTreeMap::new();
+    // Each list is validated in order up to its first invalid entry; a
+    // duplicate name before that entry is reported instead, as a running
+    // set would. Entries are then added in name order: pushes, O(n log n)
+    // in all for any input order.
+    let mut deployments = Vec::with_capacity(dto.deployments.len());
+    let mut failed = None;
     for (i, d) in dto.deployments.into_iter().enumerate() {
-        let at = format!("deployments[{i}]");
-        let deployment = load_deployment(d, &registry.catalog).map_err(|e| e.in_snapshot(&at))?;
-        let account = accounts
-            .entry(deployment.name.account().clone())
-            .or_default();
-        if account.deployments.contains_key(deployment.name.id()) {
-            return Err(Error::AlreadyExists {
-                name: deployment.name.to_string(),
+        match load_deployment(d, &registry.catalog) {
+            Ok(d) => deployments.push(d),
+            Err(e) => {
+                failed = Some(e.in_snapshot(format!("deployments[{i}]")));
+                break;
             }
-            .in_snapshot(at));
         }
-        account
-            .deployments
-            .insert(deployment.name.id().clone(), deployment);
     }
-    let mut routers = Vec::new();
-    for (i, r) in dto.routers.into_iter().enumerate() {
-        let at = format!("routers[{i}]");
-        let router = load_router(r, &accounts).map_err(|e| e.in_snapshot(&at))?;
-        let taken = accounts
-            .get(router.name.account())
-            .is_some_and(|a| a.routers.contains_key(router.name.id()));
-        if taken || routers.iter().any(|r: &Router| r.name == router.name) {
-            return Err(Error::AlreadyExists {
-                name: router.name.to_string(),
-            }
-            .in_snapshot(at));
+    let order = match by_name(deployments.iter().map(|d| &d.name)) {
+        Ok(order) => order,
+        Err(i) => {
+            let at = format!("deployments[{i}]");
+            return Err(already_exists(&deployments[i].name, at));
         }
-        routers.push(router);
+    };
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let mut accounts: VecMap<Id, Account> = VecMap::new();
+    let mut deployments: Vec<Option<Deployment>> = deployments.into_iter().map(Some).collect();
+    for i in order {
+        if let Some(d) = deployments.get_mut(i).and_then(Option::take) {
+            accounts
+                .get_or_insert_default(d.name.account())
+                .deployments
+                .insert(d.name.id().clone(), d);
+        }
+    }
+
+    let mut routers = Vec::with_capacity(dto.routers.len());
+    for (i, r) in dto.routers.into_iter().enumerate() {
+        match load_router(r, &accounts) {
+            Ok(r) => routers.push(r),
+            Err(e) => {
+                failed = Some(e.in_snapshot(format!("routers[{i}]")));
+                break;
+            }
+        }
+    }
+    let order = match by_name(routers.iter().map(|r| &r.name)) {
+        Ok(order) => order,
+        Err(i) => return Err(already_exists(&routers[i].name, format!("routers[{i}]"))),
+    };
+    if let Some(e) = failed {
+        return Err(e);
     }
     registry.accounts = accounts;
-    for router in routers {
-        registry.insert_router(router);
+    let mut routers: Vec<Option<Router>> = routers.into_iter().map(Some).collect();
+    for i in order {
+        if let Some(router) = routers.get_mut(i).and_then(Option::take) {
+            registry.insert_router(router);
+        }
     }
     registry.table_builds = 0;
     Ok(registry)
+}
+
+/// The positions of `names` sorted by name, or the position of the first
+/// name that repeats an earlier one.
+fn by_name<'a>(
+    names: impl Iterator<Item = &'a ResourceName>,
+) -> std::result::Result<Vec<usize>, usize> {
+    let mut keys: Vec<Keyed<'_>> = names
+        .enumerate()
+        .map(|(i, n)| (n.account().as_str(), n.id().as_str(), i))
+        .collect();
+    match sort_find_repeat(&mut keys) {
+        Some(i) => Err(i),
+        None => Ok(keys.into_iter().map(|(_, _, i)| i).collect()),
+    }
+}
+
+/// [`Error::AlreadyExists`] for `name`, at `at` in the snapshot.
+fn already_exists(name: &ResourceName, at: String) -> Error {
+    Error::AlreadyExists {
+        name: name.to_string(),
+    }
+    .in_snapshot(at)
 }
 
 fn load_deployment(d: DeploymentDto, catalog: &RegionCatalog) -> Result<Deployment> {
@@ -394,7 +440,7 @@ fn load_deployment(d: DeploymentDto, catalog: &RegionCatalog) -> Result<Deployme
     })
 }
 
-fn load_router(r: RouterDto, accounts: &BTreeMap<Id, Account>) -> Result<Router> {
+fn load_router(r: RouterDto, accounts: &VecMap<Id, Account>) -> Result<Router> {
     let name = full_name(&r.name, ResourceKind::Router)?;
     if let Some(d) = &r.display_name {
         check_display_name(d)?;
@@ -419,4 +465,155 @@ fn load_router(r: RouterDto, accounts: &BTreeMap<Id, Account>) -> Result<Router>
         public: r.public,
         deployments,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::{DeploymentSpec, RouterSpec, Strategy};
+    use serde_json::Value as Json;
+
+    /// Two accounts with deployments and routers created out of name order.
+    fn sample() -> Registry {
+        let mut reg = Registry::new("zeta", 7).unwrap();
+        for id in ["d3", "d1", "d2"] {
+            reg.create_deployment(DeploymentSpec::new("m").id(id).replicas(2, 2))
+                .unwrap();
+        }
+        reg.create_router(RouterSpec::new(["d2", "d1"]).id("r2").public(true))
+            .unwrap();
+        reg.create_router(
+            RouterSpec::new(["d3"])
+                .id("r1")
+                .strategy(Strategy::WeightedRoundRobin),
+        )
+        .unwrap();
+        reg.set_account("alpha").unwrap();
+        reg.create_deployment(DeploymentSpec::new("m").id("d9"))
+            .unwrap();
+        reg.create_router(RouterSpec::new(["d9"])).unwrap();
+        reg
+    }
+
+    fn edit(reg: &Registry, f: impl FnOnce(&mut Json)) -> String {
+        let mut v: Json = serde_json::from_str(&reg.to_json()).unwrap();
+        f(&mut v);
+        v.to_string()
+    }
+
+    fn list<'a>(v: &'a mut Json, key: &str) -> &'a mut Vec<Json> {
+        v[key].as_array_mut().unwrap()
+    }
+
+    fn location(err: Error) -> (String, &'static str) {
+        match err {
+            Error::InvalidSnapshot { location, source } => (location, source.code()),
+            other => (String::new(), other.code()),
+        }
+    }
+
+    /// SPEC T1: entries in any order load to the same registry.
+    #[test]
+    fn t1_entry_order_does_not_matter() {
+        let reg = sample();
+        let json = reg.to_json();
+        let shuffled = edit(&reg, |v| {
+            list(v, "deployments").reverse();
+            list(v, "deployments").swap(0, 2);
+            list(v, "routers").reverse();
+        });
+        assert_ne!(shuffled, edit(&reg, |_| {}));
+        let loaded = Registry::from_json(&shuffled).unwrap();
+        assert_eq!(loaded.to_json(), json);
+        assert_eq!(loaded.table_builds(), 0);
+        let mut loaded = loaded;
+        loaded.set_account("zeta").unwrap();
+        let ids: Vec<&str> = loaded
+            .list_routers()
+            .map(|r| r.name.id().as_str())
+            .collect();
+        assert_eq!(ids, ["r1", "r2"]);
+        assert_eq!(
+            loaded.traffic_split("r2").unwrap(),
+            reg.traffic_split("accounts/zeta/routers/r2").unwrap()
+        );
+    }
+
+    /// SPEC T1: a large snapshot in reverse name order loads (in O(n log n),
+    /// not by inserting each entry at the front).
+    #[test]
+    fn t1_reversed_large_snapshot_loads_sorted() {
+        let mut reg = Registry::new("acct", 1).unwrap();
+        for i in 0..2000 {
+            reg.create_deployment(DeploymentSpec::new("m").id(format!("d{i:04}")))
+                .unwrap();
+        }
+        let reversed = edit(&reg, |v| list(v, "deployments").reverse());
+        let loaded = Registry::from_json(&reversed).unwrap();
+        assert_eq!(loaded.to_json(), reg.to_json());
+        let first = loaded.list_deployments().next().unwrap();
+        assert_eq!(first.name.id().as_str(), "d0000");
+    }
+
+    /// SPEC T1: errors name the first bad entry in list order; a repeated
+    /// name is bad where it repeats.
+    #[test]
+    fn t1_errors_name_the_first_bad_entry() {
+        let reg = sample();
+        let bad_bounds = |e: &mut Json| e["min_replicas"] = Json::from(9);
+        // Deployments: d1 repeated at 3, then a bad entry at 4.
+        let json = edit(&reg, |v| {
+            let d = list(v, "deployments");
+            let (mut dup, mut bad) = (d[1].clone(), d[2].clone());
+            dup["model"] = Json::from("accounts/zeta/models/other");
+            bad_bounds(&mut bad);
+            d.insert(3, dup);
+            d.insert(4, bad);
+        });
+        let err = Registry::from_json(&json).unwrap_err();
+        assert_eq!(location(err), ("deployments[3]".into(), "ALREADY_EXISTS"));
+        // The bad entry first, the repeat after it.
+        let json = edit(&reg, |v| {
+            let d = list(v, "deployments");
+            let (dup, mut bad) = (d[1].clone(), d[2].clone());
+            bad_bounds(&mut bad);
+            d.insert(1, bad);
+            d.push(dup);
+        });
+        let err = Registry::from_json(&json).unwrap_err();
+        assert_eq!(
+            location(err),
+            ("deployments[1]".into(), "INVALID_REPLICA_BOUNDS")
+        );
+        // Routers: the same, with an unknown deployment as the bad entry.
+        let json = edit(&reg, |v| {
+            let r = list(v, "routers");
+            let (dup, mut bad) = (r[2].clone(), r[0].clone());
+            bad["deployments"] = serde_json::json!(["accounts/zeta/deployments/nope"]);
+            bad["name"] = Json::from("accounts/zeta/routers/fresh");
+            r.push(dup);
+            r.push(bad);
+        });
+        let err = Registry::from_json(&json).unwrap_err();
+        assert_eq!(location(err), ("routers[3]".into(), "ALREADY_EXISTS"));
+        let json = edit(&reg, |v| {
+            let r = list(v, "routers");
+            let (dup, mut bad) = (r[2].clone(), r[0].clone());
+            bad["deployments"] = serde_json::json!(["accounts/zeta/deployments/nope"]);
+            bad["name"] = Json::from("accounts/zeta/routers/fresh");
+            r.insert(1, bad);
+            r.push(dup);
+        });
+        let err = Registry::from_json(&json).unwrap_err();
+        assert_eq!(location(err), ("routers[1]".into(), "NOT_FOUND"));
+        // The same ID in two accounts is two names.
+        let json = edit(&reg, |v| {
+            let d = list(v, "deployments");
+            let mut twin = d[0].clone();
+            twin["name"] = Json::from("accounts/zeta/deployments/d9");
+            d.push(twin);
+        });
+        Registry::from_json(&json).unwrap();
+    }
 }

@@ -2,10 +2,9 @@
 //! `session-affinity`). The hash is documented on [`session_hash`], the
 //! scheme and its guarantees on [`SessionAffinity`].
 
-use std::collections::BTreeSet;
-
 use crate::error::{Error, Result};
 use crate::limits::MAX_SESSION_AFFINITY_REPLICAS;
+use crate::vec_map::{Keyed, sort_find_repeat};
 
 /// Initial state of [`session_hash`] (the first fractional hex digits of pi).
 const HASH_SEED: u64 = 0x243f_6a88_85a3_08d3;
@@ -162,13 +161,15 @@ impl SessionAffinity {
         if deployments.is_empty() {
             return Err(Error::EmptyWeights);
         }
-        let mut seen = BTreeSet::new();
-        for (name, _) in &deployments {
-            if !seen.insert(name.as_ref()) {
-                return Err(Error::DuplicateDeployment {
-                    deployment: name.as_ref().to_owned(),
-                });
-            }
+        let mut keys: Vec<Keyed<'_>> = deployments
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| ("", name.as_ref(), i))
+            .collect();
+        if let Some(i) = sort_find_repeat(&mut keys) {
+            return Err(Error::DuplicateDeployment {
+                deployment: deployments[i].0.as_ref().to_owned(),
+            });
         }
         let total: u64 = deployments.iter().map(|(_, r)| u64::from(*r)).sum();
         if total == 0 {
@@ -289,6 +290,23 @@ mod tests {
         assert_ne!(session_hash("a"), session_hash("a\0"));
         assert_ne!(session_hash("abcdefgh"), session_hash("abcdefgi"));
         assert_ne!(session_hash("abcdefgh1"), session_hash("abcdefgh2"));
+    }
+
+    /// SPEC R1: the first name repeating an earlier one is reported, before
+    /// any total is checked.
+    #[test]
+    fn r1_duplicate_names_are_refused_in_list_order() {
+        let dup = |names: &[&str]| SessionAffinity::new(names.iter().map(|&n| (n, 0))).unwrap_err();
+        let named = |d: &str| Error::DuplicateDeployment {
+            deployment: d.to_owned(),
+        };
+        assert_eq!(dup(&["a", "b", "b", "a"]), named("b"));
+        assert_eq!(dup(&["a", "b", "c", "a", "b"]), named("a"));
+        assert_eq!(dup(&["", "x", ""]), named(""));
+        // Distinct names (a prefix is another name) reach the total check.
+        assert_eq!(dup(&["a", "ab", "b"]), Error::ZeroTotalWeight);
+        let many: Vec<(String, u32)> = (0..10_000).map(|i| (format!("d{i}"), 1)).collect();
+        assert_eq!(SessionAffinity::new(many).unwrap().len(), 10_000);
     }
 
     #[test]
