@@ -7,7 +7,7 @@
 //! (a throwing getter, a revoked proxy) cannot unwind through a method that
 //! holds a borrow of a wrapper and leave that wrapper locked.
 
-use js_sys::{Array, JsString, Object, Reflect, Uint32Array};
+use js_sys::{Array, JsString, Number, Object, Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -196,7 +196,8 @@ pub(crate) fn list(value: &JsValue, what: &str, max: u32) -> JsResult<Vec<JsValu
         .ok_or_else(|| type_error(&format!("{what} has no valid length")))?;
     if len > f64::from(max) {
         return Err(range_error(&format!(
-            "{what} has {len} elements, at most {max} are accepted"
+            "{what} has {} elements, at most {max} are accepted",
+            integer_text(len)
         )));
     }
     let len = len as u32;
@@ -205,6 +206,32 @@ pub(crate) fn list(value: &JsValue, what: &str, max: u32) -> JsResult<Vec<JsValu
         out.push(Reflect::get_u32(value, i)?);
     }
     Ok(out)
+}
+
+/// A non-negative integral `n` in decimal, exactly as Rust's `{}` shows an
+/// `f64` (the shortest digits that round-trip, padded with zeros, never an
+/// exponent), without linking Rust's float formatting (about 16 KB of code).
+fn integer_text(n: f64) -> String {
+    // JS's `Number#toString` picks the same shortest digits, but writes an
+    // exponent from 1e21 on (`1.5e+25`), which is expanded here.
+    let text = Number::from(n)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default();
+    let Some((mantissa, exponent)) = text.split_once('e') else {
+        return text;
+    };
+    let exponent = exponent
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .fold(0usize, |e, b| {
+            e.saturating_mul(10).saturating_add(usize::from(b - b'0'))
+        });
+    let mut digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    while digits.len() <= exponent {
+        digits.push('0');
+    }
+    digits
 }
 
 /// An array of strings.

@@ -267,16 +267,20 @@ fn digest_keys<S: AsRef<str>>(keys: &[S]) -> Result<Vec<KeyDigest>> {
         }
     }
     let digests: Vec<KeyDigest> = keys.iter().map(|k| digest(k.as_ref())).collect();
-    let mut order: Vec<usize> = (0..digests.len()).collect();
-    order.sort_by_key(|&i| (digests[i], i));
-    for pair in order.windows(2) {
-        if let [a, b] = *pair {
-            if digests[a] == digests[b] {
-                return Err(Error::DuplicateApiKey { index: b, first: a });
+    // The smallest duplicated digest, at its first two indices. A quadratic
+    // scan: there are at most `MAX_API_KEYS` keys.
+    let mut duplicate: Option<(usize, usize)> = None;
+    for (index, d) in digests.iter().enumerate() {
+        if let Some(first) = digests[..index].iter().position(|e| e == d) {
+            if duplicate.is_none_or(|(f, _)| *d < digests[f]) {
+                duplicate = Some((first, index));
             }
         }
     }
-    Ok(digests)
+    match duplicate {
+        Some((first, index)) => Err(Error::DuplicateApiKey { index, first }),
+        None => Ok(digests),
+    }
 }
 
 fn digest(key: &str) -> KeyDigest {
@@ -344,5 +348,28 @@ mod tests {
     fn duplicate_reports_both_positions() {
         let err = digest_keys(&["a", "b", "a"]).unwrap_err();
         assert_eq!(err, Error::DuplicateApiKey { index: 2, first: 0 });
+    }
+
+    /// SPEC G4: with several duplicated keys, the error names the smallest
+    /// duplicated digest at its first two positions (the first adjacent pair
+    /// of the keys sorted by digest, then position).
+    #[test]
+    fn g4_duplicate_is_the_smallest_digest_at_its_first_two_positions() {
+        let pool = ["k0", "k1", "k2", "k3", "k4", "k5"];
+        // Every 6-key list over the pool (6^6 of them), by a mixed radix.
+        for code in 0..6usize.pow(6) {
+            let keys: Vec<&str> = (0..6).map(|i| pool[code / 6usize.pow(i) % 6]).collect();
+            let digests: Vec<KeyDigest> = keys.iter().map(|k| digest(k)).collect();
+            let mut order: Vec<usize> = (0..keys.len()).collect();
+            order.sort_by_key(|&i| (digests[i], i));
+            let expected = order
+                .windows(2)
+                .find(|w| digests[w[0]] == digests[w[1]])
+                .map(|w| Error::DuplicateApiKey {
+                    index: w[1],
+                    first: w[0],
+                });
+            assert_eq!(digest_keys(&keys).err(), expected, "{keys:?}");
+        }
     }
 }

@@ -233,3 +233,20 @@ test('E2: oversized strings and arrays are refused before they are copied into w
   assert.throws(() => new Registry('my-account', 1).createRouter({ deployments: new Array(2 ** 21) }), RangeError);
   assert.throws(() => new WeightedSelector([1], 1).pickMany(2 ** 28 + 1), { code: 'LIMIT_EXCEEDED' });
 });
+
+test('E2: a huge array-like length is shown in full, as Rust shows the number', () => {
+  const withLength = (length) => new Proxy([], { get: (t, k) => (k === 'length' ? length : Reflect.get(t, k)) });
+  for (const [length, shown] of [
+    [2 ** 32, '4294967296'],
+    [2 ** 60, '1152921504606847000'],
+    [2 ** 70, '1180591620717411300000'],
+    [1.5e25, '15000000000000000000000000'],
+    [Number.MAX_VALUE, `17976931348623157${'0'.repeat(292)}`],
+  ]) {
+    assert.throws(() => new WeightedSelector(withLength(length), 1), {
+      name: 'RangeError',
+      code: 'OUT_OF_RANGE',
+      message: `weights has ${shown} elements, at most 1048576 are accepted`,
+    });
+  }
+});

@@ -322,8 +322,14 @@ impl Lattice {
                 states.extend((l..=h).map(|t| (t, b)));
             }
         }
-        // Share descending; among share 0, fewer `from` first (they follow).
-        states.sort_by(|&x, &y| share_cmp((y.0, y.0 + y.1), (x.0, x.0 + x.1)).then(x.1.cmp(&y.1)));
+        // Share descending; among share 0, fewer `from` first (they follow);
+        // then fewer `to` (only the share-1 states of row 0 get there). A
+        // total order on the distinct states, so an unstable sort is exact.
+        states.sort_unstable_by(|&x, &y| {
+            share_cmp((y.0, y.0 + y.1), (x.0, x.0 + x.1))
+                .then(x.1.cmp(&y.1))
+                .then(x.0.cmp(&y.0))
+        });
         let mut tree = MinTree::new(self.len);
         let mut steps = vec![UNREACHABLE; self.len];
         for z in states {

@@ -178,11 +178,7 @@ impl SessionAffinity {
         let total = usize::try_from(total)
             .ok()
             .filter(|&t| t <= MAX_SESSION_AFFINITY_REPLICAS)
-            .ok_or(Error::LimitExceeded {
-                what: "replicas in a session-affinity router",
-                limit: MAX_SESSION_AFFINITY_REPLICAS,
-                got: usize::try_from(total).unwrap_or(usize::MAX),
-            })?;
+            .ok_or_else(|| too_many_replicas(total))?;
         let mut seeds = Vec::with_capacity(total);
         let mut ends = Vec::with_capacity(deployments.len());
         let mut end = 0u32;
@@ -269,6 +265,16 @@ impl SessionAffinity {
             winner = winner.max((best_score[lane], !best[lane]));
         }
         !winner.1
+    }
+}
+
+/// The error for a session-affinity router of `total` replicas, more than
+/// [`MAX_SESSION_AFFINITY_REPLICAS`].
+pub(crate) fn too_many_replicas(total: u64) -> Error {
+    Error::LimitExceeded {
+        what: "replicas in a session-affinity router",
+        limit: MAX_SESSION_AFFINITY_REPLICAS,
+        got: usize::try_from(total).unwrap_or(usize::MAX),
     }
 }
 

@@ -34,9 +34,11 @@ pub(crate) struct RouterTable {
 enum Plan {
     Random,
     RoundRobin(WeightedRoundRobin),
-    /// `Err` when the router is too large for affinity: keyed requests get
-    /// the error, unkeyed ones still route.
-    Affinity(Result<SessionAffinity>),
+    /// `None` when the router is too large for affinity: keyed requests get
+    /// [`affinity::too_many_replicas`], unkeyed ones still route. (Holding
+    /// the error instead would make every registry clone, which clones the
+    /// tables, link `Error`'s `Clone` into the WebAssembly module.)
+    Affinity(Option<SessionAffinity>),
 }
 
 /// One routing decision, by deployment index (see
@@ -62,12 +64,18 @@ impl RouterTable {
             Strategy::WeightedRoundRobin => {
                 Plan::RoundRobin(WeightedRoundRobin::new(replicas).ok()?)
             }
-            Strategy::SessionAffinity => Plan::Affinity(SessionAffinity::new(
-                deployments
-                    .iter()
-                    .map(ToString::to_string)
-                    .zip(replicas.iter().copied()),
-            )),
+            // The selector exists, so there are replicas, and a router's
+            // deployments are distinct (SPEC R1): `new` can only fail on the
+            // replica limit.
+            Strategy::SessionAffinity => Plan::Affinity(
+                SessionAffinity::new(
+                    deployments
+                        .iter()
+                        .map(ToString::to_string)
+                        .zip(replicas.iter().copied()),
+                )
+                .ok(),
+            ),
         };
         Some(RouterTable { selector, plan })
     }
@@ -104,7 +112,10 @@ impl RouterTable {
             }
             (Plan::Affinity(_), None) => random(rng),
             (Plan::Affinity(affinity), Some(key)) => {
-                let pick = affinity.as_ref().map_err(Clone::clone)?.pick(key);
+                let pick = affinity
+                    .as_ref()
+                    .ok_or_else(|| affinity::too_many_replicas(self.selector.total()))?
+                    .pick(key);
                 Pick {
                     index: pick.deployment as usize,
                     replica: Some(pick.replica),
