@@ -15,33 +15,32 @@ use super::plan::{
     DeploymentReplicas, DeploymentState, MigrationStep, PlanData, PlanKind, PlanState, StepShare,
 };
 use crate::error::IdKind;
-use crate::json::{Field, Value};
-use crate::names::{Id, ResourceKind, ResourceName};
+use crate::json::{Field, Members, Value};
+use crate::names::{Id, ResourceName, parse_full};
 use crate::share::Fraction;
 
 type Read<T> = Result<T, String>;
 
 /// Parses a full resource name of any kind; the plan validator checks kinds.
 fn parse_full_name(input: &str) -> Result<ResourceName, String> {
-    let parts: Vec<&str> = input.split('/').collect();
-    let kind = match parts.as_slice() {
-        ["accounts", _, "deployments", _] => ResourceKind::Deployment,
-        ["accounts", _, "routers", _] => ResourceKind::Router,
-        ["accounts", _, "models", _] => ResourceKind::Model,
-        _ => {
-            return Err(format!(
-                "'{}' is not a full resource name accounts/{{account}}/{{deployments|routers|models}}/{{id}}",
-                input.escape_debug()
-            ));
-        }
+    let Some((account, kind, id)) = parse_full(input).filter(|(_, _, id)| !id.contains('/')) else {
+        return Err(format!(
+            "'{}' is not a full resource name accounts/{{account}}/{{deployments|routers|models}}/{{id}}",
+            input.escape_debug()
+        ));
     };
-    let account = Id::new(parts[1], IdKind::Account).map_err(|e| e.to_string())?;
-    let id = Id::new(parts[3], kind.id_kind()).map_err(|e| e.to_string())?;
+    let account = Id::new(account, IdKind::Account).map_err(|e| e.to_string())?;
+    let id = Id::new(id, kind.id_kind()).map_err(|e| e.to_string())?;
     Ok(ResourceName::new(account, kind, id))
 }
 
 fn name(f: Field<'_>) -> Read<ResourceName> {
     parse_full_name(f.str()?).map_err(|e| f.error(e))
+}
+
+/// Required resource name member `key`.
+fn name_at(m: &Members<'_>, key: &str) -> Read<ResourceName> {
+    name(m.get(key)?)
 }
 
 fn names(f: Field<'_>) -> Read<Vec<ResourceName>> {
@@ -62,6 +61,11 @@ fn fraction(f: Field<'_>) -> Read<Fraction> {
             s.escape_debug()
         ))
     })
+}
+
+/// Required fraction member `key`.
+fn fraction_at(m: &Members<'_>, key: &str) -> Read<Fraction> {
+    fraction(m.get(key)?)
 }
 
 impl PlanData {
@@ -107,10 +111,10 @@ impl PlanData {
             Ok(PlanData {
                 format_version: m.uint("format_version")?,
                 kind: PlanKind::from_value(m.get("kind")?)?,
-                router: name(m.get("router")?)?,
-                from: name(m.get("from")?)?,
-                to: name(m.get("to")?)?,
-                model: name(m.get("model")?)?,
+                router: name_at(m, "router")?,
+                from: name_at(m, "from")?,
+                to: name_at(m, "to")?,
+                model: name_at(m, "model")?,
                 target_replicas: m.uint("target_replicas")?,
                 min_total_replicas: m.uint("min_total_replicas")?,
                 effective_floor: m.uint("effective_floor")?,
@@ -123,7 +127,7 @@ impl PlanData {
                 others: m.get("others")?.array(|o| {
                     o.object(|m| {
                         Ok(DeploymentReplicas {
-                            deployment: name(m.get("deployment")?)?,
+                            deployment: name_at(m, "deployment")?,
                             replicas: m.uint("replicas")?,
                         })
                     })
@@ -265,19 +269,19 @@ impl MigrationStep {
     fn from_value(f: Field<'_>) -> Read<MigrationStep> {
         f.object(|m| {
             Ok(MigrationStep {
-                requested_share: fraction(m.get("requested_share")?)?,
+                requested_share: fraction_at(m, "requested_share")?,
                 actions: m.get("actions")?.array(MigrationAction::from_value)?,
                 state: PlanState::from_value(m.get("state")?)?,
                 split: m.get("split")?.array(|s| {
                     s.object(|m| {
                         Ok(StepShare {
-                            deployment: name(m.get("deployment")?)?,
+                            deployment: name_at(m, "deployment")?,
                             replicas: m.uint("replicas")?,
-                            share: fraction(m.get("share")?)?,
+                            share: fraction_at(m, "share")?,
                         })
                     })
                 })?,
-                to_share: fraction(m.get("to_share")?)?,
+                to_share: fraction_at(m, "to_share")?,
             })
         })
     }
@@ -300,8 +304,20 @@ impl MigrationAction {
                 router,
                 deployment,
                 deployments,
+            }
+            | MigrationAction::RemoveFromRouter {
+                router,
+                deployment,
+                deployments,
             } => Value::object(vec![
-                ("action", Value::text("add_to_router")),
+                (
+                    "action",
+                    Value::text(if matches!(self, MigrationAction::AddToRouter { .. }) {
+                        "add_to_router"
+                    } else {
+                        "remove_from_router"
+                    }),
+                ),
                 ("router", Value::text(router)),
                 ("deployment", Value::text(deployment)),
                 ("deployments", Value::array(deployments, Value::text)),
@@ -316,16 +332,6 @@ impl MigrationAction {
                 ("min_replicas", Value::uint(*min_replicas)),
                 ("max_replicas", Value::uint(*max_replicas)),
             ]),
-            MigrationAction::RemoveFromRouter {
-                router,
-                deployment,
-                deployments,
-            } => Value::object(vec![
-                ("action", Value::text("remove_from_router")),
-                ("router", Value::text(router)),
-                ("deployment", Value::text(deployment)),
-                ("deployments", Value::array(deployments, Value::text)),
-            ]),
             MigrationAction::DeleteDeployment { deployment } => Value::object(vec![
                 ("action", Value::text("delete_deployment")),
                 ("deployment", Value::text(deployment)),
@@ -338,27 +344,35 @@ impl MigrationAction {
             let tag = m.str("action")?;
             Ok(match tag.as_str() {
                 "create_deployment" => MigrationAction::CreateDeployment {
-                    deployment: name(m.get("deployment")?)?,
-                    model: name(m.get("model")?)?,
+                    deployment: name_at(m, "deployment")?,
+                    model: name_at(m, "model")?,
                     replicas: m.uint("replicas")?,
                 },
-                "add_to_router" => MigrationAction::AddToRouter {
-                    router: name(m.get("router")?)?,
-                    deployment: name(m.get("deployment")?)?,
-                    deployments: names(m.get("deployments")?)?,
-                },
+                "add_to_router" | "remove_from_router" => {
+                    let router = name_at(m, "router")?;
+                    let deployment = name_at(m, "deployment")?;
+                    let deployments = names(m.get("deployments")?)?;
+                    if tag == "add_to_router" {
+                        MigrationAction::AddToRouter {
+                            router,
+                            deployment,
+                            deployments,
+                        }
+                    } else {
+                        MigrationAction::RemoveFromRouter {
+                            router,
+                            deployment,
+                            deployments,
+                        }
+                    }
+                }
                 "set_replica_bounds" => MigrationAction::SetReplicaBounds {
-                    deployment: name(m.get("deployment")?)?,
+                    deployment: name_at(m, "deployment")?,
                     min_replicas: m.uint("min_replicas")?,
                     max_replicas: m.uint("max_replicas")?,
                 },
-                "remove_from_router" => MigrationAction::RemoveFromRouter {
-                    router: name(m.get("router")?)?,
-                    deployment: name(m.get("deployment")?)?,
-                    deployments: names(m.get("deployments")?)?,
-                },
                 "delete_deployment" => MigrationAction::DeleteDeployment {
-                    deployment: name(m.get("deployment")?)?,
+                    deployment: name_at(m, "deployment")?,
                 },
                 other => {
                     return Err(f.error(format_args!(
@@ -369,5 +383,41 @@ impl MigrationAction {
                 }
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_full_name;
+
+    /// SPEC M6: plan names are full names with exactly four parts; the
+    /// account and ID then follow N1.
+    #[test]
+    fn m6_full_names_have_exactly_four_parts() {
+        let name = parse_full_name("accounts/a/models/llama").map(|n| n.to_string());
+        assert_eq!(name.as_deref(), Ok("accounts/a/models/llama"));
+        for bad in [
+            "accounts/a/deployments/x/y",
+            "accounts/a/shards/x",
+            "accounts/a/deployments",
+            "users/a/deployments/x",
+            "my-router",
+        ] {
+            assert_eq!(
+                parse_full_name(bad),
+                Err(format!(
+                    "'{bad}' is not a full resource name \
+                     accounts/{{account}}/{{deployments|routers|models}}/{{id}}"
+                )),
+            );
+        }
+        // The shape is right: the ID's own N1 error.
+        let bad_id = parse_full_name("accounts/a/deployments/X");
+        assert!(
+            bad_id
+                .as_ref()
+                .is_err_and(|e| !e.contains("is not a full resource name")),
+            "{bad_id:?}"
+        );
     }
 }

@@ -87,17 +87,15 @@ fn setup(reg: &Registry, req: &MigrationRequest) -> Result<(PlanData, Limits)> {
         }
         router_order.push(to.clone());
     }
-    let others = router
-        .deployments()
-        .iter()
-        .filter(|d| **d != from && **d != to)
-        .map(|d| {
-            Ok(DeploymentReplicas {
+    let mut others = Vec::new();
+    for d in router.deployments() {
+        if *d != from && *d != to {
+            others.push(DeploymentReplicas {
                 deployment: d.clone(),
                 replicas: reg.get_deployment(&d.to_string())?.replicas(),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+            });
+        }
+    }
     req.schedule.validate()?;
     let target = req.target_replicas.unwrap_or(from_dep.replicas());
     if target == 0 {

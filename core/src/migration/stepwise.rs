@@ -313,45 +313,38 @@ impl Lattice {
     }
 
     /// Each state's fewest steps before the final one (0 when the final
-    /// state is within the maximum), by decreasing share so that every
-    /// successor is known first.
+    /// state is within the maximum). A step never raises `from` nor lowers
+    /// `to`, so going through the rows by rising `from`, each by falling
+    /// `to`, every successor is known first.
     fn remaining_steps(&self, m: u32) -> Vec<u32> {
-        let mut states = Vec::with_capacity(self.len);
-        for b in 0..self.lo.len() as u64 {
-            if let Some((l, h, _)) = self.row(b) {
-                states.extend((l..=h).map(|t| (t, b)));
-            }
-        }
-        // Share descending; among share 0, fewer `from` first (they follow);
-        // then fewer `to` (only the share-1 states of row 0 get there). A
-        // total order on the distinct states, so an unstable sort is exact.
-        states.sort_unstable_by(|&x, &y| {
-            share_cmp((y.0, y.0 + y.1), (x.0, x.0 + x.1))
-                .then(x.1.cmp(&y.1))
-                .then(x.0.cmp(&y.0))
-        });
         let mut tree = MinTree::new(self.len);
         let mut steps = vec![UNREACHABLE; self.len];
-        for z in states {
-            let share = Ratio::new(z.0.into(), (z.0 + z.1).into());
-            let cap = Cap::new(share, m);
-            let v = if cap.reaches_end() {
-                0
-            } else {
-                let mut best = UNREACHABLE;
-                for b in 0..=z.1 {
-                    let ends = self
-                        .range(z, b, cap)
-                        .and_then(|(a, e)| Some((self.index((a, b))?, self.index((e, b))?)));
-                    if let Some((i, j)) = ends {
-                        best = best.min(tree.min(i, j + 1));
-                    }
-                }
-                best.saturating_add(1)
+        for b in 0..self.lo.len() as u64 {
+            let Some((l, h, _)) = self.row(b) else {
+                continue;
             };
-            if let Some(i) = self.index(z) {
-                steps[i] = v;
-                tree.set(i, v);
+            for t in (l..=h).rev() {
+                let z = (t, b);
+                let share = Ratio::new(t.into(), (t + b).into());
+                let cap = Cap::new(share, m);
+                let v = if cap.reaches_end() {
+                    0
+                } else {
+                    let mut best = UNREACHABLE;
+                    for r in 0..=b {
+                        let ends = self
+                            .range(z, r, cap)
+                            .and_then(|(a, e)| Some((self.index((a, r))?, self.index((e, r))?)));
+                        if let Some((i, j)) = ends {
+                            best = best.min(tree.min(i, j + 1));
+                        }
+                    }
+                    best.saturating_add(1)
+                };
+                if let Some(i) = self.index(z) {
+                    steps[i] = v;
+                    tree.set(i, v);
+                }
             }
         }
         steps
