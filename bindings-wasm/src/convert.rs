@@ -7,7 +7,9 @@
 //! (a throwing getter, a revoked proxy) cannot unwind through a method that
 //! holds a borrow of a wrapper and leave that wrapper locked.
 
-use js_sys::{Array, JsString, Number, Object, Reflect, Uint32Array};
+use std::fmt::Display;
+
+use js_sys::{Array, Float64Array, JsString, Number, Object, Reflect, Uint8Array, Uint32Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -49,61 +51,118 @@ extern "C" {
     /// allocation.
     #[wasm_bindgen(constructor, js_class = "Uint32Array", catch)]
     fn new(length: f64) -> Result<CatchingUint32Array, JsValue>;
+
+    // Typed-array copies as js-sys makes them, minus the length assertions
+    // of its `copy_to`/`copy_from`/`to_vec` (a panic path that links the
+    // panic formatting code); the wrappers below size the copies.
+
+    /// `Uint8Array.prototype.set.call(dst, src)`: copies `src` into `dst`.
+    #[wasm_bindgen(js_namespace = Uint8Array, js_name = "prototype.set.call")]
+    fn copy_u8s(dst: &mut [u8], src: &Uint8Array);
+
+    /// `Uint32Array.prototype.set.call(dst, src)`: copies `src` into `dst`.
+    #[wasm_bindgen(js_namespace = Uint32Array, js_name = "prototype.set.call")]
+    fn copy_u32s(dst: &mut [u32], src: &Uint32Array);
+
+    /// `Float64Array.prototype.set.call(dst, src)`: copies `src` into `dst`.
+    #[wasm_bindgen(js_namespace = Float64Array, js_name = "prototype.set.call")]
+    fn copy_f64s(dst: &mut [f64], src: &Float64Array);
+
+    /// `Uint32Array.prototype.set.call(array, src, offset)`: copies `src`
+    /// into `array` from `offset`.
+    #[wasm_bindgen(js_namespace = Uint32Array, js_name = "prototype.set.call")]
+    fn set_u32s(array: &Uint32Array, src: &[u32], offset: u32);
+}
+
+/// The 32 bytes of `array`, or `None` when it does not hold exactly 32.
+pub(crate) fn bytes32(array: &Uint8Array) -> Option<[u8; 32]> {
+    if array.length() != 32 {
+        return None;
+    }
+    let mut bytes = [0; 32];
+    copy_u8s(&mut bytes, array);
+    Some(bytes)
+}
+
+/// A copy of the elements of `array`.
+pub(crate) fn u32s(array: &Uint32Array) -> Vec<u32> {
+    let mut out = vec![0; array.length() as usize];
+    copy_u32s(&mut out, array);
+    out
+}
+
+/// A copy of the elements of `array`.
+pub(crate) fn f64s(array: &Float64Array) -> Vec<f64> {
+    let mut out = vec![0.0; array.length() as usize];
+    copy_f64s(&mut out, array);
+    out
+}
+
+/// Copies `src` into `array` from index `offset`; `array` must have room.
+pub(crate) fn write_u32s(array: &Uint32Array, offset: u32, src: &[u32]) {
+    set_u32s(array, src, offset);
 }
 
 /// A short description of a value's type for messages, without calling any
 /// user code (`toString` and getters are never run).
 pub(crate) fn describe(value: &JsValue) -> String {
-    if value.is_undefined() {
-        "undefined".into()
+    let name = if value.is_undefined() {
+        "undefined"
     } else if value.is_null() {
-        "null".into()
+        "null"
     } else if let Some(n) = value.as_f64() {
         // Integers are shown; other numbers are only named, which keeps
         // float formatting (about 15 KB of code) out of the module.
         if n.is_nan() {
-            "NaN".into()
+            "NaN"
         } else if n.is_infinite() {
-            if n > 0.0 { "Infinity" } else { "-Infinity" }.into()
+            if n > 0.0 { "Infinity" } else { "-Infinity" }
         } else if n.fract() == 0.0 && n.abs() < 1e18 {
-            format!("the number {}", n as i64)
+            // The sign and the magnitude, as `n as i64` shows it (`-0` is 0).
+            let sign = if n < 0.0 { "-" } else { "" };
+            return format!("the number {sign}{}", n.abs() as u64);
         } else {
-            "a non-integer number".into()
+            "a non-integer number"
         }
     } else if value.is_string() {
-        "a string".into()
+        "a string"
     } else if value.is_bigint() {
-        "a bigint".into()
+        "a bigint"
     } else if value.as_bool().is_some() {
-        "a boolean".into()
+        "a boolean"
     } else if value.is_symbol() {
-        "a symbol".into()
+        "a symbol"
     } else if value.is_function() {
-        "a function".into()
+        "a function"
     } else if array_is_array(value).unwrap_or(false) {
-        "an array".into()
+        "an array"
     } else {
-        "an object".into()
-    }
+        "an object"
+    };
+    name.into()
+}
+
+/// `{what} must be {expected}, got {describe(value)}`: the message of a
+/// wrong argument.
+pub(crate) fn must_be(what: &str, expected: &str, value: &JsValue) -> String {
+    format!("{what} must be {expected}, got {}", describe(value))
 }
 
 /// `value` as a string.
 pub(crate) fn string(value: &JsValue, what: &str) -> JsResult<String> {
-    if !value.is_string() {
-        return Err(type_error(&format!(
-            "{what} must be a string, got {}",
-            describe(value)
-        )));
+    if value.is_string() {
+        let units = value.unchecked_ref::<JsString>().length();
+        if units > MAX_STRING_UNITS {
+            return Err(range_error(&format!(
+                "{what} is too long: {units} UTF-16 code units, at most {MAX_STRING_UNITS}"
+            )));
+        }
+        // `Some` for every string.
+        if let Some(s) = value.as_string() {
+            return Ok(s);
+        }
     }
-    let units = value.unchecked_ref::<JsString>().length();
-    if units > MAX_STRING_UNITS {
-        return Err(range_error(&format!(
-            "{what} is too long: {units} UTF-16 code units, at most {MAX_STRING_UNITS}"
-        )));
-    }
-    value
-        .as_string()
-        .ok_or_else(|| type_error(&format!("{what} must be a string")))
+    Err(type_error(&must_be(what, "a string", value)))
 }
 
 /// `value` as a string, with `undefined` and `null` meaning "not given".
@@ -116,27 +175,21 @@ pub(crate) fn opt_string(value: &JsValue, what: &str) -> JsResult<Option<String>
 
 /// `value` as a boolean.
 pub(crate) fn boolean(value: &JsValue, what: &str) -> JsResult<bool> {
-    value.as_bool().ok_or_else(|| {
-        type_error(&format!(
-            "{what} must be a boolean, got {}",
-            describe(value)
-        ))
-    })
+    value
+        .as_bool()
+        .ok_or_else(|| type_error(&must_be(what, "a boolean", value)))
 }
 
 /// `value` as a `u32`: a number that is an integer from 0 to 2^32 - 1.
 pub(crate) fn u32_value(value: &JsValue, what: &str) -> JsResult<u32> {
     let Some(n) = value.as_f64() else {
-        return Err(type_error(&format!(
-            "{what} must be a number, got {}",
-            describe(value)
-        )));
+        return Err(type_error(&must_be(what, "a number", value)));
     };
     if !is_safe_integer(value) || !(0.0..=f64::from(u32::MAX)).contains(&n) {
-        return Err(range_error(&format!(
-            "{what} must be an integer from 0 to {}, got {}",
-            u32::MAX,
-            describe(value)
+        return Err(range_error(&must_be(
+            what,
+            "an integer from 0 to 4294967295",
+            value,
         )));
     }
     Ok(n as u32)
@@ -149,9 +202,10 @@ pub(crate) fn u64_value(value: &JsValue, what: &str) -> JsResult<u64> {
         if is_safe_integer(value) && n >= 0.0 {
             return Ok(n as u64);
         }
-        return Err(range_error(&format!(
-            "{what} must be a safe integer >= 0 (or a bigint), got {}",
-            describe(value)
+        return Err(range_error(&must_be(
+            what,
+            "a safe integer >= 0 (or a bigint)",
+            value,
         )));
     }
     if value.is_bigint() {
@@ -161,10 +215,7 @@ pub(crate) fn u64_value(value: &JsValue, what: &str) -> JsResult<u64> {
             ))
         });
     }
-    Err(type_error(&format!(
-        "{what} must be a number or a bigint, got {}",
-        describe(value)
-    )))
+    Err(type_error(&must_be(what, "a number or a bigint", value)))
 }
 
 /// A `u64` for JS: a number when it is at most `2^53 - 1`, else a bigint.
@@ -184,10 +235,7 @@ pub(crate) fn get(object: &JsValue, key: &str) -> JsResult<JsValue> {
 /// The elements of an array (or array-like proxy of one), at most `max`.
 pub(crate) fn list(value: &JsValue, what: &str, max: u32) -> JsResult<Vec<JsValue>> {
     if !array_is_array(value)? {
-        return Err(type_error(&format!(
-            "{what} must be an array, got {}",
-            describe(value)
-        )));
+        return Err(type_error(&must_be(what, "an array", value)));
     }
     let len = get(value, "length")?;
     let len = len
@@ -195,10 +243,7 @@ pub(crate) fn list(value: &JsValue, what: &str, max: u32) -> JsResult<Vec<JsValu
         .filter(|n| n.fract() == 0.0 && *n >= 0.0)
         .ok_or_else(|| type_error(&format!("{what} has no valid length")))?;
     if len > f64::from(max) {
-        return Err(range_error(&format!(
-            "{what} has {} elements, at most {max} are accepted",
-            integer_text(len)
-        )));
+        return Err(too_many(what, &integer_text(len), max));
     }
     let len = len as u32;
     let mut out = Vec::new();
@@ -206,6 +251,14 @@ pub(crate) fn list(value: &JsValue, what: &str, max: u32) -> JsResult<Vec<JsValu
         out.push(Reflect::get_u32(value, i)?);
     }
     Ok(out)
+}
+
+/// The `RangeError` of a list of `count` elements where at most `max` are
+/// accepted.
+fn too_many(what: &str, count: &dyn Display, max: u32) -> JsValue {
+    range_error(&format!(
+        "{what} has {count} elements, at most {max} are accepted"
+    ))
 }
 
 /// A non-negative integral `n` in decimal, exactly as Rust's `{}` shows an
@@ -236,11 +289,26 @@ fn integer_text(n: f64) -> String {
 
 /// An array of strings.
 pub(crate) fn string_list(value: &JsValue, what: &str) -> JsResult<Vec<String>> {
-    list(value, what, MAX_LIST_LEN)?
-        .iter()
-        .enumerate()
-        .map(|(i, v)| string(v, &format!("{what}[{i}]")))
-        .collect()
+    elements(&list(value, what, MAX_LIST_LEN)?, what, string)
+}
+
+/// Converts each of `items` with `convert`, naming element `i` `what[i]`
+/// in errors. One plain loop, instantiated once per element type.
+pub(crate) fn elements<T>(
+    items: &[JsValue],
+    what: &str,
+    convert: fn(&JsValue, &str) -> JsResult<T>,
+) -> JsResult<Vec<T>> {
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        out.push(convert(item, &element_name(what, i))?);
+    }
+    Ok(out)
+}
+
+/// `what[i]`, the name of an element in messages.
+pub(crate) fn element_name(what: &str, i: usize) -> String {
+    format!("{what}[{i}]")
 }
 
 /// A `Uint32Array` (copied) or an array of integers from 0 to 2^32 - 1, at
@@ -249,19 +317,12 @@ pub(crate) fn u32_list(value: &JsValue, what: &str, max: u32) -> JsResult<Vec<u3
     if is_buffer_view(value) {
         if let Some(array) = value.dyn_ref::<Uint32Array>() {
             if array.length() > max {
-                return Err(range_error(&format!(
-                    "{what} has {} elements, at most {max} are accepted",
-                    array.length()
-                )));
+                return Err(too_many(what, &array.length(), max));
             }
-            return Ok(array.to_vec());
+            return Ok(u32s(array));
         }
     }
-    list(value, what, max)?
-        .iter()
-        .enumerate()
-        .map(|(i, v)| u32_value(v, &format!("{what}[{i}]")))
-        .collect()
+    elements(&list(value, what, max)?, what, u32_value)
 }
 
 /// A new `Uint32Array` of `length` zeros, or the `RangeError` of a failed

@@ -1,6 +1,7 @@
 //! `DirectRoute`: region-pinned Internet endpoints with their own API keys
 //! (SPEC G4-G6).
 
+use js_sys::JsString;
 use replica_router::{DirectRoute, Id, IdKind, ResourceKind, ResourceName};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
@@ -62,14 +63,14 @@ impl JsDirectRoute {
     /// `DUPLICATE_API_KEY`, `LIMIT_EXCEEDED` or `INVALID_DOMAIN`.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "RegionInput")] region: JsValue,
-        #[wasm_bindgen(js_name = apiKeys, unchecked_param_type = "string[]")] api_keys: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RegionInput")] region: &JsValue,
+        #[wasm_bindgen(js_name = apiKeys, unchecked_param_type = "string[]")] api_keys: &JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "DirectRouteOptions | null")]
-        options: JsValue,
+        options: &JsValue,
     ) -> JsResult<JsDirectRoute> {
-        let region = region_arg(&region, "region")?;
-        let keys = string_list(&api_keys, "apiKeys")?;
-        let options = Fields::new(&options, "options", &["catalog", "domain"], true)?;
+        let region = region_arg(region, "region")?;
+        let keys = string_list(api_keys, "apiKeys")?;
+        let options = Fields::new(options, "options", &["catalog", "domain"], true)?;
         let catalog = catalog_arg(&options.raw("catalog")?, "catalog")?.unwrap_or_default();
         let domain = options.opt_string("domain")?;
         let mut inner = DirectRoute::with_catalog(region, &keys, &catalog).js()?;
@@ -87,8 +88,8 @@ impl JsDirectRoute {
 
     /// The handle's domain suffix, `direct.fireworks.ai` by default.
     #[wasm_bindgen(getter)]
-    pub fn domain(&self) -> String {
-        self.inner.domain().to_owned()
+    pub fn domain(&self) -> JsString {
+        self.inner.domain().into()
     }
 
     /// How many API keys guard the route.
@@ -104,24 +105,22 @@ impl JsDirectRoute {
     /// Throws `ValidationError` (`HANDLE_TOO_LONG`, name errors).
     pub fn handle(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] deployment: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] account: JsValue,
-    ) -> JsResult<String> {
-        self.inner
-            .handle(&deployment_name(&deployment, &account)?)
-            .js()
+        #[wasm_bindgen(unchecked_param_type = "string")] deployment: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] account: &JsValue,
+    ) -> JsResult<JsString> {
+        let name = deployment_name(deployment, account)?;
+        Ok(self.inner.handle(&name).js()?.into())
     }
 
     /// `https://{handle}/v1`, arguments as for `handle`.
     #[wasm_bindgen(js_name = baseUrl)]
     pub fn base_url(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] deployment: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] account: JsValue,
-    ) -> JsResult<String> {
-        self.inner
-            .base_url(&deployment_name(&deployment, &account)?)
-            .js()
+        #[wasm_bindgen(unchecked_param_type = "string")] deployment: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] account: &JsValue,
+    ) -> JsResult<JsString> {
+        let name = deployment_name(deployment, account)?;
+        Ok(self.inner.base_url(&name).js()?.into())
     }
 
     /// Checks an `Authorization` header value (`Bearer <key>`, scheme in any
@@ -130,16 +129,16 @@ impl JsDirectRoute {
     /// (missing or malformed header) or `FORBIDDEN` (unknown key).
     pub fn authorize(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] header: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] header: &JsValue,
     ) -> JsResult<()> {
-        let header = opt_string(&header, "header")?;
+        let header = opt_string(header, "header")?;
         self.inner.authorize(header.as_deref()).js()
     }
 
     /// A description without keys: `INTERNET direct route in US_ARIZONA_1 (1
     /// API keys, *.direct.fireworks.ai)`.
     #[wasm_bindgen(js_name = toString)]
-    pub fn to_js_string(&self) -> String {
-        self.inner.to_string()
+    pub fn to_js_string(&self) -> JsString {
+        self.inner.to_string().into()
     }
 }

@@ -31,10 +31,11 @@ pub use selection::JsWeightedSelector;
 pub use stats::{chi_square, expected_counts};
 pub use strategy::{JsSessionAffinity, JsWeightedRoundRobin, session_hash_js};
 
+use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 
 /// The package version (the Cargo workspace version).
 #[wasm_bindgen]
-pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").to_owned()
+pub fn version() -> JsString {
+    env!("CARGO_PKG_VERSION").into()
 }

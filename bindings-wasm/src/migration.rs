@@ -1,7 +1,7 @@
 //! Zero-downtime migration plans (SPEC M1-M6): `MigrationPlan`, and the
 //! conversions of `Registry.planMigration`'s request.
 
-use js_sys::Array;
+use js_sys::{Array, JsString};
 use replica_router::{
     DeploymentState, Fraction, MigrationAction, MigrationPlan, MigrationRequest, MigrationStep,
     PlanKind, PlanState, Schedule, StepShare,
@@ -9,7 +9,9 @@ use replica_router::{
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{Fields, js_strings, list, object, string, u32_value, u64_to_js};
+use crate::convert::{
+    Fields, MAX_LIST_LEN, elements, js_strings, list, object, string, u32_value, u64_to_js,
+};
 use crate::errors::{IntoJs, JsResult, type_error};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -127,13 +129,11 @@ pub(crate) fn request_from_js(value: &JsValue) -> JsResult<MigrationRequest> {
     let steps = f.raw("trafficSteps")?;
     let max_step = f.opt_u32("maxStepPercent")?;
     let schedule = match (steps.is_undefined() || steps.is_null(), max_step) {
-        (false, None) => Schedule::Steps(
-            list(&steps, "trafficSteps", crate::convert::MAX_LIST_LEN)?
-                .iter()
-                .enumerate()
-                .map(|(i, v)| u32_value(v, &format!("trafficSteps[{i}]")))
-                .collect::<JsResult<_>>()?,
-        ),
+        (false, None) => Schedule::Steps(elements(
+            &list(&steps, "trafficSteps", MAX_LIST_LEN)?,
+            "trafficSteps",
+            u32_value,
+        )?),
         (true, Some(max)) => Schedule::MaxStep(max),
         _ => {
             return Err(type_error(
@@ -288,27 +288,27 @@ impl JsMigrationPlan {
     /// Throws `ValidationError` (`INVALID_PLAN_JSON`, `LIMIT_EXCEEDED`).
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(
-        #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] json: &JsValue,
     ) -> JsResult<JsMigrationPlan> {
         Ok(JsMigrationPlan {
-            inner: MigrationPlan::from_json(&string(&json, "json")?).js()?,
+            inner: MigrationPlan::from_json(&string(json, "json")?).js()?,
         })
     }
 
     /// The plan as JSON; `MigrationPlan.fromJson` gives back an equal plan.
     #[wasm_bindgen(js_name = toJson)]
-    pub fn to_json(&self) -> String {
-        self.inner.to_json()
+    pub fn to_json(&self) -> JsString {
+        self.inner.to_json().into()
     }
 
     /// `"migration"`, or `"rollback"` for a plan made by `rollback()`.
     #[wasm_bindgen(getter, unchecked_return_type = "\"migration\" | \"rollback\"")]
-    pub fn kind(&self) -> String {
+    pub fn kind(&self) -> JsString {
         match self.inner.kind() {
             PlanKind::Rollback { .. } => "rollback",
             _ => "migration",
         }
-        .to_owned()
+        .into()
     }
 
     /// For a rollback: the zero-based step of the rolled-back plan it starts
@@ -323,26 +323,26 @@ impl JsMigrationPlan {
 
     /// The router (full name).
     #[wasm_bindgen(getter)]
-    pub fn router(&self) -> String {
-        self.inner.router().to_string()
+    pub fn router(&self) -> JsString {
+        self.inner.router().to_string().into()
     }
 
     /// The deployment traffic moves away from.
     #[wasm_bindgen(getter)]
-    pub fn from(&self) -> String {
-        self.inner.from().to_string()
+    pub fn from(&self) -> JsString {
+        self.inner.from().to_string().into()
     }
 
     /// The deployment traffic moves to.
     #[wasm_bindgen(getter)]
-    pub fn to(&self) -> String {
-        self.inner.to().to_string()
+    pub fn to(&self) -> JsString {
+        self.inner.to().to_string().into()
     }
 
     /// The model a deployment created by the plan gets.
     #[wasm_bindgen(getter)]
-    pub fn model(&self) -> String {
-        self.inner.model().to_string()
+    pub fn model(&self) -> JsString {
+        self.inner.model().to_string().into()
     }
 
     /// `to`'s replicas at the end.
@@ -419,14 +419,14 @@ impl JsMigrationPlan {
     }
 
     /// The plan as a readable table.
-    pub fn table(&self) -> String {
-        self.inner.table()
+    pub fn table(&self) -> JsString {
+        self.inner.table().into()
     }
 
     /// The table.
     #[wasm_bindgen(js_name = toString)]
-    pub fn to_js_string(&self) -> String {
-        self.inner.to_string()
+    pub fn to_js_string(&self) -> JsString {
+        self.inner.to_string().into()
     }
 
     /// A plan from the state after step `afterStep` (zero-based) back to
@@ -434,9 +434,9 @@ impl JsMigrationPlan {
     /// `ValidationError` (`STEP_OUT_OF_RANGE`, `LIMIT_EXCEEDED`).
     pub fn rollback(
         &self,
-        #[wasm_bindgen(js_name = afterStep, unchecked_param_type = "number")] after_step: JsValue,
+        #[wasm_bindgen(js_name = afterStep, unchecked_param_type = "number")] after_step: &JsValue,
     ) -> JsResult<JsMigrationPlan> {
-        let after = u32_value(&after_step, "afterStep")?;
+        let after = u32_value(after_step, "afterStep")?;
         Ok(JsMigrationPlan {
             inner: self.inner.rollback(after as usize).js()?,
         })

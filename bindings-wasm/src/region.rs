@@ -1,11 +1,11 @@
 //! `Region` and `RegionCatalog` (SPEC G1, G2).
 
-use js_sys::Array;
+use js_sys::{Array, JsString};
 use replica_router::{Region, RegionCatalog};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{describe, get, js_strings, string, string_list};
+use crate::convert::{get, js_strings, must_be, string, string_list};
 use crate::errors::{IntoJs, JsResult, type_error};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -30,9 +30,10 @@ pub(crate) fn region_arg(value: &JsValue, what: &str) -> JsResult<Region> {
         }
         string(&canonical, what)?
     } else {
-        return Err(type_error(&format!(
-            "{what} must be a Region or a region name, got {}",
-            describe(value)
+        return Err(type_error(&must_be(
+            what,
+            "a Region or a region name",
+            value,
         )));
     };
     Region::new(&name).js()
@@ -73,47 +74,47 @@ impl JsRegion {
     /// Parses a region name. Throws `ValidationError` (`INVALID_REGION`).
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
     ) -> JsResult<JsRegion> {
         Ok(JsRegion {
-            inner: Region::new(&string(&name, "region")?).js()?,
+            inner: Region::new(&string(name, "region")?).js()?,
         })
     }
 
     /// The canonical name, `US_ARIZONA_1`.
     #[wasm_bindgen(getter)]
-    pub fn canonical(&self) -> String {
-        self.inner.canonical().to_owned()
+    pub fn canonical(&self) -> JsString {
+        self.inner.canonical().into()
     }
 
     /// The host form, `us-arizona-1`.
     #[wasm_bindgen(getter, js_name = hostLabel)]
-    pub fn host_label(&self) -> String {
-        self.inner.host_label()
+    pub fn host_label(&self) -> JsString {
+        self.inner.host_label().into()
     }
 
     /// True when `catalog` (default: the default catalog) lists this region.
     #[wasm_bindgen(js_name = supportsDirectRouting)]
     pub fn supports_direct_routing(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "CatalogInput | null")] catalog: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CatalogInput | null")] catalog: &JsValue,
     ) -> JsResult<bool> {
-        let catalog = catalog_arg(&catalog, "catalog")?.unwrap_or_default();
+        let catalog = catalog_arg(catalog, "catalog")?.unwrap_or_default();
         Ok(self.inner.supports_direct_routing(&catalog))
     }
 
     /// The canonical name.
     #[wasm_bindgen(js_name = toString)]
-    pub fn to_js_string(&self) -> String {
-        self.inner.to_string()
+    pub fn to_js_string(&self) -> JsString {
+        self.inner.to_string().into()
     }
 
     /// True when `other` names the same region.
     pub fn equals(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "RegionInput")] other: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RegionInput")] other: &JsValue,
     ) -> JsResult<bool> {
-        Ok(region_arg(&other, "other")? == self.inner)
+        Ok(region_arg(other, "other")? == self.inner)
     }
 }
 
@@ -136,9 +137,9 @@ impl JsRegionCatalog {
     /// Throws `ValidationError` (`INVALID_REGION`) for a bad name.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "string[]")] regions: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] regions: &JsValue,
     ) -> JsResult<JsRegionCatalog> {
-        let names = string_list(&regions, "regions")?;
+        let names = string_list(regions, "regions")?;
         Ok(JsRegionCatalog {
             inner: RegionCatalog::new(&names).js()?,
         })
@@ -168,17 +169,17 @@ impl JsRegionCatalog {
     /// (`INVALID_REGION`) for a malformed name.
     pub fn supports(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "RegionInput")] region: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RegionInput")] region: &JsValue,
     ) -> JsResult<bool> {
-        Ok(self.inner.supports(&region_arg(&region, "region")?))
+        Ok(self.inner.supports(&region_arg(region, "region")?))
     }
 
     /// Throws `ValidationError` (`UNSUPPORTED_REGION`, listing the supported
     /// regions) unless the catalog lists `region`.
     pub fn check(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "RegionInput")] region: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RegionInput")] region: &JsValue,
     ) -> JsResult<()> {
-        self.inner.check(&region_arg(&region, "region")?).js()
+        self.inner.check(&region_arg(region, "region")?).js()
     }
 }

@@ -1,7 +1,7 @@
 //! `Registry`: deployments and routers in memory (SPEC T1, T2, D1-D3,
 //! R1-R6).
 
-use js_sys::{Array, Uint8Array};
+use js_sys::{Array, JsString, Uint8Array};
 use replica_router::{Registry, RouteRequest};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
@@ -60,13 +60,13 @@ impl JsRegistry {
     /// Throws `ValidationError` (`INVALID_NAME`, `INVALID_REGION`).
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "string")] account: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "SeedInput")] seed: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CatalogInput | null")] catalog: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] account: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SeedInput")] seed: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CatalogInput | null")] catalog: &JsValue,
     ) -> JsResult<JsRegistry> {
-        let account = string(&account, "account")?;
-        let catalog = catalog_arg(&catalog, "catalog")?.unwrap_or_default();
-        let seed = self::seed(&seed)?;
+        let account = string(account, "account")?;
+        let catalog = catalog_arg(catalog, "catalog")?.unwrap_or_default();
+        let seed = self::seed(seed)?;
         Ok(JsRegistry {
             inner: Registry::with_catalog(&account, seed, catalog).js()?,
         })
@@ -78,10 +78,10 @@ impl JsRegistry {
     /// never returns a partial state.
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(
-        #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] json: &JsValue,
     ) -> JsResult<JsRegistry> {
         Ok(JsRegistry {
-            inner: Registry::from_json(&string(&json, "json")?).js()?,
+            inner: Registry::from_json(&string(json, "json")?).js()?,
         })
     }
 
@@ -89,14 +89,14 @@ impl JsRegistry {
     /// exactly, generator positions included. API keys are stored as SHA-256
     /// digests only.
     #[wasm_bindgen(js_name = toJson)]
-    pub fn to_json(&self) -> String {
-        self.inner.to_json()
+    pub fn to_json(&self) -> JsString {
+        self.inner.to_json().into()
     }
 
     /// The account the registry acts as.
     #[wasm_bindgen(getter)]
-    pub fn account(&self) -> String {
-        self.inner.account().to_string()
+    pub fn account(&self) -> JsString {
+        self.inner.account().as_str().into()
     }
 
     /// Acts as another account from now on. Throws `ValidationError`
@@ -104,9 +104,9 @@ impl JsRegistry {
     #[wasm_bindgen(js_name = setAccount)]
     pub fn set_account(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "string")] account: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] account: &JsValue,
     ) -> JsResult<()> {
-        self.inner.set_account(&string(&account, "account")?).js()
+        self.inner.set_account(&string(account, "account")?).js()
     }
 
     /// The direct-routing region catalog (a copy).
@@ -138,9 +138,9 @@ impl JsRegistry {
     #[wasm_bindgen(js_name = createDeployment, unchecked_return_type = "Deployment")]
     pub fn create_deployment(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "DeploymentSpec")] spec: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "DeploymentSpec")] spec: &JsValue,
     ) -> JsResult<JsValue> {
-        let spec = deployment::spec_from_js(&spec)?;
+        let spec = deployment::spec_from_js(spec)?;
         deployment::to_js(&self.inner.create_deployment(spec).js()?)
     }
 
@@ -150,11 +150,11 @@ impl JsRegistry {
     #[wasm_bindgen(js_name = updateDeployment, unchecked_return_type = "Deployment")]
     pub fn update_deployment(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "DeploymentUpdate")] update: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "DeploymentUpdate")] update: &JsValue,
     ) -> JsResult<JsValue> {
-        let name = string(&name, "name")?;
-        let update = deployment::update_from_js(&update)?;
+        let name = string(name, "name")?;
+        let update = deployment::update_from_js(update)?;
         deployment::to_js(&self.inner.update_deployment(&name, update).js()?)
     }
 
@@ -163,9 +163,9 @@ impl JsRegistry {
     #[wasm_bindgen(js_name = deleteDeployment)]
     pub fn delete_deployment(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
     ) -> JsResult<()> {
-        self.inner.delete_deployment(&string(&name, "name")?).js()
+        self.inner.delete_deployment(&string(name, "name")?).js()
     }
 
     /// A deployment of the acting account. Throws `NotFoundError`,
@@ -173,9 +173,9 @@ impl JsRegistry {
     #[wasm_bindgen(js_name = getDeployment, unchecked_return_type = "Deployment")]
     pub fn get_deployment(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
     ) -> JsResult<JsValue> {
-        deployment::to_js(self.inner.get_deployment(&string(&name, "name")?).js()?)
+        deployment::to_js(self.inner.get_deployment(&string(name, "name")?).js()?)
     }
 
     /// The acting account's deployments, by name (SPEC T2).
@@ -192,11 +192,11 @@ impl JsRegistry {
     #[wasm_bindgen(js_name = directRoute)]
     pub fn direct_route(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] deployment: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] deployment: &JsValue,
     ) -> JsResult<Option<JsDirectRoute>> {
         let d = self
             .inner
-            .get_deployment(&string(&deployment, "deployment")?)
+            .get_deployment(&string(deployment, "deployment")?)
             .js()?;
         Ok(d.direct_route().cloned().map(JsDirectRoute::from_core))
     }
@@ -213,9 +213,9 @@ impl JsRegistry {
     #[wasm_bindgen(js_name = createRouter, unchecked_return_type = "Router")]
     pub fn create_router(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "RouterSpec")] spec: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RouterSpec")] spec: &JsValue,
     ) -> JsResult<JsValue> {
-        let spec = router::spec_from_js(&spec)?;
+        let spec = router::spec_from_js(spec)?;
         Ok(router::to_js(&self.inner.create_router(spec).js()?))
     }
 
@@ -224,11 +224,11 @@ impl JsRegistry {
     #[wasm_bindgen(js_name = updateRouter, unchecked_return_type = "Router")]
     pub fn update_router(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RouterUpdate")] update: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RouterUpdate")] update: &JsValue,
     ) -> JsResult<JsValue> {
-        let name = string(&name, "name")?;
-        let update = router::update_from_js(&update)?;
+        let name = string(name, "name")?;
+        let update = router::update_from_js(update)?;
         Ok(router::to_js(
             &self.inner.update_router(&name, update).js()?,
         ))
@@ -239,9 +239,9 @@ impl JsRegistry {
     #[wasm_bindgen(js_name = deleteRouter)]
     pub fn delete_router(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
     ) -> JsResult<()> {
-        self.inner.delete_router(&string(&name, "name")?).js()
+        self.inner.delete_router(&string(name, "name")?).js()
     }
 
     /// A router of the acting account or a public router of any account.
@@ -249,10 +249,10 @@ impl JsRegistry {
     #[wasm_bindgen(js_name = getRouter, unchecked_return_type = "Router")]
     pub fn get_router(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
     ) -> JsResult<JsValue> {
         Ok(router::to_js(
-            self.inner.get_router(&string(&name, "name")?).js()?,
+            self.inner.get_router(&string(name, "name")?).js()?,
         ))
     }
 
@@ -267,9 +267,9 @@ impl JsRegistry {
     #[wasm_bindgen(js_name = trafficSplit, unchecked_return_type = "TrafficSplit")]
     pub fn traffic_split(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] router: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] router: &JsValue,
     ) -> JsResult<JsValue> {
-        let split = self.inner.traffic_split(&string(&router, "router")?).js()?;
+        let split = self.inner.traffic_split(&string(router, "router")?).js()?;
         Ok(share::to_js(&split))
     }
 
@@ -282,13 +282,13 @@ impl JsRegistry {
     /// (malformed names).
     pub fn route(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "string")] model: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] model: &JsValue,
         #[wasm_bindgen(js_name = callerAccount, unchecked_param_type = "string")]
-        caller_account: JsValue,
-    ) -> JsResult<String> {
-        let model = string(&model, "model")?;
-        let caller = string(&caller_account, "callerAccount")?;
-        Ok(self.inner.route(&model, &caller).js()?.to_string())
+        caller_account: &JsValue,
+    ) -> JsResult<JsString> {
+        let model = string(model, "model")?;
+        let caller = string(caller_account, "callerAccount")?;
+        Ok(self.inner.route(&model, &caller).js()?.to_string().into())
     }
 
     /// Routes a request with an optional session key and round-robin cursor
@@ -300,10 +300,10 @@ impl JsRegistry {
     #[wasm_bindgen(js_name = routeRequest, unchecked_return_type = "RouteDecision")]
     pub fn route_request(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "RouteRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RouteRequest")] request: &JsValue,
     ) -> JsResult<JsValue> {
         let f = Fields::new(
-            &request,
+            request,
             "route request",
             &["model", "callerAccount", "sessionKey", "cursor"],
             false,
@@ -351,9 +351,9 @@ impl JsRegistry {
     #[wasm_bindgen(js_name = planMigration)]
     pub fn plan_migration(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "MigrationRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "MigrationRequest")] request: &JsValue,
     ) -> JsResult<JsMigrationPlan> {
-        let request = request_from_js(&request)?;
+        let request = request_from_js(request)?;
         Ok(JsMigrationPlan::from_core(
             self.inner.plan_migration(&request).js()?,
         ))
@@ -367,9 +367,9 @@ impl JsRegistry {
     pub fn apply_step(
         &mut self,
         plan: &JsMigrationPlan,
-        #[wasm_bindgen(unchecked_param_type = "number")] step: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] step: &JsValue,
     ) -> JsResult<()> {
-        let step = crate::convert::u32_value(&step, "step")?;
+        let step = crate::convert::u32_value(step, "step")?;
         self.inner.apply_step(plan.inner(), step as usize).js()
     }
 }

@@ -6,7 +6,7 @@ use replica_router::{ChaCha8Rng, Seed, WeightedSelector};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::convert::{self, describe, is_buffer_view, u32_list, u64_to_js, u64_value};
+use crate::convert::{self, is_buffer_view, must_be, u32_list, u64_to_js, u64_value};
 use crate::errors::{IntoJs, JsResult, range_error, to_js, type_error};
 
 /// Most weights a `WeightedSelector` takes from JS (1,048,576): a wasm32
@@ -51,22 +51,20 @@ pub(crate) fn seed(value: &JsValue) -> JsResult<Seed> {
             return Ok(Seed::from_bytes(bytes32(array)?));
         }
     }
-    Err(type_error(&format!(
-        "seed must be a number, a bigint or a Uint8Array of 32 bytes, got {}",
-        describe(value)
+    Err(type_error(&must_be(
+        "seed",
+        "a number, a bigint or a Uint8Array of 32 bytes",
+        value,
     )))
 }
 
 fn bytes32(array: &Uint8Array) -> JsResult<[u8; 32]> {
-    let mut bytes = [0u8; 32];
-    if array.length() != 32 {
-        return Err(range_error(&format!(
+    convert::bytes32(array).ok_or_else(|| {
+        range_error(&format!(
             "a seed Uint8Array must have 32 bytes, got {}",
             array.length()
-        )));
-    }
-    array.copy_to(&mut bytes);
-    Ok(bytes)
+        ))
+    })
 }
 
 /// Copies a seed's bytes into a new `Uint8Array`.
@@ -95,11 +93,11 @@ impl JsWeightedSelector {
     /// `ZERO_TOTAL_WEIGHT`; `TypeError`/`RangeError` for malformed input.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "ArrayLike<number> | Uint32Array")] weights: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "SeedInput")] seed: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ArrayLike<number> | Uint32Array")] weights: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SeedInput")] seed: &JsValue,
     ) -> JsResult<JsWeightedSelector> {
-        let weights = u32_list(&weights, "weights", MAX_JS_WEIGHTS)?;
-        let seed = self::seed(&seed)?;
+        let weights = u32_list(weights, "weights", MAX_JS_WEIGHTS)?;
+        let seed = self::seed(seed)?;
         let inner = WeightedSelector::new(&weights).js()?;
         Ok(JsWeightedSelector {
             inner,
@@ -122,9 +120,9 @@ impl JsWeightedSelector {
     #[wasm_bindgen(js_name = pickMany)]
     pub fn pick_many(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] n: &JsValue,
     ) -> JsResult<Uint32Array> {
-        let n = batch_len(&n)?;
+        let n = batch_len(n)?;
         let out = convert::u32_array(n)?;
         let mut buffer = [0u32; CHUNK];
         let mut done = 0u32;
@@ -132,7 +130,7 @@ impl JsWeightedSelector {
             let len = (n - done).min(CHUNK as u32);
             let chunk = &mut buffer[..len as usize];
             self.inner.fill_pinned(&mut self.rng, chunk);
-            out.subarray(done, done + len).copy_from(chunk);
+            convert::write_u32s(&out, done, chunk);
             done += len;
         }
         Ok(out)
@@ -143,9 +141,9 @@ impl JsWeightedSelector {
     /// calls of `pick()`. O(n + length). `n` as for `pickMany`.
     pub fn counts(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "number | bigint")] n: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | bigint")] n: &JsValue,
     ) -> JsResult<Float64Array> {
-        let n = batch_len(&n)?;
+        let n = batch_len(n)?;
         let counts: Vec<f64> = self
             .inner
             .counts_pinned(&mut self.rng, u64::from(n))

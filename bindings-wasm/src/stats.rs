@@ -6,7 +6,9 @@ use replica_router::stats;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::convert::{MAX_LIST_LEN, is_buffer_view, list, object, u32_list, u64_value};
+use crate::convert::{
+    MAX_LIST_LEN, elements, f64s, is_buffer_view, list, object, u32_list, u64_value,
+};
 use crate::errors::{JsResult, range_error};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -31,16 +33,12 @@ fn counts(value: &JsValue, what: &str) -> JsResult<Vec<u64>> {
     };
     let items: Vec<JsValue> = match typed {
         Some(array) if array.length() <= MAX_LIST_LEN => {
-            array.to_vec().into_iter().map(JsValue::from_f64).collect()
+            f64s(array).into_iter().map(JsValue::from_f64).collect()
         }
         Some(_) => return Err(range_error(&format!("{what} is too long"))),
         None => list(value, what, MAX_LIST_LEN)?,
     };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, v)| u64_value(v, &format!("{what}[{i}]")))
-        .collect()
+    elements(&items, what, u64_value)
 }
 
 /// Pearson's chi-square test of `observed` counts against the exact shares
@@ -48,11 +46,11 @@ fn counts(value: &JsValue, what: &str) -> JsResult<Vec<u64>> {
 /// are empty or sum to 0, or nothing was observed.
 #[wasm_bindgen(js_name = chiSquare, unchecked_return_type = "ChiSquare | null")]
 pub fn chi_square(
-    #[wasm_bindgen(unchecked_param_type = "ArrayLike<number> | Float64Array")] observed: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ArrayLike<number> | Uint32Array")] weights: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ArrayLike<number> | Float64Array")] observed: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ArrayLike<number> | Uint32Array")] weights: &JsValue,
 ) -> JsResult<JsValue> {
-    let observed = counts(&observed, "observed")?;
-    let weights = u32_list(&weights, "weights", MAX_LIST_LEN)?;
+    let observed = counts(observed, "observed")?;
+    let weights = u32_list(weights, "weights", MAX_LIST_LEN)?;
     Ok(match stats::chi_square(&observed, &weights) {
         None => JsValue::NULL,
         Some(fit) => object(&[
@@ -67,10 +65,10 @@ pub fn chi_square(
 /// (empty when the weights sum to 0).
 #[wasm_bindgen(js_name = expectedCounts)]
 pub fn expected_counts(
-    #[wasm_bindgen(unchecked_param_type = "number | bigint")] n: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ArrayLike<number> | Uint32Array")] weights: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number | bigint")] n: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ArrayLike<number> | Uint32Array")] weights: &JsValue,
 ) -> JsResult<Float64Array> {
-    let n = u64_value(&n, "n")?;
-    let weights = u32_list(&weights, "weights", MAX_LIST_LEN)?;
+    let n = u64_value(n, "n")?;
+    let weights = u32_list(weights, "weights", MAX_LIST_LEN)?;
     Ok(Float64Array::from(&stats::expected_counts(n, &weights)[..]))
 }

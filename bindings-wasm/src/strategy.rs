@@ -7,7 +7,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{self, MAX_LIST_LEN, list, object, string, u32_list, u32_value, u64_to_js};
-use crate::convert::{describe, u64_value};
+use crate::convert::{element_name, elements, must_be, u64_value};
 use crate::errors::{IntoJs, JsResult, type_error};
 use crate::selection::{MAX_JS_WEIGHTS, batch_len};
 
@@ -38,9 +38,9 @@ impl JsWeightedRoundRobin {
     /// `ZERO_TOTAL_WEIGHT`).
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "ArrayLike<number> | Uint32Array")] weights: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ArrayLike<number> | Uint32Array")] weights: &JsValue,
     ) -> JsResult<JsWeightedRoundRobin> {
-        let weights = u32_list(&weights, "weights", MAX_JS_WEIGHTS)?;
+        let weights = u32_list(weights, "weights", MAX_JS_WEIGHTS)?;
         Ok(JsWeightedRoundRobin {
             inner: WeightedRoundRobin::new(&weights).js()?,
         })
@@ -49,19 +49,19 @@ impl JsWeightedRoundRobin {
     /// The index picked at `cursor`.
     pub fn pick(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "number | bigint")] cursor: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | bigint")] cursor: &JsValue,
     ) -> JsResult<u32> {
-        Ok(self.inner.pick(u64_value(&cursor, "cursor")?))
+        Ok(self.inner.pick(u64_value(cursor, "cursor")?))
     }
 
     /// The cursor after a pick at `cursor`: `(cursor % total + 1) % total`.
     #[wasm_bindgen(js_name = nextCursor, unchecked_return_type = "number | bigint")]
     pub fn next_cursor(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "number | bigint")] cursor: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | bigint")] cursor: &JsValue,
     ) -> JsResult<JsValue> {
         Ok(u64_to_js(
-            self.inner.next_cursor(u64_value(&cursor, "cursor")?),
+            self.inner.next_cursor(u64_value(cursor, "cursor")?),
         ))
     }
 
@@ -70,11 +70,11 @@ impl JsWeightedRoundRobin {
     #[wasm_bindgen(js_name = pickMany)]
     pub fn pick_many(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "number | bigint")] cursor: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | bigint")] cursor: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] n: &JsValue,
     ) -> JsResult<Uint32Array> {
-        let mut cursor = u64_value(&cursor, "cursor")?;
-        let n = batch_len(&n)?;
+        let mut cursor = u64_value(cursor, "cursor")?;
+        let n = batch_len(n)?;
         let out = convert::u32_array(n)?;
         let mut buffer = [0u32; 4096];
         let mut done = 0u32;
@@ -82,7 +82,7 @@ impl JsWeightedRoundRobin {
             let len = (n - done).min(4096);
             let chunk = &mut buffer[..len as usize];
             cursor = self.inner.fill(cursor, chunk);
-            out.subarray(done, done + len).copy_from(chunk);
+            convert::write_u32s(&out, done, chunk);
             done += len;
         }
         Ok(out)
@@ -116,6 +116,17 @@ pub struct JsSessionAffinity {
     inner: SessionAffinity,
 }
 
+/// A `[name, replicas]` pair of `SessionAffinity`'s constructor.
+fn deployment_pair(pair: &JsValue, what: &str) -> JsResult<(String, u32)> {
+    match list(pair, what, 2)?.as_slice() {
+        [name, replicas] => Ok((
+            string(name, &element_name(what, 0))?,
+            u32_value(replicas, &element_name(what, 1))?,
+        )),
+        _ => Err(type_error(&must_be(what, "a [name, replicas] pair", pair))),
+    }
+}
+
 fn affinity_pick(p: AffinityPick) -> JsValue {
     object(&[
         ("deployment", p.deployment.into()),
@@ -131,26 +142,10 @@ impl JsSessionAffinity {
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "[name: string, replicas: number][]")]
-        deployments: JsValue,
+        deployments: &JsValue,
     ) -> JsResult<JsSessionAffinity> {
-        let pairs = list(&deployments, "deployments", MAX_LIST_LEN)?
-            .iter()
-            .enumerate()
-            .map(|(i, pair)| {
-                let what = format!("deployments[{i}]");
-                let items = list(pair, &what, 2)?;
-                match items.as_slice() {
-                    [name, replicas] => Ok((
-                        string(name, &format!("{what}[0]"))?,
-                        u32_value(replicas, &format!("{what}[1]"))?,
-                    )),
-                    _ => Err(type_error(&format!(
-                        "{what} must be a [name, replicas] pair, got {}",
-                        describe(pair)
-                    ))),
-                }
-            })
-            .collect::<JsResult<Vec<(String, u32)>>>()?;
+        let items = list(deployments, "deployments", MAX_LIST_LEN)?;
+        let pairs = elements(&items, "deployments", deployment_pair)?;
         Ok(JsSessionAffinity {
             inner: SessionAffinity::new(pairs).js()?,
         })
@@ -160,10 +155,11 @@ impl JsSessionAffinity {
     #[wasm_bindgen(unchecked_return_type = "AffinityPick")]
     pub fn pick(
         &self,
-        #[wasm_bindgen(js_name = sessionKey, unchecked_param_type = "string")] session_key: JsValue,
+        #[wasm_bindgen(js_name = sessionKey, unchecked_param_type = "string")]
+        session_key: &JsValue,
     ) -> JsResult<JsValue> {
         Ok(affinity_pick(
-            self.inner.pick(&string(&session_key, "sessionKey")?),
+            self.inner.pick(&string(session_key, "sessionKey")?),
         ))
     }
 
@@ -172,10 +168,10 @@ impl JsSessionAffinity {
     pub fn pick_hashed(
         &self,
         #[wasm_bindgen(js_name = keyHash, unchecked_param_type = "bigint | number")]
-        key_hash: JsValue,
+        key_hash: &JsValue,
     ) -> JsResult<JsValue> {
         Ok(affinity_pick(
-            self.inner.pick_hashed(u64_value(&key_hash, "keyHash")?),
+            self.inner.pick_hashed(u64_value(key_hash, "keyHash")?),
         ))
     }
 
@@ -196,10 +192,10 @@ impl JsSessionAffinity {
 /// and JS), as a bigint.
 #[wasm_bindgen(js_name = sessionHash)]
 pub fn session_hash_js(
-    #[wasm_bindgen(js_name = sessionKey, unchecked_param_type = "string")] session_key: JsValue,
+    #[wasm_bindgen(js_name = sessionKey, unchecked_param_type = "string")] session_key: &JsValue,
 ) -> JsResult<js_sys::BigInt> {
     Ok(js_sys::BigInt::from(session_hash(&string(
-        &session_key,
+        session_key,
         "sessionKey",
     )?)))
 }
