@@ -182,8 +182,13 @@ impl Parser<'_> {
     /// current position.
     fn error(&self, message: &str) -> String {
         let before = self.text.get(..self.pos).unwrap_or(self.text);
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        // Byte searches: a newline is one byte in UTF-8.
+        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+        let line_start = before
+            .bytes()
+            .rposition(|b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = before.get(line_start..).unwrap_or_default().chars().count() + 1;
         format!("{message} at line {line} column {column}")
     }
 
@@ -352,15 +357,19 @@ impl Parser<'_> {
 
     /// Four hex digits after `\u`.
     fn hex4(&mut self) -> Result<u32, String> {
-        let digits = self
-            .bytes
-            .get(self.pos..self.pos + 4)
-            .and_then(|d| std::str::from_utf8(d).ok())
-            .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))
-            .and_then(|d| u32::from_str_radix(d, 16).ok())
-            .ok_or_else(|| self.error("expected four hex digits after \\u"))?;
+        let mut code = 0;
+        for i in 0..4 {
+            let digit = self
+                .bytes
+                .get(self.pos + i)
+                .and_then(|&b| char::from(b).to_digit(16));
+            match digit {
+                Some(d) => code = code << 4 | d,
+                None => return Err(self.error("expected four hex digits after \\u")),
+            }
+        }
         self.pos += 4;
-        Ok(digits)
+        Ok(code)
     }
 
     /// The character of a `\uXXXX` escape (after the `u`), joining a UTF-16
@@ -903,6 +912,22 @@ mod tests {
                 "lone trailing surrogate in a \\u escape at line 1 column 8",
             ),
             ("\"abc", "unterminated string at line 1 column 5"),
+            (
+                "\"\\u12\"",
+                "expected four hex digits after \\u at line 1 column 4",
+            ),
+            (
+                "[\"\\u00E9\",\r\n \"\\u12g4\"]",
+                "expected four hex digits after \\u at line 2 column 5",
+            ),
+            (
+                "\"\\u+123\"",
+                "expected four hex digits after \\u at line 1 column 4",
+            ),
+            (
+                "[1,\n\"é\u{1f600}\" x]",
+                "expected `,` or `]` in an array at line 2 column 6",
+            ),
             ("nul", "expected a JSON value at line 1 column 1"),
             (
                 "1 2",

@@ -121,11 +121,11 @@ impl RegionCatalog {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let regions = regions
-            .into_iter()
-            .map(|r| Region::new(r.as_ref()))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(RegionCatalog::sorted(&regions))
+        let mut valid = Vec::new();
+        for r in regions {
+            valid.push(Region::new(r.as_ref())?);
+        }
+        Ok(RegionCatalog::sorted(&valid))
     }
 
     /// A catalog of `regions` sorted and without duplicates. O(n log n).

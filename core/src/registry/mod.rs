@@ -330,16 +330,13 @@ impl Registry {
     pub fn delete_deployment(&mut self, name: &str) -> Result<()> {
         let name = self.parse_own(name, ResourceKind::Deployment)?;
         self.deployment_entry(&name)?;
-        let users: Vec<String> = self
-            .own_account()
-            .map(|a| {
-                a.routers
-                    .values()
-                    .filter(|e| e.router.deployments.contains(&name))
-                    .map(|e| e.router.name.to_string())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let routers = self.own_account().map(|a| a.routers.values());
+        let mut users = Vec::new();
+        for entry in routers.unwrap_or_default() {
+            if entry.router.deployments.contains(&name) {
+                users.push(entry.router.name.to_string());
+            }
+        }
         if !users.is_empty() {
             return Err(Error::InUse {
                 deployment: name.to_string(),
@@ -358,10 +355,10 @@ impl Registry {
     /// account (SPEC R1, R2).
     fn resolve_deployments(&self, inputs: &[String]) -> Result<Vec<ResourceName>> {
         check_router_size(inputs.len())?;
-        let names = inputs
-            .iter()
-            .map(|d| self.parse(d, ResourceKind::Deployment))
-            .collect::<Result<Vec<_>>>()?;
+        let mut names = Vec::with_capacity(inputs.len());
+        for d in inputs {
+            names.push(self.parse(d, ResourceKind::Deployment)?);
+        }
         check_router_deployments(&names, &self.account, &self.accounts)?;
         Ok(names)
     }
@@ -503,31 +500,30 @@ impl Registry {
             .accounts
             .get(router.name.account())
             .map(|a| &a.deployments);
-        let replicas: Vec<u32> = router
+        let replicas_of = |d: &ResourceName| {
+            deployments
+                .and_then(|m| m.get(d.id()))
+                .map_or(0, |d| d.replicas)
+        };
+        let total: u64 = router
             .deployments
             .iter()
-            .map(|d| {
-                deployments
-                    .and_then(|m| m.get(d.id()))
-                    .map_or(0, |d| d.replicas)
-            })
-            .collect();
-        let total: u64 = replicas.iter().map(|&r| u64::from(r)).sum();
+            .map(|d| u64::from(replicas_of(d)))
+            .sum();
         if total == 0 {
             return Err(Error::NoCapacity {
                 name: router.name.to_string(),
             });
         }
-        let shares = router
-            .deployments
-            .iter()
-            .zip(replicas)
-            .map(|(d, r)| Share {
+        let mut shares = Vec::with_capacity(router.deployments.len());
+        for d in &router.deployments {
+            let replicas = replicas_of(d);
+            shares.push(Share {
                 deployment: d.clone(),
-                replicas: r,
-                fraction: Fraction::new(u64::from(r), total).unwrap_or(Fraction::ZERO),
-            })
-            .collect();
+                replicas,
+                fraction: Fraction::new(u64::from(replicas), total).unwrap_or(Fraction::ZERO),
+            });
+        }
         Ok(TrafficSplit {
             router: router.name.clone(),
             total_replicas: total,
@@ -539,11 +535,10 @@ impl Registry {
 /// The routing state for the router's strategy over its replica counts
 /// (SPEC R7); `None` when they sum to 0 (SPEC R5).
 fn build_table(router: &Router, deployments: &VecMap<Id, Deployment>) -> Option<RouterTable> {
-    let weights: Vec<u32> = router
-        .deployments
-        .iter()
-        .map(|d| deployments.get(d.id()).map_or(0, |d| d.replicas))
-        .collect();
+    let mut weights = Vec::with_capacity(router.deployments.len());
+    for d in &router.deployments {
+        weights.push(deployments.get(d.id()).map_or(0, |d| d.replicas));
+    }
     RouterTable::build(router.strategy, &router.deployments, &weights)
 }
 

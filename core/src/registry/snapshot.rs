@@ -192,8 +192,18 @@ impl Registry {
 
     /// The snapshot as a JSON value tree (see [`Registry::to_json`]).
     pub(crate) fn to_value(&self) -> Value {
-        let deployments = self.accounts.values().flat_map(|a| a.deployments.values());
-        let routers = self.accounts.values().flat_map(|a| a.routers.values());
+        // Plain loops over the accounts rather than flattened iterator
+        // chains: the same order, less WebAssembly.
+        let mut deployments = Vec::new();
+        let mut routers = Vec::new();
+        for account in self.accounts.values() {
+            for d in account.deployments.values() {
+                deployments.push(deployment_value(d));
+            }
+            for entry in account.routers.values() {
+                routers.push(router_value(&entry.router));
+            }
+        }
         Value::object(vec![
             ("format_version", Value::uint(FORMAT_VERSION)),
             ("account", Value::text(&self.account)),
@@ -204,48 +214,8 @@ impl Registry {
                 Value::text(self.route_rng.get_word_pos()),
             ),
             ("catalog", Value::array(self.catalog.regions(), Value::text)),
-            (
-                "deployments",
-                Value::array(deployments, |d| {
-                    Value::object(vec![
-                        ("name", Value::text(&d.name)),
-                        ("model", Value::text(&d.model)),
-                        ("region", Value::option(d.placement.region(), Value::text)),
-                        ("min_replicas", Value::uint(d.min_replicas)),
-                        ("max_replicas", Value::uint(d.max_replicas)),
-                        ("replicas", Value::uint(d.replicas)),
-                        (
-                            "direct_route",
-                            Value::option(d.direct_route.as_ref(), |r| {
-                                Value::object(vec![
-                                    (
-                                        "api_key_sha256",
-                                        Value::array(r.key_digests(), |k| Value::String(hex(k))),
-                                    ),
-                                    ("domain", Value::text(r.domain())),
-                                ])
-                            }),
-                        ),
-                    ])
-                }),
-            ),
-            (
-                "routers",
-                Value::array(routers, |e| {
-                    let r = &e.router;
-                    Value::object(vec![
-                        ("name", Value::text(&r.name)),
-                        (
-                            "display_name",
-                            Value::option(r.display_name.as_ref(), Value::text),
-                        ),
-                        ("model", Value::option(r.model.as_ref(), Value::text)),
-                        ("strategy", Value::text(r.strategy)),
-                        ("public", Value::Bool(r.public)),
-                        ("deployments", Value::array(&r.deployments, Value::text)),
-                    ])
-                }),
-            ),
+            ("deployments", Value::Array(deployments)),
+            ("routers", Value::Array(routers)),
         ])
     }
 
@@ -377,6 +347,45 @@ fn load(dto: SnapshotDto) -> Result<Registry> {
     Ok(registry)
 }
 
+/// One entry of a snapshot's `deployments`.
+fn deployment_value(d: &Deployment) -> Value {
+    Value::object(vec![
+        ("name", Value::text(&d.name)),
+        ("model", Value::text(&d.model)),
+        ("region", Value::option(d.placement.region(), Value::text)),
+        ("min_replicas", Value::uint(d.min_replicas)),
+        ("max_replicas", Value::uint(d.max_replicas)),
+        ("replicas", Value::uint(d.replicas)),
+        (
+            "direct_route",
+            Value::option(d.direct_route.as_ref(), |r| {
+                Value::object(vec![
+                    (
+                        "api_key_sha256",
+                        Value::array(r.key_digests(), |k| Value::String(hex(k))),
+                    ),
+                    ("domain", Value::text(r.domain())),
+                ])
+            }),
+        ),
+    ])
+}
+
+/// One entry of a snapshot's `routers`.
+fn router_value(r: &Router) -> Value {
+    Value::object(vec![
+        ("name", Value::text(&r.name)),
+        (
+            "display_name",
+            Value::option(r.display_name.as_ref(), Value::text),
+        ),
+        ("model", Value::option(r.model.as_ref(), Value::text)),
+        ("strategy", Value::text(r.strategy)),
+        ("public", Value::Bool(r.public)),
+        ("deployments", Value::array(&r.deployments, Value::text)),
+    ])
+}
+
 /// The positions of `names` sorted by name, or the position of the first
 /// name that repeats an earlier one.
 fn by_name<'a>(
@@ -418,12 +427,10 @@ fn load_deployment(d: DeploymentDto, catalog: &RegionCatalog) -> Result<Deployme
         (None, _) => None,
         (Some(_), Placement::MultiRegion) => return Err(Error::RegionRequired),
         (Some(dr), Placement::Region(region)) => {
-            let digests = dr
-                .api_key_sha256
-                .iter()
-                .enumerate()
-                .map(|(i, h)| unhex32(h, &format!("api_key_sha256[{i}]")))
-                .collect::<Result<Vec<KeyDigest>>>()?;
+            let mut digests: Vec<KeyDigest> = Vec::with_capacity(dr.api_key_sha256.len());
+            for (i, h) in dr.api_key_sha256.iter().enumerate() {
+                digests.push(unhex32(h, &format!("api_key_sha256[{i}]"))?);
+            }
             let route = DirectRoute::from_digests(region.clone(), digests, &dr.domain, catalog)?;
             handle_label(&name)?;
             Some(route)
@@ -451,11 +458,10 @@ fn load_router(r: RouterDto, accounts: &VecMap<Id, Account>) -> Result<Router> {
         .map(|m| full_name(m, ResourceKind::Model))
         .transpose()?;
     let strategy = r.strategy.parse()?;
-    let deployments = r
-        .deployments
-        .iter()
-        .map(|d| full_name(d, ResourceKind::Deployment))
-        .collect::<Result<Vec<_>>>()?;
+    let mut deployments = Vec::with_capacity(r.deployments.len());
+    for d in &r.deployments {
+        deployments.push(full_name(d, ResourceKind::Deployment)?);
+    }
     check_router_deployments(&deployments, name.account(), accounts)?;
     Ok(Router {
         name,

@@ -158,6 +158,13 @@ impl SessionAffinity {
         S: AsRef<str>,
     {
         let deployments: Vec<(S, u32)> = deployments.into_iter().collect();
+        SessionAffinity::from_pairs(&deployments)
+    }
+
+    /// [`SessionAffinity::new`] once the pairs are collected: generic over
+    /// the name type only, so that callers passing different iterators of
+    /// the same names share one copy of the code.
+    fn from_pairs<S: AsRef<str>>(deployments: &[(S, u32)]) -> Result<SessionAffinity> {
         if deployments.is_empty() {
             return Err(Error::EmptyWeights);
         }
@@ -182,7 +189,7 @@ impl SessionAffinity {
         let mut seeds = Vec::with_capacity(total);
         let mut ends = Vec::with_capacity(deployments.len());
         let mut end = 0u32;
-        for (name, replicas) in &deployments {
+        for (name, replicas) in deployments {
             let name_hash = hash_bytes(name.as_ref().as_bytes());
             seeds.extend((0..*replicas).map(|slot| replica_seed(name_hash, slot)));
             // Below MAX_SESSION_AFFINITY_REPLICAS: no overflow.

@@ -137,16 +137,14 @@ impl WeightedRoundRobin {
 
     /// Merges the deployments' key sequences: O(T log n).
     fn build_cycle(&self) -> Vec<u32> {
-        let mut heap: BinaryHeap<Reverse<Key>> = self
-            .keys_from_zero()
-            .map(|(index, weight)| {
-                Reverse(Key {
-                    odd: 1,
-                    weight,
-                    index,
-                })
-            })
-            .collect();
+        let mut heap = BinaryHeap::new();
+        for (index, weight) in self.keys_from_zero() {
+            heap.push(Reverse(Key {
+                odd: 1,
+                weight,
+                index,
+            }));
+        }
         let mut cycle = Vec::with_capacity(usize::try_from(self.total).unwrap_or(0));
         while let Some(Reverse(key)) = heap.pop() {
             cycle.push(key.index);
@@ -272,21 +270,27 @@ impl WeightedRoundRobin {
                 below = c;
             }
         }
-        let mut candidates: Vec<Key> = self
-            .keys_from_zero()
-            .filter_map(|(index, weight)| {
-                let at_hi = self.count_one(hi, weight);
-                (at_hi > self.count_one(lo, weight)).then(|| Key {
+        // The candidates in the same min-heap as `build_cycle` (one copy of
+        // the heap code for both, and no sort): O(m log m).
+        let mut candidates = BinaryHeap::new();
+        for (index, weight) in self.keys_from_zero() {
+            let at_hi = self.count_one(hi, weight);
+            if at_hi > self.count_one(lo, weight) {
+                candidates.push(Reverse(Key {
                     odd: u64::try_from(2 * at_hi - 1).unwrap_or(u64::MAX),
                     weight,
                     index,
-                })
-            })
-            .collect();
-        candidates.sort_unstable();
-        let rank = usize::try_from(k - below).unwrap_or(usize::MAX);
-        match candidates.get(rank) {
-            Some(key) => key.index,
+                }));
+            }
+        }
+        let rank = usize::try_from(k - below)
+            .unwrap_or(usize::MAX)
+            .min(candidates.len());
+        for _ in 0..rank {
+            candidates.pop();
+        }
+        match candidates.peek() {
+            Some(Reverse(key)) => key.index,
             // Unreachable: the candidates number count(hi) - count(lo) > rank.
             None => self.keys_from_zero().next().map_or(0, |(index, _)| index),
         }
