@@ -438,14 +438,33 @@ impl fmt::Display for Quoted<'_> {
         const MAX: usize = 80;
         let mut chars = self.0.chars();
         f.write_str("'")?;
+        let mut utf8 = [0; 4];
         for c in chars.by_ref().take(MAX) {
-            write!(f, "{}", c.escape_debug())?;
+            // A one-character `str` escapes exactly as `char::escape_debug`
+            // does, and `str::escape_debug` is linked anyway (JSON errors).
+            write!(f, "{}", c.encode_utf8(&mut utf8).escape_debug())?;
         }
         if chars.next().is_some() {
             write!(f, "...' ({} characters)", self.0.chars().count())
         } else {
             f.write_str("'")
         }
+    }
+}
+
+/// Writes `items` separated by `", "`, as `items.join(", ")` would, without
+/// building the joined string first.
+pub(crate) struct List<'a, T>(pub(crate) &'a [T]);
+
+impl<T: AsRef<str>> fmt::Display for List<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, item) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(item.as_ref())?;
+        }
+        Ok(())
     }
 }
 
@@ -479,7 +498,7 @@ impl fmt::Display for Error {
             UnsupportedRegion { region, supported } => write!(
                 f,
                 "region {region} does not support direct routing; supported regions: {}",
-                supported.join(", ")
+                List(supported)
             ),
             RegionRequired => {
                 f.write_str("direct routing needs a deployment pinned to one region: set a region")
@@ -531,7 +550,7 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "{deployment} is in use by {}: remove it from {} first",
-                routers.join(", "),
+                List(routers),
                 if routers.len() == 1 {
                     "that router"
                 } else {
@@ -559,7 +578,7 @@ impl fmt::Display for Error {
                 f,
                 "routing strategy {} is unknown: use {}",
                 Quoted(input),
-                crate::router::Strategy::NAMES.join(", ")
+                List(&crate::router::Strategy::NAMES)
             ),
             InvalidDisplayName { len } => write!(
                 f,
@@ -681,6 +700,22 @@ mod tests {
         let long = "x".repeat(100);
         let shown = Quoted(&long).to_string();
         assert!(shown.ends_with("...' (100 characters)"), "{shown}");
+    }
+
+    #[test]
+    fn quoted_escapes_each_character_like_char_escape_debug() {
+        // Combining marks are escaped everywhere, not only at the start as
+        // `str::escape_debug` does for whole strings.
+        for s in [
+            "e\u{301}x\u{301}",
+            "\u{301}",
+            "a'b\"c\\d",
+            "\t\r\0\u{7f}\u{200b}\u{e000}\u{10ffff}é日",
+        ] {
+            let expected: String = s.chars().flat_map(char::escape_debug).collect();
+            assert_eq!(Quoted(s).to_string(), format!("'{expected}'"));
+        }
+        assert_eq!(Quoted("e\u{301}").to_string(), "'e\\u{301}'");
     }
 
     #[test]

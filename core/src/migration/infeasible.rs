@@ -5,6 +5,7 @@
 use std::fmt;
 
 use super::render::percent;
+use crate::error::List;
 use crate::share::Fraction;
 
 /// Which constraint blocks a migration plan, with the numbers, and what would
@@ -241,8 +242,8 @@ impl fmt::Display for StepMismatch {
             } => write!(
                 f,
                 "{router} lists [{}] but the step expects [{}]",
-                found.join(", "),
-                expected.join(", ")
+                List(found),
+                List(expected)
             ),
             MissingDeployment { deployment } => {
                 write!(f, "{deployment} does not exist but the step expects it")

@@ -3,8 +3,9 @@
 use std::fmt::{self, Write as _};
 
 use super::action::MigrationAction;
-use super::plan::{MigrationPlan, MigrationStep, PlanKind, PlanState};
+use super::plan::{MigrationPlan, MigrationStep, PlanKind};
 use crate::names::ResourceName;
+use crate::share::Fraction;
 
 /// `num / den` as a percentage: exact when whole (`"20%"`), else rounded to
 /// two decimals (`"33.33%"`). `den == 0` gives `"-"`.
@@ -19,12 +20,13 @@ pub(crate) fn percent(num: u128, den: u128) -> String {
     format!("{}.{:02}%", hundredths / 100, hundredths % 100)
 }
 
-fn id(name: &ResourceName) -> &str {
-    name.id().as_str()
+/// A share as [`percent`] text.
+fn share_percent(share: Fraction) -> String {
+    percent(share.numerator().into(), share.denominator().into())
 }
 
-fn ids(names: &[ResourceName]) -> String {
-    names.iter().map(id).collect::<Vec<_>>().join(",")
+fn id(name: &ResourceName) -> &str {
+    name.id().as_str()
 }
 
 impl MigrationAction {
@@ -65,11 +67,16 @@ impl MigrationAction {
                 router,
                 deployments,
                 ..
-            } => format!(
-                "firectl router update {} --deployments={}",
-                id(router),
-                ids(deployments)
-            ),
+            } => {
+                let mut cmd = format!("firectl router update {} --deployments=", id(router));
+                for (i, d) in deployments.iter().enumerate() {
+                    if i > 0 {
+                        cmd.push(',');
+                    }
+                    cmd.push_str(id(d));
+                }
+                cmd
+            }
             MigrationAction::SetReplicaBounds {
                 deployment,
                 min_replicas,
@@ -161,124 +168,96 @@ impl MigrationPlan {
     /// and the step's actions (one per line). Row 0 is the initial state.
     pub fn table(&self) -> String {
         let data = &self.data;
-        let mut header = vec![
-            "step".to_string(),
-            "requested".to_string(),
-            "to share".to_string(),
-        ];
-        header.extend(data.router_order.iter().map(|d| id(d).to_string()));
-        header.push("actions".into());
+        // Every cell, row by row, `columns` per row; the header comes first.
+        let mut cells: Vec<String> = vec!["step".into(), "requested".into(), "to share".into()];
+        cells.extend(data.router_order.iter().map(|d| id(d).to_string()));
+        cells.push("actions".into());
+        let columns = cells.len();
 
-        let mut rows: Vec<Vec<String>> = Vec::new();
-        let mut row = |label: String,
-                       requested: String,
-                       state: &PlanState,
-                       actions: Vec<String>| {
+        let steps = std::iter::once(None).chain(data.steps.iter().map(Some));
+        for (i, step) in steps.enumerate() {
+            let state = step.map_or(&data.initial, |s| &s.state);
+            cells.push(i.to_string());
+            cells.push(step.map_or_else(|| "-".into(), |s| share_percent(s.requested_share)));
+            cells.push(share_percent(state.to_share()));
             let split = data.split(state);
-            let to_share = state.to_share();
-            let mut cells = vec![
-                label,
-                requested,
-                percent(to_share.numerator().into(), to_share.denominator().into()),
-            ];
             for d in &data.router_order {
-                let share = split.iter().find(|s| &s.deployment == d);
-                let cell = match (share, data.side_of(d).map(|s| state.get(s))) {
-                    (Some(s), _) => format!(
-                        "{} ({})",
-                        s.replicas,
-                        percent(s.share.numerator().into(), s.share.denominator().into())
-                    ),
-                    (None, Some(st)) if st.exists && st.in_router => format!("{} (-)", st.replicas),
-                    (None, Some(st)) if st.exists => format!("{} (out)", st.replicas),
-                    (None, Some(_)) => "-".into(),
+                let shown = match (
+                    split.iter().find(|s| &s.deployment == d),
+                    data.side_of(d).map(|s| state.get(s)),
+                ) {
+                    (Some(s), _) => Some((s.replicas, share_percent(s.share))),
+                    (None, Some(st)) => st.exists.then(|| {
+                        let how = if st.in_router { "-" } else { "out" };
+                        (st.replicas, how.to_string())
+                    }),
                     (None, None) => data
                         .others
                         .iter()
                         .find(|o| &o.deployment == d)
-                        .map_or_else(|| "-".into(), |o| format!("{} (-)", o.replicas)),
+                        .map(|o| (o.replicas, "-".to_string())),
                 };
-                cells.push(cell);
+                cells.push(shown.map_or_else(|| "-".into(), |(n, how)| format!("{n} ({how})")));
             }
-            let mut actions = actions.into_iter();
-            cells.push(actions.next().unwrap_or_default());
-            rows.push(cells);
-            for more in actions {
-                let mut cont = vec![String::new(); header.len() - 1];
-                cont.push(more);
-                rows.push(cont);
+            match step {
+                None => cells.push("(initial state)".into()),
+                Some(step) if step.actions.is_empty() => cells.push(String::new()),
+                Some(step) => {
+                    for (k, action) in step.actions.iter().enumerate() {
+                        if k > 0 {
+                            cells.resize(cells.len() + columns - 1, String::new());
+                        }
+                        cells.push(action.to_string());
+                    }
+                }
             }
-        };
-        row(
-            "0".into(),
-            "-".into(),
-            &data.initial,
-            vec!["(initial state)".into()],
-        );
-        for (i, step) in data.steps.iter().enumerate() {
-            let requested = step.requested_share;
-            row(
-                (i + 1).to_string(),
-                percent(requested.numerator().into(), requested.denominator().into()),
-                &step.state,
-                step.actions.iter().map(ToString::to_string).collect(),
-            );
         }
 
-        let widths: Vec<usize> = (0..header.len())
-            .map(|c| {
-                rows.iter()
-                    .chain(std::iter::once(&header))
-                    .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
+        let mut widths = vec![0; columns];
+        for row in cells.chunks(columns) {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+
         let mut out = String::new();
         let what = match data.kind {
             PlanKind::Migration => "Migration",
             PlanKind::Rollback { .. } => "Rollback",
         };
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "{what} of router {}: {} -> {} (target {} {})",
+            "{what} of router {}: {} -> {} (target {} {})\nfloor {} serving from+to replicas, ",
             id(&data.router),
             id(&data.from),
             id(&data.to),
             data.target_replicas,
             replicas_word(data.target_replicas),
-        );
-        let what = match data.kind {
-            PlanKind::Migration => data.schedule.to_string(),
-            PlanKind::Rollback { after_step } => {
-                format!(
-                    "back to the state before step 1 from after step {}",
-                    after_step + 1
-                )
-            }
-        };
-        let _ = writeln!(
-            out,
-            "floor {} serving from+to replicas, {}, {what}",
             data.effective_floor,
-            data.max_total_replicas
-                .map_or_else(|| "no ceiling".to_string(), |c| format!("ceiling {c}")),
         );
-        out.push('\n');
-        for r in std::iter::once(&header).chain(&rows) {
-            let mut line = String::new();
-            for (c, cell) in r.iter().enumerate() {
-                let last = c + 1 == r.len();
-                if c > 0 {
-                    line.push_str("  ");
-                }
-                if last {
-                    line.push_str(cell);
-                } else if c == 0 {
-                    let _ = write!(line, "{cell:<w$}", w = widths[c]);
+        let _ = match data.max_total_replicas {
+            Some(c) => write!(out, "ceiling {c}"),
+            None => out.write_str("no ceiling"),
+        };
+        let _ = match data.kind {
+            PlanKind::Migration => write!(out, ", {}\n\n", data.schedule),
+            PlanKind::Rollback { after_step } => write!(
+                out,
+                ", back to the state before step 1 from after step {}\n\n",
+                after_step + 1
+            ),
+        };
+        let mut line = String::new();
+        for row in cells.chunks(columns) {
+            line.clear();
+            for (c, (cell, &w)) in row.iter().zip(&widths).enumerate() {
+                let _ = if c == 0 {
+                    write!(line, "{cell:<w$}")
+                } else if c + 1 < columns {
+                    write!(line, "  {cell:>w$}")
                 } else {
-                    let _ = write!(line, "{cell:>w$}", w = widths[c]);
-                }
+                    write!(line, "  {cell}")
+                };
             }
             out.push_str(line.trim_end());
             out.push('\n');
