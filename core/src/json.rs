@@ -1,5 +1,6 @@
 //! The JSON the snapshot (SPEC T1) and plan (SPEC M6) formats are written
-//! in: a small value tree, a strict parser and a pretty printer.
+//! in: a small value tree with a strict parser for reading, and a writer
+//! that prints straight into a string.
 //!
 //! Hand-written rather than derived so that the formats are defined once,
 //! field by field, next to the validation that loads them, and so that the
@@ -13,7 +14,7 @@
 //! - Errors are plain messages: syntax errors give the line and column,
 //!   shape errors the path of the value (`routers[2].public: ...`).
 //!
-//! The printer writes the layout the formats have always used (two-space
+//! The [`Writer`] writes the layout the formats have always used (two-space
 //! indentation, `"key": value`, `[]` and `{}` when empty, only `"`, `\` and
 //! control characters escaped), so `to_json` output is byte-stable.
 
@@ -37,36 +38,6 @@ pub(crate) enum Value {
 }
 
 impl Value {
-    /// An object from `(key, value)` pairs, in the order given.
-    pub(crate) fn object(members: Vec<(&str, Value)>) -> Value {
-        Value::Object(
-            members
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect(),
-        )
-    }
-
-    /// An unsigned integer.
-    pub(crate) fn uint(n: impl Into<u64>) -> Value {
-        Value::Number(n.into().to_string())
-    }
-
-    /// A string from anything displayable (names, fractions, ...).
-    pub(crate) fn text(s: impl fmt::Display) -> Value {
-        Value::String(s.to_string())
-    }
-
-    /// `null` for `None`, else `f(value)`.
-    pub(crate) fn option<T>(v: Option<T>, f: impl FnOnce(T) -> Value) -> Value {
-        v.map_or(Value::Null, f)
-    }
-
-    /// An array of `f(item)` for each item.
-    pub(crate) fn array<T>(items: impl IntoIterator<Item = T>, f: impl FnMut(T) -> Value) -> Value {
-        Value::Array(items.into_iter().map(f).collect())
-    }
-
     /// What kind of value this is, for error messages.
     fn describe(&self) -> &'static str {
         match self {
@@ -80,52 +51,152 @@ impl Value {
     }
 
     /// The value as pretty-printed JSON text.
-    pub(crate) fn to_pretty(&self) -> String {
-        let mut out = String::new();
-        self.write_pretty(&mut out, 0);
-        out
-    }
-
-    fn write_pretty(&self, out: &mut String, indent: usize) {
-        fn newline(out: &mut String, indent: usize) {
-            out.push('\n');
-            for _ in 0..indent {
-                out.push_str("  ");
+    #[cfg(test)]
+    fn to_pretty(&self) -> String {
+        fn write(w: &mut Writer, v: &Value) {
+            match v {
+                Value::Null => w.null(),
+                Value::Bool(b) => w.bool(*b),
+                Value::Number(n) => w.out.push_str(n),
+                Value::String(s) => w.text(s),
+                Value::Array(items) => w.array(items, write),
+                Value::Object(members) => w.object(|w| {
+                    for (key, value) in members {
+                        write(w.key(key), value);
+                    }
+                }),
             }
         }
-        match self {
-            Value::Null => out.push_str("null"),
-            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Number(n) => out.push_str(n),
-            Value::String(s) => write_string(out, s),
-            Value::Array(items) if items.is_empty() => out.push_str("[]"),
-            Value::Object(members) if members.is_empty() => out.push_str("{}"),
-            Value::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    newline(out, indent + 1);
-                    item.write_pretty(out, indent + 1);
-                }
-                newline(out, indent);
-                out.push(']');
+        let mut w = Writer::default();
+        write(&mut w, self);
+        w.finish()
+    }
+}
+
+/// Writes pretty-printed JSON straight into a string, in the layout the
+/// formats have always used: two-space indentation, `"key": value`, `[]`
+/// and `{}` when empty. `to_json` writes its format field by field with it,
+/// without building a [`Value`] first.
+#[derive(Default)]
+pub(crate) struct Writer {
+    out: String,
+    /// Arrays and objects open around the current position.
+    depth: usize,
+    /// Whether the innermost open array or object has no item yet.
+    empty: bool,
+}
+
+impl Writer {
+    /// The text written.
+    pub(crate) fn finish(self) -> String {
+        self.out
+    }
+
+    /// Starts an item of the innermost array or object on a new line.
+    fn item(&mut self) {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        self.newline();
+    }
+
+    fn newline(&mut self) {
+        self.out.push('\n');
+        for _ in 0..self.depth {
+            self.out.push_str("  ");
+        }
+    }
+
+    fn open(&mut self, bracket: char) {
+        self.out.push(bracket);
+        self.depth += 1;
+        self.empty = true;
+    }
+
+    fn close(&mut self, bracket: char) {
+        self.depth = self.depth.saturating_sub(1);
+        if !self.empty {
+            self.newline();
+        }
+        self.empty = false;
+        self.out.push(bracket);
+    }
+
+    /// Starts the next member of the object being written (see
+    /// [`Writer::object`]); its value comes next.
+    pub(crate) fn key(&mut self, key: &str) -> &mut Writer {
+        self.item();
+        write_string(&mut self.out, key);
+        self.out.push_str(": ");
+        self
+    }
+
+    /// An object whose members `f` writes (each with [`Writer::key`]).
+    pub(crate) fn object(&mut self, f: impl FnOnce(&mut Writer)) {
+        self.open('{');
+        f(self);
+        self.close('}');
+    }
+
+    /// An array whose elements `f` writes (each after [`Writer::element`]).
+    pub(crate) fn elements(&mut self, f: impl FnOnce(&mut Writer)) {
+        self.open('[');
+        f(self);
+        self.close(']');
+    }
+
+    /// Starts the next element of the array being written (see
+    /// [`Writer::elements`]).
+    pub(crate) fn element(&mut self) -> &mut Writer {
+        self.item();
+        self
+    }
+
+    /// An array of `f(item)` for each item.
+    pub(crate) fn array<T>(
+        &mut self,
+        items: impl IntoIterator<Item = T>,
+        mut f: impl FnMut(&mut Writer, T),
+    ) {
+        self.elements(|w| {
+            for item in items {
+                f(w.element(), item);
             }
-            Value::Object(members) => {
-                out.push('{');
-                for (i, (key, value)) in members.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    newline(out, indent + 1);
-                    write_string(out, key);
-                    out.push_str(": ");
-                    value.write_pretty(out, indent + 1);
-                }
-                newline(out, indent);
-                out.push('}');
-            }
+        });
+    }
+
+    /// `null`.
+    pub(crate) fn null(&mut self) {
+        self.out.push_str("null");
+    }
+
+    /// `true` or `false`.
+    pub(crate) fn bool(&mut self, b: bool) {
+        self.out.push_str(if b { "true" } else { "false" });
+    }
+
+    /// An unsigned integer.
+    pub(crate) fn uint(&mut self, n: impl Into<u64>) {
+        // Writing to a String cannot fail.
+        let _ = write!(self.out, "{}", n.into());
+    }
+
+    /// A string from anything displayable (names, fractions, ...).
+    pub(crate) fn text(&mut self, s: impl fmt::Display) {
+        self.text_dyn(&s);
+    }
+
+    /// The body of [`Writer::text`], once for every displayable type.
+    fn text_dyn(&mut self, s: &dyn fmt::Display) {
+        write_string(&mut self.out, &s.to_string());
+    }
+
+    /// `null` for `None`, else `f(value)`.
+    pub(crate) fn option<T>(&mut self, v: Option<T>, f: impl FnOnce(&mut Writer, T)) {
+        match v {
+            None => self.null(),
+            Some(v) => f(self, v),
         }
     }
 }
@@ -443,16 +514,37 @@ impl Parser<'_> {
     }
 }
 
+/// Why a document does not fit its format: `"<path>: <message>"`.
+///
+/// Boxed to one word: the readers move it through every `?`, and the
+/// WebAssembly code of each move grows with its size.
+#[derive(Debug)]
+#[allow(
+    clippy::box_collection,
+    reason = "one word instead of three: every `?` of the readers moves it"
+)]
+pub(crate) struct ReadError(Box<String>);
+
+impl ReadError {
+    /// The message.
+    pub(crate) fn into_message(self) -> String {
+        *self.0
+    }
+}
+
+/// The result of reading part of a document.
+pub(crate) type Read<T> = Result<T, ReadError>;
+
 /// Where a value sits in a document, for error messages: `routers[2].public`.
 /// Built on the stack while reading and only rendered on error.
 #[derive(Clone, Copy)]
-pub(crate) enum Path<'a> {
+pub(crate) enum Path<'p> {
     /// The document itself.
     Root,
     /// A member of the object at the parent path.
-    Key(&'a Path<'a>, &'a str),
+    Key(&'p Path<'p>, &'p str),
     /// An element of the array at the parent path.
-    Index(&'a Path<'a>, usize),
+    Index(&'p Path<'p>, usize),
 }
 
 impl fmt::Display for Path<'_> {
@@ -466,38 +558,42 @@ impl fmt::Display for Path<'_> {
     }
 }
 
-/// A value being read, with its path.
+/// A value being read (borrowed for `'v`), with its path (built on the
+/// stack, borrowed for `'p`). Strings read from it live as long as the
+/// document, not the path.
 #[derive(Clone, Copy)]
-pub(crate) struct Field<'a> {
-    pub(crate) value: &'a Value,
-    path: Path<'a>,
+pub(crate) struct Field<'v, 'p> {
+    pub(crate) value: &'v Value,
+    path: Path<'p>,
 }
 
-impl<'a> Field<'a> {
+impl<'v> Field<'v, 'static> {
     /// The root of a document.
-    pub(crate) fn root(value: &'a Value) -> Field<'a> {
+    pub(crate) fn root(value: &'v Value) -> Field<'v, 'static> {
         Field {
             value,
             path: Path::Root,
         }
     }
+}
 
+impl<'v> Field<'v, '_> {
     /// `"<path>: <message>"` (just the message at the root).
-    pub(crate) fn error(&self, message: impl fmt::Display) -> String {
-        match self.path {
+    pub(crate) fn error(&self, message: impl fmt::Display) -> ReadError {
+        ReadError(Box::new(match self.path {
             Path::Root => message.to_string(),
             path => format!("{path}: {message}"),
-        }
+        }))
     }
 
-    fn expected(&self, what: &str) -> String {
+    fn expected(&self, what: &str) -> ReadError {
         self.error(format_args!(
             "expected {what}, found {}",
             self.value.describe()
         ))
     }
 
-    fn object_members(&self) -> Result<&'a [(String, Value)], String> {
+    fn object_members(&self) -> Read<&'v [(String, Value)]> {
         match self.value {
             Value::Object(members) => Ok(members),
             _ => Err(self.expected("an object")),
@@ -506,10 +602,7 @@ impl<'a> Field<'a> {
 
     /// Reads an object: `f` gets its members and must take every one it
     /// knows; any member left over is an unknown field.
-    pub(crate) fn object<T>(
-        &self,
-        f: impl FnOnce(&Members<'_>) -> Result<T, String>,
-    ) -> Result<T, String> {
+    pub(crate) fn object<T>(&self, f: impl FnOnce(&Members<'v, '_>) -> Read<T>) -> Read<T> {
         let members = self.object_members()?;
         let reader = Members {
             members,
@@ -523,7 +616,7 @@ impl<'a> Field<'a> {
 
     /// Member `key` of an object, ignoring the other members (`None` when
     /// it is missing).
-    pub(crate) fn member<'s>(&'s self, key: &'s str) -> Result<Option<Field<'s>>, String> {
+    pub(crate) fn member<'s>(&'s self, key: &'s str) -> Read<Option<Field<'v, 's>>> {
         Ok(self
             .object_members()?
             .iter()
@@ -537,17 +630,14 @@ impl<'a> Field<'a> {
     /// The `format_version` member of a document's root object (`None` when
     /// missing), read on its own before the rest so that a newer format is
     /// reported as such rather than as unknown fields.
-    pub(crate) fn format_version(&self) -> Result<Option<u64>, String> {
+    pub(crate) fn format_version(&self) -> Read<Option<u64>> {
         self.member("format_version")?
             .map(|f| f.uint::<u64>())
             .transpose()
     }
 
     /// Reads an array, calling `f` with each element.
-    pub(crate) fn array<T>(
-        &self,
-        mut f: impl FnMut(Field<'_>) -> Result<T, String>,
-    ) -> Result<Vec<T>, String> {
+    pub(crate) fn array<T>(&self, mut f: impl FnMut(Field<'v, '_>) -> Read<T>) -> Read<Vec<T>> {
         let Value::Array(items) = self.value else {
             return Err(self.expected("an array"));
         };
@@ -562,7 +652,7 @@ impl<'a> Field<'a> {
     }
 
     /// A string.
-    pub(crate) fn str(&self) -> Result<&'a str, String> {
+    pub(crate) fn str(&self) -> Read<&'v str> {
         match self.value {
             Value::String(s) => Ok(s),
             _ => Err(self.expected("a string")),
@@ -570,7 +660,7 @@ impl<'a> Field<'a> {
     }
 
     /// `true` or `false`.
-    pub(crate) fn bool(&self) -> Result<bool, String> {
+    pub(crate) fn bool(&self) -> Read<bool> {
         match self.value {
             Value::Bool(b) => Ok(*b),
             _ => Err(self.expected("true or false")),
@@ -579,7 +669,7 @@ impl<'a> Field<'a> {
 
     /// An unsigned integer literal (no sign, fraction or exponent) below
     /// `max`, the largest value of the `type_name` it is read into.
-    fn uint_below(&self, max: u64, type_name: &str) -> Result<u64, String> {
+    fn uint_below(&self, max: u64, type_name: &str) -> Read<u64> {
         let n = match self.value {
             Value::Number(n) => n.as_str(),
             other => other.describe(),
@@ -597,7 +687,7 @@ impl<'a> Field<'a> {
     }
 
     /// An unsigned integer literal that fits `T`.
-    pub(crate) fn uint<T: UnsignedInt>(&self) -> Result<T, String> {
+    pub(crate) fn uint<T: UnsignedInt>(&self) -> Read<T> {
         self.uint_below(T::MAX_U64, T::NAME).map(T::from_u64)
     }
 }
@@ -631,14 +721,14 @@ macro_rules! unsigned_int {
 unsigned_int!(u32, u64, usize);
 
 /// The members of an object being read (see [`Field::object`]).
-pub(crate) struct Members<'a> {
-    members: &'a [(String, Value)],
+pub(crate) struct Members<'v, 'p> {
+    members: &'v [(String, Value)],
     taken: Vec<Cell<bool>>,
-    path: &'a Path<'a>,
+    path: &'p Path<'p>,
 }
 
-impl Members<'_> {
-    fn find<'s>(&'s self, key: &'s str) -> Option<Field<'s>> {
+impl<'v> Members<'v, '_> {
+    fn find<'s>(&'s self, key: &'s str) -> Option<Field<'v, 's>> {
         let i = self.members.iter().position(|(k, _)| k == key)?;
         self.taken[i].set(true);
         Some(Field {
@@ -648,7 +738,7 @@ impl Members<'_> {
     }
 
     /// Required member `key`.
-    pub(crate) fn get<'s>(&'s self, key: &'s str) -> Result<Field<'s>, String> {
+    pub(crate) fn get<'s>(&'s self, key: &'s str) -> Read<Field<'v, 's>> {
         self.find(key).ok_or_else(|| {
             Field {
                 value: &Value::Null,
@@ -659,39 +749,37 @@ impl Members<'_> {
     }
 
     /// Member `key` that may be `null` or missing (both `None`).
-    pub(crate) fn optional<'s>(&'s self, key: &'s str) -> Option<Field<'s>> {
+    pub(crate) fn optional<'s>(&'s self, key: &'s str) -> Option<Field<'v, 's>> {
         self.find(key).filter(|f| !matches!(f.value, Value::Null))
     }
 
     /// Required string member `key`.
-    pub(crate) fn str(&self, key: &str) -> Result<String, String> {
-        self.get(key)?.str().map(str::to_owned)
+    pub(crate) fn str(&self, key: &str) -> Read<&'v str> {
+        self.get(key)?.str()
     }
 
     /// String member `key` that may be `null` or missing.
-    pub(crate) fn optional_str(&self, key: &str) -> Result<Option<String>, String> {
-        self.optional(key)
-            .map(|f| f.str().map(str::to_owned))
-            .transpose()
+    pub(crate) fn optional_str(&self, key: &str) -> Read<Option<&'v str>> {
+        self.optional(key).map(|f| f.str()).transpose()
     }
 
     /// Required unsigned integer member `key`.
-    pub(crate) fn uint<T: UnsignedInt>(&self, key: &str) -> Result<T, String> {
+    pub(crate) fn uint<T: UnsignedInt>(&self, key: &str) -> Read<T> {
         self.get(key)?.uint()
     }
 
     /// Required boolean member `key`.
-    pub(crate) fn bool(&self, key: &str) -> Result<bool, String> {
+    pub(crate) fn bool(&self, key: &str) -> Read<bool> {
         self.get(key)?.bool()
     }
 
     /// Required array-of-strings member `key`.
-    pub(crate) fn strings(&self, key: &str) -> Result<Vec<String>, String> {
-        self.get(key)?.array(|item| item.str().map(str::to_owned))
+    pub(crate) fn strings(&self, key: &str) -> Read<Vec<&'v str>> {
+        self.get(key)?.array(|item| item.str())
     }
 
     /// An error naming the first member nobody took.
-    fn check_all_taken(&self) -> Result<(), String> {
+    fn check_all_taken(&self) -> Read<()> {
         match self.members.iter().zip(&self.taken).find(|(_, t)| !t.get()) {
             None => Ok(()),
             Some(((key, _), _)) => Err(Field {
@@ -707,7 +795,8 @@ impl Members<'_> {
 mod serde_impls {
     //! The value tree as a serde data model, so that the snapshot and plan
     //! formats can be embedded in any serde format without a second
-    //! definition of their fields.
+    //! definition of their fields: serializing parses what `to_json`
+    //! writes, deserializing reads the tree as `from_json` does.
 
     use serde::de::{self, MapAccess, SeqAccess, Visitor};
     use serde::ser::{SerializeMap, SerializeSeq};
@@ -767,7 +856,7 @@ mod serde_impls {
             Ok(Value::Bool(b))
         }
         fn visit_u64<E: de::Error>(self, n: u64) -> Result<Value, E> {
-            Ok(Value::uint(n))
+            Ok(Value::Number(n.to_string()))
         }
         fn visit_i64<E: de::Error>(self, n: i64) -> Result<Value, E> {
             Ok(Value::Number(n.to_string()))
@@ -812,10 +901,18 @@ mod serde_impls {
         }
     }
 
+    /// Serializes the JSON text a `to_json` wrote, so that each format is
+    /// defined once, by its writer.
+    fn serialize_json<S: Serializer>(json: &str, s: S) -> Result<S::Ok, S::Error> {
+        super::parse(json)
+            .map_err(serde::ser::Error::custom)?
+            .serialize(s)
+    }
+
     /// The snapshot of [`Registry::to_json`], as a serde value.
     impl Serialize for Registry {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            self.to_value().serialize(s)
+            serialize_json(&self.to_json(), s)
         }
     }
 
@@ -830,7 +927,7 @@ mod serde_impls {
     /// The plan of [`MigrationPlan::to_json`], as a serde value.
     impl Serialize for MigrationPlan {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            self.data.to_value().serialize(s)
+            serialize_json(&self.to_json(), s)
         }
     }
 
@@ -953,10 +1050,12 @@ mod tests {
     fn readers_name_the_path() {
         let v = parse(r#"{"list": [{"n": 1}, {"n": -1}], "flag": 1, "extra": 0}"#).unwrap();
         let read = |v: &Value| {
-            Field::root(v).object(|m| {
-                m.get("list")?
-                    .array(|item| item.object(|m| m.uint::<u32>("n")))
-            })
+            Field::root(v)
+                .object(|m| {
+                    m.get("list")?
+                        .array(|item| item.object(|m| m.uint::<u32>("n")))
+                })
+                .map_err(ReadError::into_message)
         };
         assert_eq!(
             read(&v).unwrap_err(),
@@ -992,6 +1091,6 @@ mod tests {
                 ))
             })
             .unwrap();
-        assert_eq!(got, (None, Some("x".to_owned()), None));
+        assert_eq!(got, (None, Some("x"), None));
     }
 }

@@ -3,7 +3,7 @@
 use super::Schedule;
 use super::action::{MigrationAction, Side};
 use crate::error::{Error, Result};
-use crate::json::{Field, Value};
+use crate::json::{Field, ReadError, Value, Writer};
 use crate::limits::MAX_SNAPSHOT_BYTES;
 use crate::names::ResourceName;
 use crate::share::Fraction;
@@ -311,7 +311,9 @@ impl MigrationPlan {
     /// The plan as JSON (SPEC M6); [`MigrationPlan::from_json`] gives back an
     /// equal plan.
     pub fn to_json(&self) -> String {
-        self.data.to_value().to_pretty()
+        let mut w = Writer::default();
+        self.data.write(&mut w);
+        w.finish()
     }
 
     /// Loads a plan written by [`MigrationPlan::to_json`].
@@ -343,7 +345,8 @@ impl MigrationPlan {
         let invalid = |message| Error::InvalidPlanJson { message };
         let root = Field::root(value);
         // The version first, so that a future format is reported as such.
-        match root.format_version().map_err(invalid)? {
+        let unreadable = |e: ReadError| invalid(e.into_message());
+        match root.format_version().map_err(unreadable)? {
             Some(FORMAT_VERSION) => {}
             Some(found) => {
                 return Err(invalid(format!(
@@ -352,7 +355,7 @@ impl MigrationPlan {
             }
             None => return Err(invalid("missing field `format_version`".into())),
         }
-        let data = PlanData::from_value(root).map_err(invalid)?;
+        let data = PlanData::from_value(root).map_err(unreadable)?;
         data.verify().map_err(invalid)?;
         Ok(MigrationPlan { data })
     }

@@ -15,11 +15,9 @@ use super::plan::{
     DeploymentReplicas, DeploymentState, MigrationStep, PlanData, PlanKind, PlanState, StepShare,
 };
 use crate::error::IdKind;
-use crate::json::{Field, Members, Value};
+use crate::json::{Field, Members, Read, Value, Writer};
 use crate::names::{Id, ResourceName, parse_full};
 use crate::share::Fraction;
-
-type Read<T> = Result<T, String>;
 
 /// Parses a full resource name of any kind; the plan validator checks kinds.
 fn parse_full_name(input: &str) -> Result<ResourceName, String> {
@@ -34,20 +32,20 @@ fn parse_full_name(input: &str) -> Result<ResourceName, String> {
     Ok(ResourceName::new(account, kind, id))
 }
 
-fn name(f: Field<'_>) -> Read<ResourceName> {
+fn name(f: Field<'_, '_>) -> Read<ResourceName> {
     parse_full_name(f.str()?).map_err(|e| f.error(e))
 }
 
 /// Required resource name member `key`.
-fn name_at(m: &Members<'_>, key: &str) -> Read<ResourceName> {
+fn name_at(m: &Members<'_, '_>, key: &str) -> Read<ResourceName> {
     name(m.get(key)?)
 }
 
-fn names(f: Field<'_>) -> Read<Vec<ResourceName>> {
+fn names(f: Field<'_, '_>) -> Read<Vec<ResourceName>> {
     f.array(name)
 }
 
-fn fraction(f: Field<'_>) -> Read<Fraction> {
+fn fraction(f: Field<'_, '_>) -> Read<Fraction> {
     let s = f.str()?;
     let parsed = s.split_once('/').and_then(|(n, d)| {
         let (n, d) = (n.parse::<u64>().ok()?, d.parse::<u64>().ok()?);
@@ -64,49 +62,42 @@ fn fraction(f: Field<'_>) -> Read<Fraction> {
 }
 
 /// Required fraction member `key`.
-fn fraction_at(m: &Members<'_>, key: &str) -> Read<Fraction> {
+fn fraction_at(m: &Members<'_, '_>, key: &str) -> Read<Fraction> {
     fraction(m.get(key)?)
 }
 
 impl PlanData {
-    /// The plan as a JSON value tree.
-    pub(crate) fn to_value(&self) -> Value {
-        Value::object(vec![
-            ("format_version", Value::uint(self.format_version)),
-            ("kind", self.kind.to_value()),
-            ("router", Value::text(&self.router)),
-            ("from", Value::text(&self.from)),
-            ("to", Value::text(&self.to)),
-            ("model", Value::text(&self.model)),
-            ("target_replicas", Value::uint(self.target_replicas)),
-            ("min_total_replicas", Value::uint(self.min_total_replicas)),
-            ("effective_floor", Value::uint(self.effective_floor)),
-            (
-                "max_total_replicas",
-                Value::option(self.max_total_replicas, Value::uint),
-            ),
-            ("schedule", self.schedule.to_value()),
-            (
-                "router_order",
-                Value::array(&self.router_order, Value::text),
-            ),
-            (
-                "others",
-                Value::array(&self.others, |o| {
-                    Value::object(vec![
-                        ("deployment", Value::text(&o.deployment)),
-                        ("replicas", Value::uint(o.replicas)),
-                    ])
-                }),
-            ),
-            ("initial", self.initial.to_value()),
-            ("steps", Value::array(&self.steps, MigrationStep::to_value)),
-        ])
+    /// Writes the plan as JSON.
+    pub(crate) fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.key("format_version").uint(self.format_version);
+            self.kind.write(w.key("kind"));
+            w.key("router").text(&self.router);
+            w.key("from").text(&self.from);
+            w.key("to").text(&self.to);
+            w.key("model").text(&self.model);
+            w.key("target_replicas").uint(self.target_replicas);
+            w.key("min_total_replicas").uint(self.min_total_replicas);
+            w.key("effective_floor").uint(self.effective_floor);
+            w.key("max_total_replicas")
+                .option(self.max_total_replicas, Writer::uint);
+            self.schedule.write(w.key("schedule"));
+            w.key("router_order")
+                .array(&self.router_order, Writer::text);
+            w.key("others").array(&self.others, |w, o| {
+                w.object(|w| {
+                    w.key("deployment").text(&o.deployment);
+                    w.key("replicas").uint(o.replicas);
+                });
+            });
+            self.initial.write(w.key("initial"));
+            w.key("steps").array(&self.steps, |w, s| s.write(w));
+        });
     }
 
     /// Reads a plan's fields from a JSON value tree, without checking its
     /// content (see [`PlanData::verify`]).
-    pub(crate) fn from_value(f: Field<'_>) -> Read<PlanData> {
+    pub(crate) fn from_value(f: Field<'_, '_>) -> Read<PlanData> {
         f.object(|m| {
             Ok(PlanData {
                 format_version: m.uint("format_version")?,
@@ -140,17 +131,17 @@ impl PlanData {
 }
 
 impl PlanKind {
-    fn to_value(self) -> Value {
+    fn write(self, w: &mut Writer) {
         match self {
-            PlanKind::Migration => Value::text("migration"),
-            PlanKind::Rollback { after_step } => Value::object(vec![(
-                "rollback",
-                Value::object(vec![("after_step", Value::uint(after_step as u64))]),
-            )]),
+            PlanKind::Migration => w.text("migration"),
+            PlanKind::Rollback { after_step } => w.object(|w| {
+                w.key("rollback")
+                    .object(|w| w.key("after_step").uint(after_step as u64));
+            }),
         }
     }
 
-    fn from_value(f: Field<'_>) -> Read<PlanKind> {
+    fn from_value(f: Field<'_, '_>) -> Read<PlanKind> {
         if let Value::String(s) = f.value {
             return match s.as_str() {
                 "migration" => Ok(PlanKind::Migration),
@@ -171,16 +162,14 @@ impl PlanKind {
 }
 
 impl Schedule {
-    fn to_value(&self) -> Value {
-        match self {
-            Schedule::Steps(steps) => {
-                Value::object(vec![("steps", Value::array(steps, |&s| Value::uint(s)))])
-            }
-            Schedule::MaxStep(m) => Value::object(vec![("max_step", Value::uint(*m))]),
-        }
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| match self {
+            Schedule::Steps(steps) => w.key("steps").array(steps, |w, &s| w.uint(s)),
+            Schedule::MaxStep(m) => w.key("max_step").uint(*m),
+        });
     }
 
-    fn from_value(f: Field<'_>) -> Read<Schedule> {
+    fn from_value(f: Field<'_, '_>) -> Read<Schedule> {
         f.object(|m| {
             let steps = m
                 .optional("steps")
@@ -202,17 +191,17 @@ impl Schedule {
 }
 
 impl DeploymentState {
-    fn to_value(self) -> Value {
-        Value::object(vec![
-            ("exists", Value::Bool(self.exists)),
-            ("in_router", Value::Bool(self.in_router)),
-            ("replicas", Value::uint(self.replicas)),
-            ("min_replicas", Value::uint(self.min_replicas)),
-            ("max_replicas", Value::uint(self.max_replicas)),
-        ])
+    fn write(self, w: &mut Writer) {
+        w.object(|w| {
+            w.key("exists").bool(self.exists);
+            w.key("in_router").bool(self.in_router);
+            w.key("replicas").uint(self.replicas);
+            w.key("min_replicas").uint(self.min_replicas);
+            w.key("max_replicas").uint(self.max_replicas);
+        });
     }
 
-    fn from_value(f: Field<'_>) -> Read<DeploymentState> {
+    fn from_value(f: Field<'_, '_>) -> Read<DeploymentState> {
         f.object(|m| {
             Ok(DeploymentState {
                 exists: m.bool("exists")?,
@@ -226,14 +215,14 @@ impl DeploymentState {
 }
 
 impl PlanState {
-    fn to_value(self) -> Value {
-        Value::object(vec![
-            ("from", self.from.to_value()),
-            ("to", self.to.to_value()),
-        ])
+    fn write(self, w: &mut Writer) {
+        w.object(|w| {
+            self.from.write(w.key("from"));
+            self.to.write(w.key("to"));
+        });
     }
 
-    fn from_value(f: Field<'_>) -> Read<PlanState> {
+    fn from_value(f: Field<'_, '_>) -> Read<PlanState> {
         f.object(|m| {
             Ok(PlanState {
                 from: DeploymentState::from_value(m.get("from")?)?,
@@ -244,29 +233,23 @@ impl PlanState {
 }
 
 impl MigrationStep {
-    fn to_value(&self) -> Value {
-        Value::object(vec![
-            ("requested_share", Value::text(self.requested_share)),
-            (
-                "actions",
-                Value::array(&self.actions, MigrationAction::to_value),
-            ),
-            ("state", self.state.to_value()),
-            (
-                "split",
-                Value::array(&self.split, |s| {
-                    Value::object(vec![
-                        ("deployment", Value::text(&s.deployment)),
-                        ("replicas", Value::uint(s.replicas)),
-                        ("share", Value::text(s.share)),
-                    ])
-                }),
-            ),
-            ("to_share", Value::text(self.to_share)),
-        ])
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.key("requested_share").text(self.requested_share);
+            w.key("actions").array(&self.actions, |w, a| a.write(w));
+            self.state.write(w.key("state"));
+            w.key("split").array(&self.split, |w, s| {
+                w.object(|w| {
+                    w.key("deployment").text(&s.deployment);
+                    w.key("replicas").uint(s.replicas);
+                    w.key("share").text(s.share);
+                });
+            });
+            w.key("to_share").text(self.to_share);
+        });
     }
 
-    fn from_value(f: Field<'_>) -> Read<MigrationStep> {
+    fn from_value(f: Field<'_, '_>) -> Read<MigrationStep> {
         f.object(|m| {
             Ok(MigrationStep {
                 requested_share: fraction_at(m, "requested_share")?,
@@ -288,18 +271,18 @@ impl MigrationStep {
 }
 
 impl MigrationAction {
-    fn to_value(&self) -> Value {
-        match self {
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| match self {
             MigrationAction::CreateDeployment {
                 deployment,
                 model,
                 replicas,
-            } => Value::object(vec![
-                ("action", Value::text("create_deployment")),
-                ("deployment", Value::text(deployment)),
-                ("model", Value::text(model)),
-                ("replicas", Value::uint(*replicas)),
-            ]),
+            } => {
+                w.key("action").text("create_deployment");
+                w.key("deployment").text(deployment);
+                w.key("model").text(model);
+                w.key("replicas").uint(*replicas);
+            }
             MigrationAction::AddToRouter {
                 router,
                 deployment,
@@ -309,40 +292,38 @@ impl MigrationAction {
                 router,
                 deployment,
                 deployments,
-            } => Value::object(vec![
-                (
-                    "action",
-                    Value::text(if matches!(self, MigrationAction::AddToRouter { .. }) {
+            } => {
+                w.key("action")
+                    .text(if matches!(self, MigrationAction::AddToRouter { .. }) {
                         "add_to_router"
                     } else {
                         "remove_from_router"
-                    }),
-                ),
-                ("router", Value::text(router)),
-                ("deployment", Value::text(deployment)),
-                ("deployments", Value::array(deployments, Value::text)),
-            ]),
+                    });
+                w.key("router").text(router);
+                w.key("deployment").text(deployment);
+                w.key("deployments").array(deployments, Writer::text);
+            }
             MigrationAction::SetReplicaBounds {
                 deployment,
                 min_replicas,
                 max_replicas,
-            } => Value::object(vec![
-                ("action", Value::text("set_replica_bounds")),
-                ("deployment", Value::text(deployment)),
-                ("min_replicas", Value::uint(*min_replicas)),
-                ("max_replicas", Value::uint(*max_replicas)),
-            ]),
-            MigrationAction::DeleteDeployment { deployment } => Value::object(vec![
-                ("action", Value::text("delete_deployment")),
-                ("deployment", Value::text(deployment)),
-            ]),
-        }
+            } => {
+                w.key("action").text("set_replica_bounds");
+                w.key("deployment").text(deployment);
+                w.key("min_replicas").uint(*min_replicas);
+                w.key("max_replicas").uint(*max_replicas);
+            }
+            MigrationAction::DeleteDeployment { deployment } => {
+                w.key("action").text("delete_deployment");
+                w.key("deployment").text(deployment);
+            }
+        });
     }
 
-    fn from_value(f: Field<'_>) -> Read<MigrationAction> {
+    fn from_value(f: Field<'_, '_>) -> Read<MigrationAction> {
         f.object(|m| {
             let tag = m.str("action")?;
-            Ok(match tag.as_str() {
+            Ok(match tag {
                 "create_deployment" => MigrationAction::CreateDeployment {
                     deployment: name_at(m, "deployment")?,
                     model: name_at(m, "model")?,

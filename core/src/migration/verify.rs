@@ -3,7 +3,7 @@
 
 use super::plan::{DeploymentState, PlanData, PlanKind, PlanState};
 use super::{MAX_PLAN_ACTIONS, MAX_PLAN_STEPS};
-use crate::names::{ResourceKind, ResourceName};
+use crate::names::ResourceKind;
 use crate::vec_map::{Keyed, sort_find_repeat};
 
 impl PlanData {
@@ -69,17 +69,12 @@ impl PlanData {
                 return Err(format!("router_order lists '{d}' twice"));
             }
         }
-        let others: Vec<&ResourceName> = self
+        let others = self
             .router_order
             .iter()
-            .filter(|d| self.side_of(d).is_none())
-            .collect();
-        if others.len() != self.others.len()
-            || others
-                .iter()
-                .zip(&self.others)
-                .any(|(a, b)| *a != &b.deployment)
-            || self.router_order.len() != others.len() + 2
+            .filter(|d| self.side_of(d).is_none());
+        if !others.eq(self.others.iter().map(|o| &o.deployment))
+            || self.router_order.len() != self.others.len() + 2
         {
             return Err("router_order must list from, to and exactly the other deployments".into());
         }
@@ -98,9 +93,11 @@ impl PlanData {
             }
             for (j, action) in step.actions.iter().enumerate() {
                 let before = state;
-                self.apply_abstract(&mut state, action)
-                    .map_err(|e| format!("step {i} action {j}: {e}"))?;
-                if let Some(e) = self.check_invariants(&before, &state) {
+                let problem = match self.apply_abstract(&mut state, action) {
+                    Err(e) => Some(e),
+                    Ok(()) => self.check_invariants(&before, &state),
+                };
+                if let Some(e) = problem {
                     return Err(format!("step {i} action {j}: {e}"));
                 }
             }

@@ -29,7 +29,7 @@ use super::{Account, ID_STREAM, ROUTE_STREAM, Registry, check_router_deployments
 use crate::deployment::{Deployment, Placement, check_bounds};
 use crate::direct_route::{DirectRoute, KeyDigest, handle_label};
 use crate::error::{Error, IdKind, Result};
-use crate::json::{Field, Members, Value};
+use crate::json::{Field, Members, Read, ReadError, Value, Writer};
 use crate::limits::MAX_SNAPSHOT_BYTES;
 use crate::names::{Id, ResourceKind, ResourceName, parse_full};
 use crate::region::{Region, RegionCatalog};
@@ -40,45 +40,46 @@ use crate::vec_map::{Keyed, VecMap, sort_find_repeat};
 /// The snapshot format version this build reads and writes.
 pub(crate) const FORMAT_VERSION: u64 = 1;
 
-/// A snapshot's fields, read from JSON but not yet validated.
-struct SnapshotDto {
-    account: String,
-    seed: String,
-    id_rng_word_pos: String,
-    route_rng_word_pos: String,
-    catalog: Vec<String>,
-    deployments: Vec<DeploymentDto>,
-    routers: Vec<RouterDto>,
+/// A snapshot's fields, read from JSON but not yet validated; strings are
+/// borrowed from the parsed document.
+struct SnapshotDto<'a> {
+    account: &'a str,
+    seed: &'a str,
+    id_rng_word_pos: &'a str,
+    route_rng_word_pos: &'a str,
+    catalog: Vec<&'a str>,
+    deployments: Vec<DeploymentDto<'a>>,
+    routers: Vec<RouterDto<'a>>,
 }
 
-struct DeploymentDto {
-    name: String,
-    model: String,
-    region: Option<String>,
+struct DeploymentDto<'a> {
+    name: &'a str,
+    model: &'a str,
+    region: Option<&'a str>,
     min_replicas: u32,
     max_replicas: u32,
     replicas: u32,
-    direct_route: Option<DirectRouteDto>,
+    direct_route: Option<DirectRouteDto<'a>>,
 }
 
-struct DirectRouteDto {
-    api_key_sha256: Vec<String>,
-    domain: String,
+struct DirectRouteDto<'a> {
+    api_key_sha256: Vec<&'a str>,
+    domain: &'a str,
 }
 
-struct RouterDto {
-    name: String,
-    display_name: Option<String>,
-    model: Option<String>,
-    strategy: String,
+struct RouterDto<'a> {
+    name: &'a str,
+    display_name: Option<&'a str>,
+    model: Option<&'a str>,
+    strategy: &'a str,
     public: bool,
-    deployments: Vec<String>,
+    deployments: Vec<&'a str>,
 }
 
-impl SnapshotDto {
+impl<'a> SnapshotDto<'a> {
     /// Reads the fields of a version-1 snapshot (every field required,
     /// unknown ones rejected; `null` where a field is optional).
-    fn read(m: &Members<'_>) -> std::result::Result<SnapshotDto, String> {
+    fn read(m: &Members<'a, '_>) -> Read<SnapshotDto<'a>> {
         m.uint::<u64>("format_version")?;
         Ok(SnapshotDto {
             account: m.str("account")?,
@@ -94,8 +95,8 @@ impl SnapshotDto {
     }
 }
 
-impl DeploymentDto {
-    fn read(m: &Members<'_>) -> std::result::Result<DeploymentDto, String> {
+impl<'a> DeploymentDto<'a> {
+    fn read(m: &Members<'a, '_>) -> Read<DeploymentDto<'a>> {
         Ok(DeploymentDto {
             name: m.str("name")?,
             model: m.str("model")?,
@@ -118,8 +119,8 @@ impl DeploymentDto {
     }
 }
 
-impl RouterDto {
-    fn read(m: &Members<'_>) -> std::result::Result<RouterDto, String> {
+impl<'a> RouterDto<'a> {
+    fn read(m: &Members<'a, '_>) -> Read<RouterDto<'a>> {
         Ok(RouterDto {
             name: m.str("name")?,
             display_name: m.optional_str("display_name")?,
@@ -187,36 +188,33 @@ impl Registry {
     /// `Registry::from_json(&r.to_json())` gives a registry whose `to_json`
     /// is byte-for-byte the same and that makes the same decisions.
     pub fn to_json(&self) -> String {
-        self.to_value().to_pretty()
-    }
-
-    /// The snapshot as a JSON value tree (see [`Registry::to_json`]).
-    pub(crate) fn to_value(&self) -> Value {
-        // Plain loops over the accounts rather than flattened iterator
-        // chains: the same order, less WebAssembly.
-        let mut deployments = Vec::new();
-        let mut routers = Vec::new();
-        for account in self.accounts.values() {
-            for d in account.deployments.values() {
-                deployments.push(deployment_value(d));
-            }
-            for entry in account.routers.values() {
-                routers.push(router_value(&entry.router));
-            }
-        }
-        Value::object(vec![
-            ("format_version", Value::uint(FORMAT_VERSION)),
-            ("account", Value::text(&self.account)),
-            ("seed", Value::String(hex(self.seed.as_bytes()))),
-            ("id_rng_word_pos", Value::text(self.id_rng.get_word_pos())),
-            (
-                "route_rng_word_pos",
-                Value::text(self.route_rng.get_word_pos()),
-            ),
-            ("catalog", Value::array(self.catalog.regions(), Value::text)),
-            ("deployments", Value::Array(deployments)),
-            ("routers", Value::Array(routers)),
-        ])
+        let mut w = Writer::default();
+        w.object(|w| {
+            w.key("format_version").uint(FORMAT_VERSION);
+            w.key("account").text(&self.account);
+            w.key("seed").text(hex(self.seed.as_bytes()));
+            w.key("id_rng_word_pos").text(self.id_rng.get_word_pos());
+            w.key("route_rng_word_pos")
+                .text(self.route_rng.get_word_pos());
+            w.key("catalog").array(self.catalog.regions(), Writer::text);
+            // Plain loops over the accounts rather than flattened iterator
+            // chains: the same order, less WebAssembly.
+            w.key("deployments").elements(|w| {
+                for account in self.accounts.values() {
+                    for d in account.deployments.values() {
+                        write_deployment(w.element(), d);
+                    }
+                }
+            });
+            w.key("routers").elements(|w| {
+                for account in self.accounts.values() {
+                    for entry in account.routers.values() {
+                        write_router(w.element(), &entry.router);
+                    }
+                }
+            });
+        });
+        w.finish()
     }
 
     /// Loads a registry from [`Registry::to_json`] output (SPEC T1).
@@ -245,7 +243,8 @@ impl Registry {
         let root = Field::root(value);
         // The version first, so that a future format is reported as such
         // rather than as unknown or missing fields.
-        match root.format_version().map_err(invalid)? {
+        let unreadable = |e: ReadError| invalid(e.into_message());
+        match root.format_version().map_err(unreadable)? {
             Some(FORMAT_VERSION) => {}
             Some(found) => {
                 return Err(Error::UnsupportedFormatVersion {
@@ -255,7 +254,7 @@ impl Registry {
             }
             None => return Err(invalid("missing field `format_version`".into())),
         }
-        let dto = root.object(SnapshotDto::read).map_err(invalid)?;
+        let dto = root.object(SnapshotDto::read).map_err(unreadable)?;
         load(dto)
     }
 }
@@ -269,17 +268,17 @@ fn word_pos(s: &str, location: &str) -> Result<u128> {
         })
 }
 
-fn load(dto: SnapshotDto) -> Result<Registry> {
+fn load(dto: SnapshotDto<'_>) -> Result<Registry> {
     let catalog = RegionCatalog::new(&dto.catalog).map_err(|e| e.in_snapshot("catalog"))?;
-    let seed = Seed::from_bytes(unhex32(&dto.seed, "seed")?);
-    let mut registry = Registry::with_catalog(&dto.account, seed, catalog)
-        .map_err(|e| e.in_snapshot("account"))?;
+    let seed = Seed::from_bytes(unhex32(dto.seed, "seed")?);
+    let mut registry =
+        Registry::with_catalog(dto.account, seed, catalog).map_err(|e| e.in_snapshot("account"))?;
     registry
         .id_rng
-        .set_word_pos(word_pos(&dto.id_rng_word_pos, "id_rng_word_pos")?);
+        .set_word_pos(word_pos(dto.id_rng_word_pos, "id_rng_word_pos")?);
     registry
         .route_rng
-        .set_word_pos(word_pos(&dto.route_rng_word_pos, "route_rng_word_pos")?);
+        .set_word_pos(word_pos(dto.route_rng_word_pos, "route_rng_word_pos")?);
     debug_assert_eq!(registry.id_rng.get_stream(), ID_STREAM);
     debug_assert_eq!(registry.route_rng.get_stream(), ROUTE_STREAM);
 
@@ -348,42 +347,36 @@ fn load(dto: SnapshotDto) -> Result<Registry> {
 }
 
 /// One entry of a snapshot's `deployments`.
-fn deployment_value(d: &Deployment) -> Value {
-    Value::object(vec![
-        ("name", Value::text(&d.name)),
-        ("model", Value::text(&d.model)),
-        ("region", Value::option(d.placement.region(), Value::text)),
-        ("min_replicas", Value::uint(d.min_replicas)),
-        ("max_replicas", Value::uint(d.max_replicas)),
-        ("replicas", Value::uint(d.replicas)),
-        (
-            "direct_route",
-            Value::option(d.direct_route.as_ref(), |r| {
-                Value::object(vec![
-                    (
-                        "api_key_sha256",
-                        Value::array(r.key_digests(), |k| Value::String(hex(k))),
-                    ),
-                    ("domain", Value::text(r.domain())),
-                ])
-            }),
-        ),
-    ])
+fn write_deployment(w: &mut Writer, d: &Deployment) {
+    w.object(|w| {
+        w.key("name").text(&d.name);
+        w.key("model").text(&d.model);
+        w.key("region").option(d.placement.region(), Writer::text);
+        w.key("min_replicas").uint(d.min_replicas);
+        w.key("max_replicas").uint(d.max_replicas);
+        w.key("replicas").uint(d.replicas);
+        w.key("direct_route")
+            .option(d.direct_route.as_ref(), |w, r| {
+                w.object(|w| {
+                    w.key("api_key_sha256")
+                        .array(r.key_digests(), |w, k| w.text(hex(k)));
+                    w.key("domain").text(r.domain());
+                });
+            });
+    });
 }
 
 /// One entry of a snapshot's `routers`.
-fn router_value(r: &Router) -> Value {
-    Value::object(vec![
-        ("name", Value::text(&r.name)),
-        (
-            "display_name",
-            Value::option(r.display_name.as_ref(), Value::text),
-        ),
-        ("model", Value::option(r.model.as_ref(), Value::text)),
-        ("strategy", Value::text(r.strategy)),
-        ("public", Value::Bool(r.public)),
-        ("deployments", Value::array(&r.deployments, Value::text)),
-    ])
+fn write_router(w: &mut Writer, r: &Router) {
+    w.object(|w| {
+        w.key("name").text(&r.name);
+        w.key("display_name")
+            .option(r.display_name.as_ref(), Writer::text);
+        w.key("model").option(r.model.as_ref(), Writer::text);
+        w.key("strategy").text(r.strategy);
+        w.key("public").bool(r.public);
+        w.key("deployments").array(&r.deployments, Writer::text);
+    });
 }
 
 /// The positions of `names` sorted by name, or the position of the first
@@ -409,12 +402,12 @@ fn already_exists(name: &ResourceName, at: String) -> Error {
     .in_snapshot(at)
 }
 
-fn load_deployment(d: DeploymentDto, catalog: &RegionCatalog) -> Result<Deployment> {
-    let name = full_name(&d.name, ResourceKind::Deployment)?;
-    let model = full_name(&d.model, ResourceKind::Model)?;
+fn load_deployment(d: DeploymentDto<'_>, catalog: &RegionCatalog) -> Result<Deployment> {
+    let name = full_name(d.name, ResourceKind::Deployment)?;
+    let model = full_name(d.model, ResourceKind::Model)?;
     let placement = match d.region {
         None => Placement::MultiRegion,
-        Some(r) => Placement::Region(Region::new(&r)?),
+        Some(r) => Placement::Region(Region::new(r)?),
     };
     check_bounds(d.min_replicas, d.max_replicas)?;
     if d.replicas < d.min_replicas || d.replicas > d.max_replicas {
@@ -431,7 +424,7 @@ fn load_deployment(d: DeploymentDto, catalog: &RegionCatalog) -> Result<Deployme
             for (i, h) in dr.api_key_sha256.iter().enumerate() {
                 digests.push(unhex32(h, &format!("api_key_sha256[{i}]"))?);
             }
-            let route = DirectRoute::from_digests(region.clone(), digests, &dr.domain, catalog)?;
+            let route = DirectRoute::from_digests(region.clone(), digests, dr.domain, catalog)?;
             handle_label(&name)?;
             Some(route)
         }
@@ -447,14 +440,13 @@ fn load_deployment(d: DeploymentDto, catalog: &RegionCatalog) -> Result<Deployme
     })
 }
 
-fn load_router(r: RouterDto, accounts: &VecMap<Id, Account>) -> Result<Router> {
-    let name = full_name(&r.name, ResourceKind::Router)?;
-    if let Some(d) = &r.display_name {
+fn load_router(r: RouterDto<'_>, accounts: &VecMap<Id, Account>) -> Result<Router> {
+    let name = full_name(r.name, ResourceKind::Router)?;
+    if let Some(d) = r.display_name {
         check_display_name(d)?;
     }
     let model = r
         .model
-        .as_deref()
         .map(|m| full_name(m, ResourceKind::Model))
         .transpose()?;
     let strategy = r.strategy.parse()?;
@@ -465,7 +457,7 @@ fn load_router(r: RouterDto, accounts: &VecMap<Id, Account>) -> Result<Router> {
     check_router_deployments(&deployments, name.account(), accounts)?;
     Ok(Router {
         name,
-        display_name: r.display_name,
+        display_name: r.display_name.map(str::to_owned),
         model,
         strategy,
         public: r.public,
