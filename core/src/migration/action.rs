@@ -184,34 +184,30 @@ impl PlanData {
                 max_total_replicas: self.max_total_replicas,
             },
         };
-        let mut state = *a;
-        let mut out = Vec::new();
-        let mut emit = |state: &mut PlanState, action: MigrationAction| -> Result<()> {
-            self.apply_abstract(state, &action)
-                .map_err(|_| unreachable())?;
-            out.push(action);
-            Ok(())
+        let mut acts = Actions {
+            plan: self,
+            state: *a,
+            out: Vec::new(),
+            failed: false,
         };
         let down = up.other();
         for side in [up, down] {
-            let (now, then) = (*state.get(side), *b.get(side));
+            let (now, then) = (*acts.state.get(side), *b.get(side));
             if now.exists && !now.in_router && then.in_router {
-                {
-                    let act = self.add(&state, side);
-                    emit(&mut state, act)?;
-                }
+                acts.emit(self.add(&acts.state, side));
             }
             if !now.exists && then.exists && then.replicas == 0 {
-                emit(&mut state, self.create(side, 0))?;
+                acts.emit(self.create(side, 0));
                 if then.in_router {
-                    {
-                        let act = self.add(&state, side);
-                        emit(&mut state, act)?;
-                    }
+                    acts.emit(self.add(&acts.state, side));
                 }
             }
         }
+        if acts.failed {
+            return Err(unreachable());
+        }
         let count = |s: &DeploymentState| if s.exists { s.replicas } else { 0 };
+        let state = acts.state;
         let moves = order_moves(
             up,
             (count(state.get(up)), count(b.get(up))),
@@ -224,45 +220,37 @@ impl PlanData {
         )?
         .ok_or_else(unreachable)?;
         for (side, replicas) in moves {
-            if state.get(side).exists {
-                emit(&mut state, self.bounds(side, replicas, replicas))?;
+            if acts.state.get(side).exists {
+                acts.emit(self.bounds(side, replicas, replicas));
             } else {
-                emit(&mut state, self.create(side, replicas))?;
+                acts.emit(self.create(side, replicas));
                 if b.get(side).in_router {
-                    {
-                        let act = self.add(&state, side);
-                        emit(&mut state, act)?;
-                    }
+                    acts.emit(self.add(&acts.state, side));
                 }
             }
         }
         for side in [down, up] {
-            if state.get(side).in_router && !b.get(side).in_router {
-                {
-                    let act = self.remove(&state, side);
-                    emit(&mut state, act)?;
-                }
+            if acts.state.get(side).in_router && !b.get(side).in_router {
+                acts.emit(self.remove(&acts.state, side));
             }
         }
         for side in [down, up] {
-            if state.get(side).exists && !b.get(side).exists {
-                emit(&mut state, self.delete(side))?;
+            if acts.state.get(side).exists && !b.get(side).exists {
+                acts.emit(self.delete(side));
             }
         }
         for side in [down, up] {
-            let (now, then) = (*state.get(side), *b.get(side));
+            let (now, then) = (*acts.state.get(side), *b.get(side));
             if then.exists
                 && (now.min_replicas, now.max_replicas) != (then.min_replicas, then.max_replicas)
             {
-                emit(
-                    &mut state,
-                    self.bounds(side, then.min_replicas, then.max_replicas),
-                )?;
+                acts.emit(self.bounds(side, then.min_replicas, then.max_replicas));
             }
         }
-        if state != *b {
+        if acts.failed || acts.state != *b {
             return Err(unreachable());
         }
+        let out = acts.out;
         if out.len() > *budget {
             return Err(Error::LimitExceeded {
                 what: "migration plan actions",
@@ -314,5 +302,26 @@ impl PlanData {
         MigrationAction::DeleteDeployment {
             deployment: self.name(side).clone(),
         }
+    }
+}
+
+/// A step's actions as [`PlanData::transition`] builds them, each applied to
+/// the abstract state as it is emitted.
+struct Actions<'a> {
+    plan: &'a PlanData,
+    state: PlanState,
+    out: Vec<MigrationAction>,
+    /// An action did not apply: the transition is impossible. Later actions
+    /// are still collected (and then dropped); the caller checks this flag
+    /// before anything else can fail.
+    failed: bool,
+}
+
+impl Actions<'_> {
+    fn emit(&mut self, action: MigrationAction) {
+        if self.plan.apply_abstract(&mut self.state, &action).is_err() {
+            self.failed = true;
+        }
+        self.out.push(action);
     }
 }

@@ -116,7 +116,8 @@ pub(crate) fn share_cmp(a: Point, b: Point) -> std::cmp::Ordering {
 
 /// True when `a` is closer to `q` than `b` under the M4 tie-breaks.
 fn closer(a: Point, b: Point, q: Ratio) -> bool {
-    let dist = |(t, n): Point| (u128::from(t) * q.den).abs_diff(q.num * u128::from(n));
+    let (num, den) = (u128::from(q.num), u128::from(q.den));
+    let dist = |(t, n): Point| (u128::from(t) * den).abs_diff(num * u128::from(n));
     let (da, db) = (dist(a) * u128::from(b.1), dist(b) * u128::from(a.1));
     da.cmp(&db).then(a.1.cmp(&b.1)).then(b.0.cmp(&a.0)).is_lt()
 }

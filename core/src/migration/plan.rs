@@ -413,43 +413,43 @@ impl PlanData {
 
     /// The router's deployments in `state`, in order.
     pub(crate) fn router_list(&self, state: &PlanState) -> Vec<ResourceName> {
-        self.router_order
-            .iter()
-            .filter(|d| match self.side_of(d) {
-                Some(side) => state.get(side).in_router,
-                None => true,
-            })
-            .cloned()
-            .collect()
-    }
-
-    fn replicas_of(&self, state: &PlanState, deployment: &ResourceName) -> u32 {
-        match self.side_of(deployment) {
-            Some(side) => state.get(side).replicas,
-            None => self
-                .others
-                .iter()
-                .find(|o| &o.deployment == deployment)
-                .map_or(0, |o| o.replicas),
+        let mut list = Vec::new();
+        for d in &self.router_order {
+            if self.side_of(d).is_none_or(|side| state.get(side).in_router) {
+                list.push(d.clone());
+            }
         }
+        list
     }
 
     /// The router's exact split in `state` (empty when nothing serves).
     pub(crate) fn split(&self, state: &PlanState) -> Vec<StepShare> {
-        let list = self.router_list(state);
-        let replicas: Vec<u32> = list.iter().map(|d| self.replicas_of(state, d)).collect();
-        let total: u64 = replicas.iter().map(|&r| u64::from(r)).sum();
+        let mut split = Vec::new();
+        let mut total = 0;
+        for deployment in &self.router_order {
+            let replicas = match self.side_of(deployment) {
+                Some(side) if !state.get(side).in_router => continue,
+                Some(side) => state.get(side).replicas,
+                None => self
+                    .others
+                    .iter()
+                    .find(|o| &o.deployment == deployment)
+                    .map_or(0, |o| o.replicas),
+            };
+            total += u64::from(replicas);
+            split.push(StepShare {
+                deployment: deployment.clone(),
+                replicas,
+                share: Fraction::ZERO,
+            });
+        }
         if total == 0 {
             return Vec::new();
         }
-        list.into_iter()
-            .zip(replicas)
-            .map(|(deployment, replicas)| StepShare {
-                deployment,
-                replicas,
-                share: Fraction::new(u64::from(replicas), total).unwrap_or(Fraction::ZERO),
-            })
-            .collect()
+        for s in &mut split {
+            s.share = Fraction::new(u64::from(s.replicas), total).unwrap_or(Fraction::ZERO);
+        }
+        split
     }
 
     /// A finished step from `before` to `after` with its actions.

@@ -18,16 +18,11 @@ use crate::registry::Registry;
 use crate::share::Fraction;
 
 fn ratio(f: Fraction) -> Ratio {
-    Ratio::new(f.numerator().into(), f.denominator().into())
+    Ratio::new(f.numerator(), f.denominator())
 }
 
 fn fraction(r: Ratio) -> Fraction {
-    // Ratios built here have denominators below 2^41.
-    Fraction::new(
-        u64::try_from(r.num).unwrap_or(u64::MAX),
-        u64::try_from(r.den).unwrap_or(u64::MAX),
-    )
-    .unwrap_or(Fraction::ZERO)
+    Fraction::new(r.num, r.den).unwrap_or(Fraction::ZERO)
 }
 
 fn state_of(d: &Deployment, in_router: bool) -> DeploymentState {
@@ -329,13 +324,11 @@ impl Registry {
                 let states = stepwise::plan(&limits, &start, *m)
                     .map_err(|reason| Error::InfeasiblePlan { reason })?;
                 for (t, f) in states {
-                    let cap = Ratio::new(
-                        share.num * 100 + u128::from(*m) * share.den,
-                        share.den * 100,
-                    );
+                    let cap =
+                        Ratio::new(share.num * 100 + u64::from(*m) * share.den, share.den * 100);
                     let next = next_state(&cur, t, f, false);
                     push(&mut data, &mut cur, next, fraction(cap))?;
-                    share = Ratio::new(t.into(), (t + f).into());
+                    share = Ratio::new(t, t + f);
                 }
                 let next = next_state(&cur, target, 0, true);
                 push(&mut data, &mut cur, next, Fraction::ONE)?;

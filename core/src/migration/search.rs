@@ -24,16 +24,18 @@
 
 use std::cmp::Ordering;
 
-/// A rational in `[0, 1]`, in lowest terms, `den > 0`.
+/// A rational in `[0, 1]`, in lowest terms, `den > 0`. The planner's
+/// ratios have denominators below 2^41; products with counts widen to
+/// `u128`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Ratio {
-    pub(crate) num: u128,
-    pub(crate) den: u128,
+    pub(crate) num: u64,
+    pub(crate) den: u64,
 }
 
 impl Ratio {
     /// `num / den` in lowest terms, clamped to `[0, 1]`; `den == 0` gives 0.
-    pub(crate) fn new(num: u128, den: u128) -> Ratio {
+    pub(crate) fn new(num: u64, den: u64) -> Ratio {
         if den == 0 {
             return Ratio { num: 0, den: 1 };
         }
@@ -51,7 +53,7 @@ impl Ratio {
     }
 }
 
-fn gcd(mut a: u128, mut b: u128) -> u128 {
+fn gcd(mut a: u64, mut b: u64) -> u64 {
     while b != 0 {
         (a, b) = (b, a % b);
     }
@@ -59,7 +61,8 @@ fn gcd(mut a: u128, mut b: u128) -> u128 {
 }
 
 /// Lattice points `(u, n)` with `u` in `[u_lo, u_hi]`, `w = n - u` in
-/// `[w_lo, w_hi]` and `n` in `[n_lo, n_hi]`.
+/// `[w_lo, w_hi]` and `n` in `[n_lo, n_hi]`. The bounds are replica counts
+/// and sums of two of them (below 2^34), so sums of two bounds fit in `u64`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Region {
     pub(crate) u_lo: u64,
@@ -113,76 +116,78 @@ fn floor_sum(mut n: u128, mut m: u128, mut a: u128, mut b: u128) -> u128 {
 
 /// `g(n) = floor(q n)`, or `ceil(q n) - 1` when strict: the largest `u` with
 /// `u / n <= q` (or `< q`). Requires `n >= 1` and, when strict, `q > 0`.
+/// Both `g` and `h(n) = n - g(n)` (the matching smallest `w`) rise with `n`.
 #[derive(Debug, Clone, Copy)]
 struct Bound {
-    q: Ratio,
+    /// `q`'s numerator and denominator.
+    num: u128,
+    den: u128,
     strict: bool,
 }
 
 impl Bound {
-    fn g(self, n: u128) -> u128 {
-        let x = self.q.num * n;
-        if self.strict {
-            x.saturating_sub(1) / self.q.den
-        } else {
-            x / self.q.den
-        }
+    /// The smallest `n` in `[lo, hi]` with `g(n) >= c`. With `q = a / b`,
+    /// `floor(a n / b) >= c` iff `a n >= c b`, and `floor((a n - 1) / b) >= c`
+    /// iff `a n >= c b + 1`.
+    fn first_g_at_least(self, c: u64, lo: u64, hi: u64) -> Option<u64> {
+        let need = u128::from(c) * self.den + u128::from(self.strict);
+        first_at_least(self.num, need, lo, hi)
     }
 
-    /// `n - g(n)`, the matching smallest `w`.
-    fn h(self, n: u128) -> u128 {
-        n - self.g(n)
+    /// The smallest `n` in `[lo, hi]` with `h(n) >= c`. Here `h(n)` is
+    /// `ceil((b - a) n / b)`, or `floor((b - a) n / b) + 1` when strict, so
+    /// for `c >= 1` it is at least `c` iff `(b - a) n >= (c - 1) b + 1`, or
+    /// `>= (c - 1) b` when strict; for `c = 0` always.
+    fn first_h_at_least(self, c: u64, lo: u64, hi: u64) -> Option<u64> {
+        let need = (u128::from(c) * self.den + u128::from(!self.strict)).saturating_sub(self.den);
+        first_at_least(self.den - self.num, need, lo, hi)
+    }
+
+    /// The largest `n` in `[lo, hi]` with `g(n) <= c`.
+    fn last_g_at_most(self, c: u64, lo: u64, hi: u64) -> Option<u64> {
+        last_before(self.first_g_at_least(c + 1, lo, hi), lo, hi)
+    }
+
+    /// The largest `n` in `[lo, hi]` with `h(n) <= c`.
+    fn last_h_at_most(self, c: u64, lo: u64, hi: u64) -> Option<u64> {
+        last_before(self.first_h_at_least(c + 1, lo, hi), lo, hi)
     }
 
     /// `sum_{n=n1}^{n1+len-1} g(n)`.
     fn range_sum(self, n1: u128, len: u128) -> u128 {
-        let b = self.q.num * n1;
+        let b = self.num * n1;
         let b = if self.strict { b - 1 } else { b };
-        floor_sum(len, self.q.den, self.q.num, b)
+        floor_sum(len, self.den, self.num, b)
     }
 
     /// `true` when `a / b` exceeds the bound (`>= q` when strict).
     fn excludes(self, a: u128, b: u128) -> bool {
-        let lhs = a * self.q.den;
-        let rhs = self.q.num * b;
+        let lhs = a * self.den;
+        let rhs = self.num * b;
         lhs > rhs || (self.strict && lhs == rhs)
     }
 }
 
-/// The smallest `n` in `[lo, hi]` where the monotone (false, then true)
-/// predicate holds.
-fn first(lo: u128, hi: u128, pred: impl Fn(u128) -> bool) -> Option<u128> {
-    if lo > hi || !pred(hi) {
+/// The smallest `n` in `[lo, hi]` with `a n >= b`.
+fn first_at_least(a: u128, b: u128, lo: u64, hi: u64) -> Option<u64> {
+    let n = if b == 0 {
+        lo
+    } else if a == 0 {
         return None;
-    }
-    let (mut lo, mut hi) = (lo, hi);
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        if pred(mid) {
-            hi = mid;
-        } else {
-            lo = mid + 1;
-        }
-    }
-    Some(lo)
+    } else {
+        // Beyond u64 is beyond `hi`.
+        lo.max(u64::try_from(b.div_ceil(a)).ok()?)
+    };
+    (n <= hi).then_some(n)
 }
 
-/// The largest `n` in `[lo, hi]` where the monotone (true, then false)
-/// predicate holds.
-fn last(lo: u128, hi: u128, pred: impl Fn(u128) -> bool) -> Option<u128> {
-    if lo > hi || !pred(lo) {
-        return None;
+/// The largest `n` in `[lo, hi]` below `first`, the first `n` of `[lo, hi]`
+/// where a rising predicate holds (`None`: nowhere).
+fn last_before(first: Option<u64>, lo: u64, hi: u64) -> Option<u64> {
+    match first {
+        Some(n) => (n > lo).then(|| n - 1),
+        None => (lo <= hi).then_some(hi),
     }
-    let (mut lo, mut hi) = (lo, hi);
-    while lo < hi {
-        let mid = lo + (hi - lo).div_ceil(2);
-        if pred(mid) {
-            lo = mid;
-        } else {
-            hi = mid - 1;
-        }
-    }
-    Some(lo)
 }
 
 /// Which point wins among points with the same `u / n`.
@@ -196,8 +201,14 @@ pub(crate) enum Tie {
 
 /// True when `(u1, n1)` is better than `(u2, n2)`: a larger `u / n`, then the
 /// `tie` rule.
-fn better(a: (u128, u128), b: (u128, u128), tie: Tie) -> bool {
-    match (a.0 * b.1).cmp(&(b.0 * a.1)) {
+fn better(a: (u64, u64), b: (u64, u64), tie: Tie) -> bool {
+    let (a0, a1, b0, b1) = (
+        u128::from(a.0),
+        u128::from(a.1),
+        u128::from(b.0),
+        u128::from(b.1),
+    );
+    match (a0 * b1).cmp(&(b0 * a1)) {
         Ordering::Greater => true,
         Ordering::Less => false,
         Ordering::Equal => match tie {
@@ -207,7 +218,7 @@ fn better(a: (u128, u128), b: (u128, u128), tie: Tie) -> bool {
     }
 }
 
-fn keep_best(best: &mut Option<(u128, u128)>, candidate: (u128, u128), tie: Tie) {
+fn keep_best(best: &mut Option<(u64, u64)>, candidate: (u64, u64), tie: Tie) {
     if best.is_none_or(|b| better(candidate, b, tie)) {
         *best = Some(candidate);
     }
@@ -230,21 +241,21 @@ pub(crate) fn best_below_tie(
     if strict && q.num == 0 {
         return None;
     }
-    let bound = Bound { q, strict };
-    let lo = u128::from(region.n_lo.max(1));
-    let hi = u128::from(region.n_hi);
-    let (u_lo, u_hi) = (u128::from(region.u_lo), u128::from(region.u_hi));
-    let (w_lo, w_hi) = (u128::from(region.w_lo), u128::from(region.w_hi));
+    let bound = Bound {
+        num: q.num.into(),
+        den: q.den.into(),
+        strict,
+    };
+    let (lo, hi) = (region.n_lo.max(1), region.n_hi);
+    let (u_lo, u_hi, w_lo, w_hi) = (region.u_lo, region.u_hi, region.w_lo, region.w_hi);
     if lo > hi || u_lo > u_hi || w_lo > w_hi {
         return None;
     }
-    let g = |n: u128| bound.g(n);
-    let h = |n: u128| bound.h(n);
     let mut best = None;
 
     // u = u_hi binds: the share u_hi / n falls with n, so the smallest n wins.
     // (Every n ties at share 0 when u_hi = 0.)
-    if let Some(n0) = first(lo, hi, |n| g(n) >= u_hi) {
+    if let Some(n0) = bound.first_g_at_least(u_hi, lo, hi) {
         let (n, top) = (n0.max(u_hi + w_lo), hi.min(u_hi + w_hi));
         if n <= top {
             let n = if u_hi == 0 && tie == Tie::LargeN {
@@ -258,7 +269,7 @@ pub(crate) fn best_below_tie(
     // w = w_lo binds: the share (n - w_lo) / n rises with n, so the largest n
     // wins (every n ties at share 1 when w_lo = 0, and then the smallest wins).
     let low_n = lo.max(u_lo + w_lo);
-    if let Some(nb) = last(lo, hi.min(u_hi + w_lo), |n| h(n) <= w_lo) {
+    if let Some(nb) = bound.last_h_at_most(w_lo, lo, hi.min(u_hi + w_lo)) {
         let n = if w_lo == 0 && tie == Tie::SmallN {
             low_n
         } else {
@@ -269,11 +280,13 @@ pub(crate) fn best_below_tie(
         }
     }
     // u = g(n) binds: best approximation of q from below with n in [n1, n2].
-    let n1 = first(lo, hi, |n| g(n) >= u_lo)
-        .zip(first(lo, hi, |n| h(n) >= w_lo))
+    let n1 = bound
+        .first_g_at_least(u_lo, lo, hi)
+        .zip(bound.first_h_at_least(w_lo, lo, hi))
         .map(|(a, b)| a.max(b));
-    let n2 = last(lo, hi, |n| g(n) <= u_hi)
-        .zip(last(lo, hi, |n| h(n) <= w_hi))
+    let n2 = bound
+        .last_g_at_most(u_hi, lo, hi)
+        .zip(bound.last_h_at_most(w_hi, lo, hi))
         .map(|(a, b)| a.min(b));
     if let (Some(n1), Some(n2)) = (n1, n2)
         && n1 <= n2
@@ -281,27 +294,32 @@ pub(crate) fn best_below_tie(
     {
         keep_best(&mut best, point, tie);
     }
-    best.map(|(u, n)| (u as u64, n as u64))
+    best
 }
 
 /// The `(g(n), n)` with the largest `g(n) / n` over `n` in `[n1, n2]`, the
 /// smallest (or largest) such `n` on ties: a Stern-Brocot descent towards the
 /// optimum `x*`, each comparison made exact by lattice-point counts.
-fn best_ratio(bound: Bound, n1: u128, n2: u128, tie: Tie) -> Option<(u128, u128)> {
-    let len = n2 - n1 + 1;
-    let sum_g = bound.range_sum(n1, len);
+///
+/// Every fraction `a / b` of the descent lies in `[0, 1]`, and the runs never
+/// pass a denominator above `n2` (their cap), so the descent works in `u64`;
+/// the lattice-point counts widen to `u128`.
+fn best_ratio(bound: Bound, n1: u64, n2: u64, tie: Tie) -> Option<(u64, u64)> {
+    let len = u128::from(n2 - n1 + 1);
+    let sum_g = bound.range_sum(n1.into(), len);
     // Where x* = max g(n)/n lies relative to a/b.
-    let cmp = |a: u128, b: u128| -> Ordering {
+    let cmp = |a: u64, b: u64| -> Ordering {
+        let (a, b) = (u128::from(a), u128::from(b));
         if bound.excludes(a, b) {
             return Ordering::Less;
         }
         // Points with a/b < u/n <= g(n)/n: any means x* > a/b.
-        let below = floor_sum(len, b, a, a * n1);
+        let below = floor_sum(len, b, a, a * u128::from(n1));
         if sum_g > below {
             return Ordering::Greater;
         }
         // Points with a/b <= u/n: with none above, x* = a/b.
-        let ceil_sum = floor_sum(len, b, a, a * n1 + b - 1);
+        let ceil_sum = floor_sum(len, b, a, a * u128::from(n1) + b - 1);
         if sum_g + len > ceil_sum {
             Ordering::Equal
         } else {
@@ -309,14 +327,14 @@ fn best_ratio(bound: Bound, n1: u128, n2: u128, tie: Tie) -> Option<(u128, u128)
         }
     };
     // Every multiple of x*'s denominator in [n1, n2] attains x*.
-    let found = |a: u128, b: u128| -> Option<(u128, u128)> {
+    let found = |a: u64, b: u64| -> Option<(u64, u64)> {
         let k = match tie {
             Tie::SmallN => n1.div_ceil(b),
             Tie::LargeN => n2 / b,
         };
         (k * b >= n1 && k * b <= n2).then_some((k * a, k * b))
     };
-    if bound.q.num == bound.q.den && !bound.strict {
+    if bound.num == bound.den && !bound.strict {
         return found(1, 1);
     }
     match cmp(0, 1) {
@@ -324,47 +342,47 @@ fn best_ratio(bound: Bound, n1: u128, n2: u128, tie: Tie) -> Option<(u128, u128)
         Ordering::Less => return None,
         Ordering::Greater => {}
     }
-    // Invariant: la/lb < x* < ra/rb, Stern-Brocot neighbours.
-    let (mut la, mut lb, mut ra, mut rb) = (0u128, 1u128, 1u128, 1u128);
-    for _ in 0..512 {
-        // Right run: the largest k with (la + k ra) / (lb + k rb) < x*.
-        // Fractions with denominators above n2 lie above x* here.
-        let cap = n2.saturating_sub(lb) / rb;
-        match gallop(cap, |k| cmp(la + k * ra, lb + k * rb)) {
-            Run::Hit(k) => return found(la + k * ra, lb + k * rb),
-            Run::Stop(k) => {
-                la += k * ra;
-                lb += k * rb;
+    // Invariant: la/lb < x* < ra/rb, Stern-Brocot neighbours. The runs
+    // alternate. A right run takes the largest k with (la + k ra) /
+    // (lb + k rb) < x*, a left run the largest j with (ra + j la) /
+    // (rb + j lb) > x*: each moves the `near` end towards the `far` one.
+    // Fractions with denominators above n2 lie beyond x* there.
+    let (mut near, mut far) = ((0u64, 1u64), (1u64, 1u64));
+    for run in 0..1024 {
+        let right = run % 2 == 0;
+        let at = |k: u64| (near.0 + k * far.0, near.1 + k * far.1);
+        let side = |k: u64| {
+            let (a, b) = at(k);
+            let side = cmp(a, b);
+            if right { side } else { side.reverse() }
+        };
+        match gallop(n2.saturating_sub(near.1) / far.1, side) {
+            Run::Hit(k) => {
+                let (a, b) = at(k);
+                return found(a, b);
             }
+            Run::Stop(k) => near = at(k),
         }
-        // Left run: the largest j with (ra + j la) / (rb + j lb) > x*.
-        let cap = n2.saturating_sub(rb) / lb;
-        match gallop(cap, |j| cmp(ra + j * la, rb + j * lb).reverse()) {
-            Run::Hit(j) => return found(ra + j * la, rb + j * lb),
-            Run::Stop(j) => {
-                ra += j * la;
-                rb += j * lb;
-            }
-        }
+        (near, far) = (far, near);
     }
     None
 }
 
 enum Run {
     /// The k-th fraction is x* itself.
-    Hit(u128),
+    Hit(u64),
     /// The largest k in `[0, cap]` whose fraction is still on the near side.
-    Stop(u128),
+    Stop(u64),
 }
 
 /// Galloping then binary search for the largest `k` in `[0, cap]` with
 /// `side(k) == Greater` (k = 0 always is), stopping early on `Equal`.
 /// `side` must be `Greater` up to some k and `Less` after it (or `Equal` at
 /// its end).
-fn gallop(cap: u128, side: impl Fn(u128) -> Ordering) -> Run {
-    let mut good = 0u128;
+fn gallop(cap: u64, side: impl Fn(u64) -> Ordering) -> Run {
+    let mut good = 0;
     let mut bad = cap + 1;
-    let mut k = 1u128;
+    let mut k = 1;
     while k <= cap {
         match side(k) {
             Ordering::Greater => {
@@ -411,14 +429,13 @@ mod tests {
     }
 
     fn brute_best_below(r: &Region, q: Ratio, strict: bool, tie: Tie) -> Option<(u64, u64)> {
-        let mut best: Option<(u128, u128)> = None;
+        let mut best: Option<(u64, u64)> = None;
         for n in r.n_lo.max(1)..=r.n_hi {
             for u in r.u_lo..=r.u_hi.min(n) {
                 let w = n - u;
                 if w < r.w_lo || w > r.w_hi {
                     continue;
                 }
-                let (u, n) = (u128::from(u), u128::from(n));
                 let (l, rr) = (u * q.den, q.num * n);
                 if l > rr || (strict && l == rr) {
                     continue;
@@ -426,7 +443,7 @@ mod tests {
                 keep_best(&mut best, (u, n), tie);
             }
         }
-        best.map(|(u, n)| (u as u64, n as u64))
+        best
     }
 
     #[test]
@@ -454,8 +471,8 @@ mod tests {
                 n_lo,
                 n_hi,
             };
-            let den = 1 + u128::from(next(40));
-            let q = Ratio::new(u128::from(next(41)).min(den), den);
+            let den = 1 + next(40);
+            let q = Ratio::new(next(41).min(den), den);
             for strict in [false, true] {
                 for tie in [Tie::SmallN, Tie::LargeN] {
                     assert_eq!(
@@ -485,11 +502,12 @@ mod tests {
         let q = Ratio::new(2_971_215_073, 4_807_526_976);
         let (u, n) = best_below(&r, q, true).unwrap_or_default();
         let (u, n) = (u128::from(u), u128::from(n));
-        assert!(u * q.den < q.num * n, "strictly below q");
+        let (num, den) = (u128::from(q.num), u128::from(q.den));
+        assert!(u * den < num * n, "strictly below q");
         // At least as good as the largest denominators' own best numerators.
         for m in [r.n_hi - 1, r.n_hi] {
             let m = u128::from(m);
-            let g = (q.num * m - 1) / q.den;
+            let g = (num * m - 1) / den;
             assert!(u * m >= g * n, "{u}/{n} worse than {g}/{m}");
         }
     }

@@ -43,16 +43,17 @@ pub(crate) struct Start {
 }
 
 /// `share + m / 100`, possibly 1 or more (then the final state is in reach).
+/// Below 2^48 with `share`'s denominator below 2^41.
 #[derive(Debug, Clone, Copy)]
 struct Cap {
-    num: u128,
-    den: u128,
+    num: u64,
+    den: u64,
 }
 
 impl Cap {
     fn new(share: Ratio, m: u32) -> Cap {
         Cap {
-            num: share.num * 100 + u128::from(m) * share.den,
+            num: share.num * 100 + u64::from(m) * share.den,
             den: share.den * 100,
         }
     }
@@ -60,12 +61,12 @@ impl Cap {
         self.num >= self.den
     }
     fn admits(self, (t, f): (u64, u64)) -> bool {
-        u128::from(t) * self.den <= self.num * u128::from(t + f)
+        u128::from(t) * u128::from(self.den) <= u128::from(self.num) * u128::from(t + f)
     }
     /// The most `to` replicas a row with `b` from-replicas may have.
     fn max_t(self, b: u64) -> u128 {
         match self.den.checked_sub(self.num) {
-            Some(room) if room > 0 => (u128::from(b) * self.num) / room,
+            Some(room) if room > 0 => (u128::from(b) * u128::from(self.num)) / u128::from(room),
             _ => u128::MAX,
         }
     }
@@ -111,12 +112,14 @@ fn greedy(limits: &Limits, start: &Start, m: u32) -> Result<Vec<(u64, u64)>, Sta
         }
         let next = limits
             .largest_at_most(cur.0, cur.1, cap.ratio(), Tie::LargeN)
-            .filter(|&(t, n)| u128::from(t) * share.den > share.num * u128::from(n));
+            .filter(|&(t, n)| {
+                u128::from(t) * u128::from(share.den) > u128::from(share.num) * u128::from(n)
+            });
         let Some((t, n)) = next else {
             return Err((cur, share));
         };
         cur = (t, n - t);
-        share = Ratio::new(t.into(), n.into());
+        share = Ratio::new(t, n);
         out.push(cur);
     }
 }
@@ -129,7 +132,7 @@ fn infeasible(limits: &Limits, start: &Start, m: u32) -> Infeasibility {
         .unwrap_or(((start.t, start.f), start.share));
     let next = limits
         .smallest_above(stuck.0, stuck.1, share)
-        .map_or(Ratio::new(1, 1), |(t, n)| Ratio::new(t.into(), n.into()));
+        .map_or(Ratio::new(1, 1), |(t, n)| Ratio::new(t, n));
     // A maximum of 100 always admits a plan (straight to the end).
     let (mut lo, mut hi) = (m + 1, 100);
     while lo < hi {
@@ -160,13 +163,7 @@ fn infeasible(limits: &Limits, start: &Start, m: u32) -> Infeasibility {
         }
         u32::try_from(lo).ok()
     });
-    let fraction = |r: Ratio| {
-        Fraction::new(
-            u64::try_from(r.num).unwrap_or(u64::MAX),
-            u64::try_from(r.den).unwrap_or(u64::MAX),
-        )
-        .unwrap_or(Fraction::ZERO)
-    };
+    let fraction = |r: Ratio| Fraction::new(r.num, r.den).unwrap_or(Fraction::ZERO);
     Infeasibility::MaxStepTooSmall {
         max_step_percent: m,
         stuck_share: fraction(share),
@@ -267,48 +264,42 @@ impl Lattice {
     /// share that keeps the total fewest.
     fn fewest(&self, start: &Start, m: u32) -> Option<Vec<(u64, u64)>> {
         let steps = self.remaining_steps(m);
-        let x0 = (start.t, start.f);
-        let cap0 = Cap::new(start.share, m);
         // `to` outside the router joins without moving: a step of its own.
-        let joins =
-            u128::from(start.t) * start.share.den > start.share.num * u128::from(start.t + start.f);
-        let candidates = |cur: (u64, u64), cap: Cap, first: bool| {
-            let mut list = Vec::new();
-            if first && joins && cap.admits(cur) {
-                list.extend(self.index(cur).map(|i| (cur, steps[i])));
+        let joins = u128::from(start.t) * u128::from(start.share.den)
+            > u128::from(start.share.num) * u128::from(start.t + start.f);
+        let mut cur = (start.t, start.f);
+        let mut cap = Cap::new(start.share, m);
+        let mut out = Vec::new();
+        loop {
+            // The next state: the fewest remaining steps, then M4's best (the
+            // first on ties). After the first step this is `steps[cur] - 1`,
+            // as `remaining_steps` computed it over the same successors.
+            let mut best: Option<((u64, u64), u32)> = None;
+            let mut consider = |z: (u64, u64)| {
+                if let Some(i) = self.index(z) {
+                    let h = steps[i];
+                    if best.is_none_or(|(p, hp)| h < hp || (h == hp && m4_better(z, p))) {
+                        best = Some((z, h));
+                    }
+                }
+            };
+            if out.is_empty() && joins && cap.admits(cur) {
+                consider(cur);
             }
             for b in 0..=cur.1 {
                 if let Some((a, z)) = self.range(cur, b, cap) {
                     for t in a..=z {
-                        if let Some(i) = self.index((t, b)) {
-                            list.push(((t, b), steps[i]));
-                        }
+                        consider((t, b));
                     }
                 }
             }
-            list
-        };
-        let first = candidates(x0, cap0, true);
-        let best = first
-            .iter()
-            .map(|c| c.1)
-            .min()
-            .filter(|&h| h != UNREACHABLE)?;
-        let mut out = Vec::new();
-        let (mut list, mut remaining) = (first, best);
-        loop {
-            let pick = list
-                .iter()
-                .filter(|c| c.1 == remaining)
-                .map(|c| c.0)
-                .reduce(|a, b| if m4_better(b, a) { b } else { a })?;
+            let (pick, remaining) = best.filter(|&(_, h)| h != UNREACHABLE)?;
             out.push(pick);
             if remaining == 0 {
                 return Some(out);
             }
-            remaining -= 1;
-            let share = Ratio::new(pick.0.into(), (pick.0 + pick.1).into());
-            list = candidates(pick, Cap::new(share, m), false);
+            cur = pick;
+            cap = Cap::new(Ratio::new(pick.0, pick.0 + pick.1), m);
         }
     }
 
@@ -325,7 +316,7 @@ impl Lattice {
             };
             for t in (l..=h).rev() {
                 let z = (t, b);
-                let share = Ratio::new(t.into(), (t + b).into());
+                let share = Ratio::new(t, t + b);
                 let cap = Cap::new(share, m);
                 let v = if cap.reaches_end() {
                     0
