@@ -55,7 +55,7 @@ opt="$here/node_modules/.bin/wasm-opt"
 if [ -x "$opt" ]; then
     for dir in web node; do
         f="$here/pkg/$dir/${crate}_bg.wasm"
-        "$opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+        "$opt" -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
             --enable-mutable-globals --enable-reference-types --enable-multivalue "$f" -o "$f.opt" && mv "$f.opt" "$f"
     done
 fi

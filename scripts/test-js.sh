@@ -49,3 +49,12 @@ raw=$(wc -c < "$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
 printf 'replica_router_wasm_bg.wasm: %d bytes raw (%d KiB), %d bytes gzipped (%d KiB)\n' \
     "$raw" $((raw / 1024)) "$gz" $((gz / 1024))
+# The size budget (issue 6): 250,000 bytes raw. A change that grows the
+# module past it fails here; see bindings-wasm/README.md ("Size") for what
+# keeps it small and how to find what grew (twiggy).
+budget=250000
+if [ "$raw" -gt "$budget" ]; then
+    echo "FAIL: the .wasm is $raw bytes raw, over the $budget-byte budget" >&2
+    exit 1
+fi
+echo "within the $budget-byte budget ($((budget - raw)) bytes to spare)"
