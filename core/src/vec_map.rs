@@ -15,8 +15,9 @@ use std::mem;
 /// at the same positions.
 ///
 /// Lookups are O(log n) binary searches (maps of up to 16 entries, such as
-/// an account's routers, are scanned, which routes faster); insertion and removal move O(n)
-/// elements, except that inserting a key greater than every key is a push,
+/// an account's routers, are scanned, which routes faster); insertion and
+/// removal move O(n) elements, except that inserting a key greater than
+/// every key is a push,
 /// so loading sorted data is O(n); iteration is in key order. The registry
 /// holds at most thousands of resources per account, where this is faster
 /// than a B-tree for lookups (keys are contiguous) and small enough for
