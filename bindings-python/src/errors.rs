@@ -199,14 +199,3 @@ impl<T> OrRaise<T> for Result<T, Error> {
         self.map_err(|e| to_py_err(py, &e))
     }
 }
-
-/// A `ValidationError` for input the binding converts before core sees it
-/// (a seed that is neither an int nor 32 bytes).
-pub(crate) fn validation_error(py: Python<'_>, code: &str, message: &str) -> PyErr {
-    let make = || -> PyResult<PyErr> {
-        let exc = types(py)?.validation.bind(py).call1((message,))?;
-        exc.setattr("code", code)?;
-        Ok(PyErr::from_value(exc))
-    };
-    make().unwrap_or_else(|e| e)
-}

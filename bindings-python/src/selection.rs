@@ -13,25 +13,13 @@ use pyo3::types::{PyByteArray, PyBytes, PyType};
 use replica_router::limits::check_batch_picks;
 use replica_router::{ChaCha8Rng, Seed, WeightedSelector};
 
-use crate::errors::{OrRaise, validation_error};
+use crate::errors::OrRaise;
 
 /// Converts a Python seed: an int in `0..2**64`, 32 bytes, or None (32 bytes
 /// from `os.urandom`, the OS entropy source, drawn here in the binding since
 /// core reads no entropy).
 pub(crate) fn seed_from_py(py: Python<'_>, seed: Option<&Bound<'_, PyAny>>) -> PyResult<Seed> {
-    let bytes_seed = |b: &[u8]| -> PyResult<Seed> {
-        <[u8; 32]>::try_from(b).map(Seed::from_bytes).map_err(|_| {
-            validation_error(
-                py,
-                "INVALID_SEED",
-                &format!(
-                    "a seed of {} bytes is invalid: use an int in 0..2**64, exactly 32 bytes, \
-                     or None",
-                    b.len()
-                ),
-            )
-        })
-    };
+    let bytes_seed = |b: &[u8]| Seed::from_slice(b).or_raise(py);
     match seed {
         None => {
             let os = py.import("os")?;

@@ -399,6 +399,10 @@ def error_case(api: str, i: dict[str, Any]) -> Any:
         return outcome(lambda: reg.create_router(["d1"], id="r1", **kw), router_json)
     if api == "weighted_selector":
         return outcome(lambda: rr.WeightedSelector(i["weights"], 0), total)
+    if api == "seed_bytes":
+        return outcome(
+            lambda: rr.Registry("acme", seed=bytes.fromhex(i["bytes"])), lambda r: {"seed": r.seed.hex()}
+        )
     if api == "weighted_round_robin":
         return outcome(lambda: rr.WeightedRoundRobin(i["weights"]), total)
     if api == "session_affinity":

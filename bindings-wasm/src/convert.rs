@@ -10,6 +10,7 @@
 use std::fmt::Display;
 
 use js_sys::{Array, Float64Array, JsString, Number, Object, Reflect, Uint8Array, Uint32Array};
+use replica_router::{Error, Seed};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -74,14 +75,16 @@ extern "C" {
     fn set_u32s(array: &Uint32Array, src: &[u32], offset: u32);
 }
 
-/// The 32 bytes of `array`, or `None` when it does not hold exactly 32.
-pub(crate) fn bytes32(array: &Uint8Array) -> Option<[u8; 32]> {
-    if array.length() != 32 {
-        return None;
-    }
-    let mut bytes = [0; 32];
-    copy_u8s(&mut bytes, array);
-    Some(bytes)
+/// The seed held by `array`, checked by core ([`Seed::from_slice`]: exactly
+/// 32 bytes). At most 33 bytes are copied, which is enough for core to tell
+/// whether there are exactly 32, so a huge array is never copied into the
+/// module's memory; the error reports the array's real length.
+pub(crate) fn seed_from_u8s(array: &Uint8Array) -> Result<Seed, Error> {
+    let len = array.length();
+    let n = len.min(33);
+    let mut head = [0; 33];
+    copy_u8s(&mut head[..n as usize], &array.subarray(0, n));
+    Seed::from_slice(&head[..n as usize]).map_err(|_| Error::InvalidSeed { len: len as usize })
 }
 
 /// A copy of the elements of `array`.

@@ -57,7 +57,8 @@ impl JsRegistry {
     /// `catalog` decides which regions support direct routing (default: the
     /// ten regions of the reference docs).
     ///
-    /// Throws `ValidationError` (`INVALID_NAME`, `INVALID_REGION`).
+    /// Throws `ValidationError` (`INVALID_NAME`, `INVALID_REGION`,
+    /// `INVALID_SEED`).
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "string")] account: &JsValue,

@@ -29,8 +29,10 @@ extern "C" {
 const TS_SEED: &'static str = r#"
 /**
  * A seed (SPEC S4): a number (a safe integer >= 0), a bigint from 0 to
- * 2^64 - 1 (both mean `Seed::from_u64` in Rust), or 32 bytes. `undefined`
- * or `null` draws 32 bytes from `crypto.getRandomValues`.
+ * 2^64 - 1 (both mean `Seed::from_u64` in Rust), or exactly 32 bytes
+ * (`Seed::from_slice`; another length throws `ValidationError` with code
+ * `INVALID_SEED`). `undefined` or `null` draws 32 bytes from
+ * `crypto.getRandomValues`.
  */
 export type SeedInput = number | bigint | Uint8Array | null | undefined;
 "#;
@@ -41,14 +43,14 @@ pub(crate) fn seed(value: &JsValue) -> JsResult<Seed> {
     if value.is_undefined() || value.is_null() {
         let buffer = Uint8Array::new_with_length(32);
         get_random_values(&buffer)?;
-        return Ok(Seed::from_bytes(bytes32(&buffer)?));
+        return convert::seed_from_u8s(&buffer).js();
     }
     if value.as_f64().is_some() || value.is_bigint() {
         return Ok(Seed::from_u64(u64_value(value, "seed")?));
     }
     if is_buffer_view(value) {
         if let Some(array) = value.dyn_ref::<Uint8Array>() {
-            return Ok(Seed::from_bytes(bytes32(array)?));
+            return convert::seed_from_u8s(array).js();
         }
     }
     Err(type_error(&must_be(
@@ -56,15 +58,6 @@ pub(crate) fn seed(value: &JsValue) -> JsResult<Seed> {
         "a number, a bigint or a Uint8Array of 32 bytes",
         value,
     )))
-}
-
-fn bytes32(array: &Uint8Array) -> JsResult<[u8; 32]> {
-    convert::bytes32(array).ok_or_else(|| {
-        range_error(&format!(
-            "a seed Uint8Array must have 32 bytes, got {}",
-            array.length()
-        ))
-    })
 }
 
 /// Copies a seed's bytes into a new `Uint8Array`.
@@ -89,8 +82,9 @@ impl JsWeightedSelector {
     /// A selector over `weights` (an array of integers from 0 to 2^32 - 1 or
     /// a `Uint32Array`, at most 1,048,576 of them) drawing from `seed`.
     ///
-    /// Throws `ValidationError` with code `EMPTY_WEIGHTS` or
-    /// `ZERO_TOTAL_WEIGHT`; `TypeError`/`RangeError` for malformed input.
+    /// Throws `ValidationError` with code `EMPTY_WEIGHTS`,
+    /// `ZERO_TOTAL_WEIGHT` or `INVALID_SEED`; `TypeError`/`RangeError` for
+    /// malformed input.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "ArrayLike<number> | Uint32Array")] weights: &JsValue,

@@ -1973,6 +1973,19 @@ fn errors_file() -> J {
             }),
         );
     }
+    // S4: seeds given as bytes (the registry's seed, read back).
+    for len in [0usize, 1, 16, 31, 32, 33, 64] {
+        let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 5) as u8).collect();
+        let hex = |b: &[u8]| b.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        c.push(
+            "seed_bytes",
+            O::new().f("bytes", hex(&bytes)),
+            result(
+                Seed::from_slice(&bytes).and_then(|seed| Registry::new("acme", seed)),
+                |reg| O::new().f("seed", hex(reg.seed().as_bytes())).j(),
+            ),
+        );
+    }
     let affinity_inputs: Vec<Vec<(&str, u32)>> = vec![
         vec![],
         vec![("a", 0)],
@@ -2101,7 +2114,8 @@ fn errors_file() -> J {
          with `account` for bare IDs); authorize (DirectRoute(region, api_keys).authorize(header), \
          header null = missing); router_options (create_router([\"d1\"], id \"r1\") on \
          Registry(\"acme\", 0) with deployment d1); weighted_selector, weighted_round_robin, \
-         session_affinity (constructors); registry_from_json, plan_from_json (loaders; \
+         session_affinity (constructors); seed_bytes (Registry(\"acme\", seed) with `bytes` as \
+         the seed, hex; `seed` is the registry's seed read back); registry_from_json, plan_from_json (loaders; \
          to_json_equal: to_json gives back the same text).",
         O::new().f("count", count).f("cases", c.0),
     )

@@ -201,6 +201,11 @@ pub enum Error {
     EmptyWeights,
     /// A weighted selector's weights sum to zero (SPEC S3).
     ZeroTotalWeight,
+    /// A seed given as bytes does not have exactly 32 of them (SPEC S4).
+    InvalidSeed {
+        /// How many bytes were given.
+        len: usize,
+    },
     /// A documented size limit was exceeded (see [`crate::limits`]).
     LimitExceeded {
         /// What was too large, for example `"deployments per router"`.
@@ -342,6 +347,7 @@ impl Error {
             | InvalidDisplayName { .. }
             | EmptyWeights
             | ZeroTotalWeight
+            | InvalidSeed { .. }
             | LimitExceeded { .. }
             | InvalidJson { .. }
             | UnsupportedFormatVersion { .. }
@@ -400,6 +406,7 @@ impl Error {
             NoCapacity { .. } => "NO_CAPACITY",
             EmptyWeights => "EMPTY_WEIGHTS",
             ZeroTotalWeight => "ZERO_TOTAL_WEIGHT",
+            InvalidSeed { .. } => "INVALID_SEED",
             LimitExceeded { .. } => "LIMIT_EXCEEDED",
             InvalidJson { .. } => "INVALID_JSON",
             UnsupportedFormatVersion { .. } => "UNSUPPORTED_FORMAT_VERSION",
@@ -594,6 +601,11 @@ impl fmt::Display for Error {
             ZeroTotalWeight => {
                 f.write_str("the weights sum to 0: at least one weight must be positive")
             }
+            InvalidSeed { len } => write!(
+                f,
+                "a seed of {len} bytes is invalid: use exactly 32 bytes or a 64-bit unsigned \
+                 integer"
+            ),
             LimitExceeded { what, limit, got } => {
                 write!(f, "too many {what}: {got} given, at most {limit} allowed")
             }

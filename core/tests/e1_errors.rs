@@ -10,7 +10,8 @@ use fixtures::*;
 use proptest::prelude::*;
 use replica_router::{
     DeploymentSpec, DeploymentUpdate, DirectRoute, Error, ErrorKind, Id, IdKind, Region,
-    RegionCatalog, Registry, ResourceKind, ResourceName, RouterSpec, Strategy, WeightedSelector,
+    RegionCatalog, Registry, ResourceKind, ResourceName, RouterSpec, Seed, Strategy,
+    WeightedSelector,
 };
 
 /// Every code that `Error::code` can return, read from its source so that a
@@ -90,6 +91,7 @@ fn reached() -> BTreeMap<&'static str, Error> {
     put(reg.route(&dep_name("pinned"), ACCOUNT).unwrap_err());
     put(WeightedSelector::new(&[]).unwrap_err());
     put(WeightedSelector::new(&[0, 0]).unwrap_err());
+    put(Seed::from_slice(&[0; 31]).unwrap_err());
     put(reg
         .create_router(RouterSpec::new(vec![
             "d";

@@ -45,6 +45,24 @@ fn s1_seed_from_u64_bytes_are_pinned() {
     assert_eq!(Seed::from(42u64), Seed::from_bytes(SEED_42_BYTES));
 }
 
+/// A seed given as bytes is taken verbatim when there are exactly 32 of them
+/// and refused, with the length, otherwise.
+#[test]
+fn s4_seed_from_slice_takes_exactly_32_bytes() {
+    assert_eq!(
+        Seed::from_slice(&SEED_42_BYTES),
+        Ok(Seed::from_bytes(SEED_42_BYTES))
+    );
+    assert_eq!(Seed::try_from(&SEED_42_BYTES[..]), Ok(Seed::from_u64(42)));
+    for len in [0, 1, 31, 33, 64] {
+        let bytes = vec![7u8; len];
+        assert_eq!(
+            Seed::from_slice(&bytes),
+            Err(replica_router::Error::InvalidSeed { len })
+        );
+    }
+}
+
 /// Independent of the pasted bytes: SplitMix64's published first outputs for
 /// state 0 (0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4, 0x06C45D188009454F,
 /// 0xF88BB8A8724C81EC), little-endian.

@@ -635,6 +635,19 @@ fn error_case(api: &str, input: &Value) -> Value {
             WeightedSelector::new(&u32s(&input["weights"])),
             |w| json!({ "total": s(w.total()) }),
         ),
+        "seed_bytes" => res(
+            Seed::from_slice(&hex_bytes(&string(input, "bytes")))
+                .and_then(|seed| Registry::new("acme", seed)),
+            |reg| {
+                let hex: String = reg
+                    .seed()
+                    .as_bytes()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                json!({ "seed": hex })
+            },
+        ),
         "weighted_round_robin" => res(
             WeightedRoundRobin::new(&u32s(&input["weights"])),
             |w| json!({ "total": s(w.total()) }),

@@ -92,6 +92,8 @@ const TRIGGERS = {
   }],
   EMPTY_WEIGHTS: [() => new WeightedSelector([], 1)],
   ZERO_TOTAL_WEIGHT: [() => new WeightedSelector([0, 0, 0], 1)],
+  INVALID_SEED: [() => new WeightedSelector([1], new Uint8Array(16)),
+    () => new Registry('my-account', new Uint8Array(33))],
   LIMIT_EXCEEDED: [() => new DirectRoute('US_IOWA_1', Array.from({ length: 65 }, (_, i) => `k${i}`)),
     () => registry().createRouter({ deployments: Array.from({ length: 10_001 }, (_, i) => `d${i}`) })],
   INVALID_JSON: [() => Registry.fromJson('{"format_version": 1')],

@@ -105,9 +105,24 @@ test('S3: batch sizes above core\'s MAX_BATCH_PICKS (2^28) are LIMIT_EXCEEDED, c
 });
 
 test('B3: seeds are checked: safe integers >= 0, bigints below 2^64, 32 bytes', () => {
-  for (const bad of [-1, 1.5, NaN, Infinity, 2 ** 53, -1n, 2n ** 64n, new Uint8Array(31)]) {
+  for (const bad of [-1, 1.5, NaN, Infinity, 2 ** 53, -1n, 2n ** 64n]) {
     assert.throws(() => new WeightedSelector([1], bad), RangeError, String(bad));
   }
+  // The byte count is core's rule (Seed::from_slice), so it is core's error,
+  // reporting the real length even when only 33 bytes are copied in.
+  for (const len of [0, 31, 33, 1 << 20]) {
+    assert.throws(() => new WeightedSelector([1], new Uint8Array(len)), {
+      name: 'ValidationError',
+      code: 'INVALID_SEED',
+      message: `a seed of ${len} bytes is invalid: use exactly 32 bytes or a 64-bit unsigned integer`,
+    });
+  }
+  const seed = Uint8Array.from({ length: 40 }, (_, i) => i);
+  assert.deepEqual(
+    new WeightedSelector([1, 1, 1], seed.subarray(3, 35)).pickMany(16),
+    new WeightedSelector([1, 1, 1], seed.slice(3, 35)).pickMany(16),
+    'a view into a larger buffer reads its own 32 bytes',
+  );
   for (const bad of ['42', {}, [1], true, Symbol('s'), () => 1, new Uint16Array(32)]) {
     assert.throws(() => new WeightedSelector([1], bad), TypeError);
   }

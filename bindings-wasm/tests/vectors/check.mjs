@@ -71,6 +71,9 @@ const num = (x) => {
   }
   return x;
 };
+/** Bytes given as a hex string (no prefix), and back. */
+const fromHex = (s) => Uint8Array.from(s.match(/../g) ?? [], (h) => parseInt(h, 16));
+const toHex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 /** A number or bigint from the binding as a decimal string. */
 const dec = (x) => BigInt(x).toString();
 
@@ -290,10 +293,10 @@ export function checkSelector(api, file) {
     const seedDef = file.seeds[c.seed];
     const seed = 'u64' in seedDef
       ? big(seedDef.u64)
-      : Uint8Array.from(seedDef.bytes.match(/../g), (h) => parseInt(h, 16));
+      : fromHex(seedDef.bytes);
     // WeightedSelector has no seed getter in JS; a Registry expands seeds alike.
     const probe = new api.Registry('seed-probe', seed);
-    same(Array.from(probe.seed, (b) => b.toString(16).padStart(2, '0')).join(''), seedDef.seed_bytes, `${what}: seed bytes`);
+    same(toHex(probe.seed), seedDef.seed_bytes, `${what}: seed bytes`);
     probe.free();
     const sel = new api.WeightedSelector(Uint32Array.from(weights), seed);
     try {
@@ -464,6 +467,8 @@ function errorCase(api, name, i) {
     }
     case 'weighted_selector':
       return outcome(() => new api.WeightedSelector(Uint32Array.from(i.weights), 0), total);
+    case 'seed_bytes':
+      return outcome(() => new api.Registry('acme', fromHex(i.bytes)), (r) => ({ seed: toHex(r.seed) }));
     case 'weighted_round_robin':
       return outcome(() => new api.WeightedRoundRobin(Uint32Array.from(i.weights)), total);
     case 'session_affinity':

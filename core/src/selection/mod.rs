@@ -15,6 +15,8 @@
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
+use crate::error::{Error, Result};
+
 mod weighted;
 
 pub use weighted::WeightedSelector;
@@ -49,6 +51,30 @@ impl Seed {
     #[must_use]
     pub const fn from_bytes(bytes: [u8; 32]) -> Self {
         Seed(bytes)
+    }
+
+    /// The seed made of these bytes, which must be exactly 32; for seeds that
+    /// come from outside Rust (a Python `bytes`, a JS `Uint8Array`), so the
+    /// length rule lives here, once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSeed`] with the given length when it is not 32.
+    ///
+    /// ```
+    /// use replica_router::{Error, Seed};
+    ///
+    /// assert_eq!(Seed::from_slice(&[7; 32]), Ok(Seed::from_bytes([7; 32])));
+    /// assert_eq!(Seed::from_slice(b"short"), Err(Error::InvalidSeed { len: 5 }));
+    /// ```
+    ///
+    /// # Performance
+    ///
+    /// O(1).
+    pub fn from_slice(bytes: &[u8]) -> Result<Self> {
+        <[u8; 32]>::try_from(bytes)
+            .map(Seed)
+            .map_err(|_| Error::InvalidSeed { len: bytes.len() })
     }
 
     /// The seed expanded from a `u64` by SplitMix64, defined by this crate
@@ -127,6 +153,15 @@ impl From<u64> for Seed {
     /// Same as [`Seed::from_u64`].
     fn from(seed: u64) -> Self {
         Seed::from_u64(seed)
+    }
+}
+
+impl TryFrom<&[u8]> for Seed {
+    type Error = Error;
+
+    /// Same as [`Seed::from_slice`].
+    fn try_from(bytes: &[u8]) -> Result<Self> {
+        Seed::from_slice(bytes)
     }
 }
 
