@@ -53,6 +53,20 @@ where
     keys.binary_search_by(|k| k.borrow().cmp(key))
 }
 
+/// The position of `key` in sorted `keys`, if present: as [`position`], but
+/// short maps are scanned for equality, which for strings compares lengths
+/// before any bytes (a lookup on every routed request).
+fn find<K, Q>(keys: &[K], key: &Q) -> Option<usize>
+where
+    K: Borrow<Q>,
+    Q: Ord + ?Sized,
+{
+    if keys.len() <= 16 {
+        return keys.iter().position(|k| k.borrow() == key);
+    }
+    keys.binary_search_by(|k| k.borrow().cmp(key)).ok()
+}
+
 impl<K: Ord, V> VecMap<K, V> {
     /// An empty map.
     pub(crate) const fn new() -> VecMap<K, V> {
@@ -68,9 +82,7 @@ impl<K: Ord, V> VecMap<K, V> {
         K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        position(&self.keys, key)
-            .ok()
-            .and_then(|i| self.values.get(i))
+        find(&self.keys, key).and_then(|i| self.values.get(i))
     }
 
     /// The value of `key`, mutably, if any. O(log n).
@@ -79,9 +91,7 @@ impl<K: Ord, V> VecMap<K, V> {
         K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        position(&self.keys, key)
-            .ok()
-            .and_then(|i| self.values.get_mut(i))
+        find(&self.keys, key).and_then(|i| self.values.get_mut(i))
     }
 
     /// True when `key` is in the map. O(log n).
@@ -90,7 +100,7 @@ impl<K: Ord, V> VecMap<K, V> {
         K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        position(&self.keys, key).is_ok()
+        find(&self.keys, key).is_some()
     }
 
     /// Sets the value of `key` and returns the one it replaces, if any.
@@ -118,7 +128,7 @@ impl<K: Ord, V> VecMap<K, V> {
         K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        let i = position(&self.keys, key).ok()?;
+        let i = find(&self.keys, key)?;
         self.keys.remove(i);
         Some(self.values.remove(i))
     }
