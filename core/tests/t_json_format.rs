@@ -6,7 +6,7 @@
 mod fixtures;
 
 use fixtures::*;
-use replica_router::{Error, MigrationPlan, MigrationRequest, Registry, RouterSpec, Schedule};
+use replica_router::{Error, MigrationPlan, Registry};
 
 fn json_message(result: Result<Registry, Error>) -> String {
     match result {
@@ -23,20 +23,8 @@ fn plan_message(result: Result<MigrationPlan, Error>) -> String {
 }
 
 fn reference_plan() -> MigrationPlan {
-    let mut reg = registry();
-    deployment(&mut reg, "current-deployment", 4);
-    reg.create_router(RouterSpec::new(["current-deployment"]).id("my-router"))
-        .unwrap();
-    reg.plan_migration(
-        &MigrationRequest::new(
-            "my-router",
-            "current-deployment",
-            "new-deployment",
-            Schedule::Steps(vec![20, 80, 100]),
-        )
-        .target_replicas(4),
-    )
-    .unwrap()
+    let (reg, request) = reference_migration();
+    reg.plan_migration(&request).unwrap()
 }
 
 #[test]
