@@ -260,8 +260,7 @@ pub(crate) fn parse_route_target<'a>(input: &'a str, caller: &'a str) -> Result<
         input: input.to_owned(),
         expected: ROUTE_TARGET_EXPECTED,
     };
-    // A name with a `/` must be a full name. A valid bare ID has no `/`, so
-    // the bare path only looks for one once the ID has failed N1.
+    // A name with a `/` must be a full name.
     let target = if input.starts_with("accounts/") {
         match parse_full(input) {
             Some((account, kind @ (ResourceKind::Router | ResourceKind::Deployment), id)) => {
@@ -273,7 +272,7 @@ pub(crate) fn parse_route_target<'a>(input: &'a str, caller: &'a str) -> Result<
             }
             _ => return Err(invalid()),
         }
-    } else if !is_valid_id(input) && input.as_bytes().contains(&b'/') {
+    } else if input.as_bytes().contains(&b'/') {
         return Err(invalid());
     } else {
         TargetRef {
