@@ -1,9 +1,9 @@
 //! SPEC D1-D3: deployments, replica bounds and deletion.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod fixtures;
+mod common;
 
-use fixtures::*;
+use common::registry::*;
 use replica_router::{DeploymentSpec, DeploymentUpdate, Error, RouterSpec};
 
 #[test]

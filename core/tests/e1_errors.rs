@@ -2,11 +2,11 @@
 //! user needs and says what is accepted; no input makes core panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod fixtures;
+mod common;
 
 use std::collections::BTreeMap;
 
-use fixtures::*;
+use common::registry::*;
 use proptest::prelude::*;
 use replica_router::{
     DeploymentSpec, DeploymentUpdate, DirectRoute, Error, ErrorKind, Id, IdKind, Region,

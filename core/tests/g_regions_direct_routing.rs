@@ -1,9 +1,9 @@
 //! SPEC G1-G6: regions, the catalog, placement and direct routing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod fixtures;
+mod common;
 
-use fixtures::*;
+use common::registry::*;
 use replica_router::{
     DeploymentSpec, DirectRoute, Error, Id, IdKind, Placement, Region, RegionCatalog, Registry,
     ResourceKind, ResourceName,

@@ -6,9 +6,9 @@
 //! refusal is a typed error.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "m0_support.rs"]
-mod support;
+mod common;
 
+use common::migration::{assert_final, run_checked};
 use proptest::prelude::*;
 use replica_router::{
     DeploymentSpec, Error, ErrorKind, MigrationPlan, MigrationRequest, Registry, Schedule,
@@ -83,9 +83,9 @@ fn case() -> impl Strategy<Value = Case> {
 /// The registry (deployments `d0..dn` in router `r`, plus `out` outside it)
 /// and the request.
 fn setup(c: &Case) -> (Registry, MigrationRequest) {
-    let mut reg = support::registry(&c.replicas, c.replicas.len());
+    let mut reg = common::migration::registry(&c.replicas, c.replicas.len());
     reg.create_deployment(
-        DeploymentSpec::new(support::MODEL)
+        DeploymentSpec::new(common::MODEL)
             .id("out")
             .replicas(c.outside, c.outside),
     )
@@ -123,7 +123,7 @@ fn check_rollback(reg: &Registry, plan: &MigrationPlan, after: usize, initial: &
     let back = plan.rollback(after).unwrap();
     assert_eq!(back.steps().len(), 1);
     let mut r = reg.clone();
-    support::run_checked(&mut r, &back);
+    run_checked(&mut r, &back);
     assert_eq!(r.to_json(), initial, "rollback after step {after}");
     // The same through apply_step.
     let mut r2 = reg.clone();
@@ -169,8 +169,8 @@ fn check(c: &Case) {
         next.apply_step(&plan, i).unwrap();
         states.push(next);
     }
-    support::run_checked(&mut work, &plan);
-    support::assert_final(&work, &plan);
+    run_checked(&mut work, &plan);
+    assert_final(&work, &plan);
     assert_eq!(work.to_json(), states.last().unwrap().to_json());
     // M6: rollback from every step, and a step applied out of order fails
     // without changing anything.

@@ -2,9 +2,9 @@
 //! splits and CLI commands (the latter identical to `reference/routers.md`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "m0_support.rs"]
-mod support;
+mod common;
 
+use common::migration::{assert_final, run_checked};
 use replica_router::{
     DeploymentSpec, Fraction, MigrationAction, MigrationPlan, MigrationRequest, Registry,
     RouterSpec, Schedule,
@@ -158,8 +158,8 @@ fn m5_cli_commands_match_the_reference_exactly() {
 fn m5_applies_step_by_step_with_m3_after_every_action() {
     let (mut reg, plan) = reference_plan();
     let mut stepped = reg.clone();
-    support::run_checked(&mut reg, &plan);
-    support::assert_final(&reg, &plan);
+    run_checked(&mut reg, &plan);
+    assert_final(&reg, &plan);
     for i in 0..plan.steps().len() {
         stepped.apply_step(&plan, i).unwrap();
     }

@@ -3,11 +3,11 @@
 //! apply atomically and roll back; nothing panics and huge counts are fast.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "m0_support.rs"]
-mod support;
+mod common;
 
 use std::time::{Duration, Instant};
 
+use common::migration::{assert_final, run_checked};
 use proptest::prelude::*;
 use replica_router::{
     DeploymentSpec, DeploymentUpdate, Error, ErrorKind, Fraction, Infeasibility, MigrationAction,
@@ -455,7 +455,7 @@ fn m6_rollback_from_every_step_of_the_reference() {
         assert_eq!(back.from(), plan.to());
         assert_eq!(back.to(), plan.from());
         let mut r = applied.clone();
-        support::run_checked(&mut r, &back);
+        run_checked(&mut r, &back);
         assert_eq!(r.to_json(), initial, "after step {i}");
         // Rolling the rollback back returns to the state after step i.
         let again = back.rollback(0).unwrap();
@@ -506,10 +506,10 @@ fn m6_rollback_restores_original_bounds_and_position() {
     for i in 0..plan.steps().len() {
         applied.apply_step(&plan, i).unwrap();
         let mut r = applied.clone();
-        support::run_checked(&mut r, &plan.rollback(i).unwrap());
+        run_checked(&mut r, &plan.rollback(i).unwrap());
         assert_eq!(r.to_json(), initial, "after step {i}");
     }
-    support::assert_final(&applied, &plan);
+    assert_final(&applied, &plan);
     assert_eq!(
         applied
             .get_router("r")
@@ -544,7 +544,7 @@ fn m4_max_step_plans_shift_at_most_the_maximum() {
         assert!(shift > 0.0 && shift <= 30.0 + 1e-9, "{shift}");
         prev = s.to_share;
     }
-    support::run_checked(&mut reg.clone(), &plan);
+    run_checked(&mut reg.clone(), &plan);
 }
 
 #[test]

@@ -1,9 +1,9 @@
 //! SPEC N1-N3: IDs, resource names and generated IDs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod fixtures;
+mod common;
 
-use fixtures::*;
+use common::registry::*;
 use replica_router::{DeploymentSpec, Error, Id, IdKind, ResourceKind, ResourceName, RouterSpec};
 
 #[test]

@@ -3,9 +3,9 @@
 //! cached state and hostile replica counts.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod fixtures;
+mod common;
 
-use fixtures::*;
+use common::registry::*;
 use replica_router::{
     DeploymentUpdate, Error, Registry, RngCore, RouteDecision, RouteRequest, RouterSpec,
     RouterUpdate, Seed, Strategy, limits, stats,

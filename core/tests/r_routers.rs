@@ -1,9 +1,9 @@
 //! SPEC R1-R6: routers, atomic changes, exact shares and routing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod fixtures;
+mod common;
 
-use fixtures::*;
+use common::registry::*;
 use replica_router::{
     DeploymentSpec, DeploymentUpdate, Error, Fraction, Registry, RouterSpec, RouterUpdate, Seed,
     Strategy,

@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{assert_same_position, histogram, picks};
+use common::selection::{assert_same_position, histogram, picks};
 use replica_router::{RngCore, Seed, WeightedSelector};
 
 const SEED_42_BYTES: [u8; 32] = [

@@ -1,7 +1,7 @@
 //! SPEC S2: pick probabilities equal `weight / total` exactly.
 //!
 //! Statistical checks: chi-square goodness of fit against the exact shares,
-//! fixed seeds, at significance 0.001 (see `common::assert_fits`). The exact,
+//! fixed seeds, at significance 0.001 (see `common::selection::assert_fits`). The exact,
 //! sampling-free check (every cell of the alias table counted, `n * w_j`
 //! cells for index `j`) is a unit test in `src/selection/weighted.rs`, since
 //! the table is private.
@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::assert_fits;
+use common::selection::assert_fits;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
@@ -61,7 +61,7 @@ fn s2_chi_square_rejects_a_wrong_distribution() {
     let s = WeightedSelector::new(&[1, 1]).unwrap();
     let counts = s.counts(&mut Seed::from_u64(8).rng(), N);
     let fit = stats::chi_square(&counts, &[51, 49]).unwrap();
-    assert!(fit.p_value < common::ALPHA, "{fit:?}");
+    assert!(fit.p_value < common::selection::ALPHA, "{fit:?}");
 }
 
 proptest! {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{assert_same_position, histogram, picks};
+use common::selection::{assert_same_position, histogram, picks};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 use replica_router::{RngCore, Seed, WeightedSelector};

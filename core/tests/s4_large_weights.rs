@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::assert_fits;
+use common::selection::assert_fits;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 use replica_router::{Error, Seed, WeightedSelector};

@@ -3,9 +3,9 @@
 //! serde sees the same documents as `to_json`/`from_json`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod fixtures;
+mod common;
 
-use fixtures::*;
+use common::registry::*;
 use replica_router::{Error, MigrationPlan, Registry};
 
 fn json_message(result: Result<Registry, Error>) -> String {

@@ -3,9 +3,9 @@
 //! byte-for-byte unchanged, shares always sum to exactly 1.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod fixtures;
+mod common;
 
-use fixtures::*;
+use common::registry::*;
 use proptest::prelude::*;
 use replica_router::{
     DeploymentSpec, DeploymentUpdate, Error, Fraction, Registry, RouterSpec, RouterUpdate,

@@ -1,61 +1,29 @@
-//! Helpers shared by the selection tests (SPEC S1-S4). Uses only the public
-//! API and no dev-dependencies, so every test binary (wasm32 included) can
-//! include it.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+//! Helpers shared by the integration tests, the one home for test set-up.
+//! Every test file that needs them says `mod common;` and imports from the
+//! submodule for its rules:
+//!
+//! | module | for | holds |
+//! | --- | --- | --- |
+//! | [`selection`] | S1-S4 | histograms, pick streams, the chi-square fit check |
+//! | [`registry`] | D, E, G, N, R, T | the reference registries (A/B test, M5 migration) and full names |
+//! | [`migration`] | M3-M6 | applying plans action by action with the M3 invariants checked |
+//!
+//! Uses only the public API and no dev-dependencies, so every test binary
+//! (wasm32-wasip1 included) can include it. Cargo compiles only the files
+//! directly in `tests/` as test binaries, so nothing here is built on its own.
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
-use replica_router::stats::{self, ChiSquare};
-use replica_router::{RngCore, Seed, WeightedSelector};
+pub mod migration;
+pub mod registry;
+pub mod selection;
 
-/// Significance level of every statistical test: a fit is rejected below it.
-pub const ALPHA: f64 = 0.001;
-
-/// Counts `picks` into a histogram of `len` categories.
-pub fn histogram(picks: &[u32], len: usize) -> Vec<u64> {
-    let mut counts = vec![0u64; len];
-    for &p in picks {
-        counts[p as usize] += 1;
-    }
-    counts
-}
-
-/// `n` successive `pick`s, one call each.
-pub fn picks<R: RngCore + ?Sized>(selector: &WeightedSelector, rng: &mut R, n: usize) -> Vec<u32> {
-    (0..n).map(|_| selector.pick(rng)).collect()
-}
-
-/// Asserts that two generators are at the same position by comparing their
-/// next outputs (`ChaCha8Rng` has no `PartialEq`).
-pub fn assert_same_position<A: RngCore, B: RngCore>(a: &mut A, b: &mut B) {
-    for _ in 0..4 {
-        assert_eq!(a.next_u64(), b.next_u64(), "generators diverged");
-    }
-}
-
-/// Draws `n` picks of `weights` with `seed` (SPEC S2), asserts that no
-/// zero-weight index was picked and that the chi-square fit against the exact
-/// shares has p >= [`ALPHA`], and returns the fit.
-pub fn assert_fits(label: &str, weights: &[u32], seed: u64, n: u64) -> ChiSquare {
-    let selector = WeightedSelector::new(weights).unwrap();
-    let counts = selector.counts(&mut Seed::from_u64(seed).rng(), n);
-    assert_eq!(
-        counts.iter().sum::<u64>(),
-        n,
-        "{label}: counts must sum to n"
-    );
-    for (j, (&c, &w)) in counts.iter().zip(weights).enumerate() {
-        assert!(
-            w > 0 || c == 0,
-            "{label}: zero-weight index {j} picked {c} times"
-        );
-    }
-    let fit = stats::chi_square(&counts, weights).expect("non-empty observations");
-    println!(
-        "{label}: n={n} seed={seed} chi2={:.3} df={} p={:.4}",
-        fit.statistic, fit.degrees_of_freedom, fit.p_value
-    );
-    assert!(
-        fit.p_value >= ALPHA,
-        "{label}: picks do not fit the weights: {fit:?}"
-    );
-    fit
-}
+/// The account every test registry acts as.
+pub const ACCOUNT: &str = "my-account";
+/// The model of every test deployment.
+pub const MODEL: &str = "accounts/fireworks/models/llama-v3p1-8b-instruct";

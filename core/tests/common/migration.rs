@@ -1,22 +1,13 @@
-//! Helpers shared by the migration tests (SPEC M1-M6), included with
-//! `#[path = "m0_support.rs"] mod support;`. Uses only the public API.
-#![allow(
-    dead_code,
-    unreachable_pub,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
+//! Helpers for the migration tests (SPEC M3-M6): registries of small
+//! routers, and plans applied action by action with the M3 invariants checked
+//! after each.
 
 use replica_router::{
     Deployment, DeploymentSpec, DeploymentUpdate, MigrationAction, MigrationPlan, PlanKind,
     Registry, RouterUpdate,
 };
 
-/// The account every test registry acts as.
-pub const ACCOUNT: &str = "my-account";
-/// The model of every test deployment.
-pub const MODEL: &str = "accounts/fireworks/models/llama-v3p1-8b-instruct";
+pub use super::{ACCOUNT, MODEL};
 
 /// A registry with deployments `d0..dn` (the given replicas, bounds min = max)
 /// and a router `r` over the first `in_router` of them.
