@@ -27,7 +27,7 @@ if diff -ru testdata/vectors "$tmp"; then
   echo "testdata/vectors is up to date ($(ls testdata/vectors | wc -l) files)"
 else
   echo
-  echo "testdata/vectors differs from what core/examples/gen_vectors.rs writes (diff above)." >&2
+  echo "testdata/vectors differs from what core/examples/gen_vectors/ writes (diff above)." >&2
   echo "If the change is intended: cargo run -p replica-router --example gen_vectors -- testdata/vectors" >&2
   echo "then review and commit the new files." >&2
   exit 1
