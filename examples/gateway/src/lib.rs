@@ -39,6 +39,7 @@
 //! (`Seed::rng_stream`), as `core/tests/r8_threads.rs` does.
 
 pub mod config;
+pub mod demo;
 pub mod mock;
 
 use std::collections::HashMap;

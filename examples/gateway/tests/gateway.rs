@@ -545,3 +545,23 @@ async fn reload_publishes_a_new_snapshot_and_keeps_requests_in_flight() {
         (StatusCode::OK, Some(2))
     );
 }
+
+#[test]
+fn the_demo_files_are_up_to_date_and_load() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo");
+    let committed = std::fs::read_to_string(demo.join("registry.json")).unwrap();
+    let generated = gateway::demo::registry().unwrap().to_json();
+    assert_eq!(
+        committed.trim_end(),
+        generated.trim_end(),
+        "regenerate: cargo run -p gateway --example demo_snapshot > examples/gateway/demo/registry.json"
+    );
+    let gateway = Gateway::load(demo.join("gateway.json")).unwrap();
+    let state = gateway.state();
+    assert_eq!(state.upstreams.len(), 3);
+    assert!(state.direct.contains_key(HANDLE));
+    assert_eq!(
+        state.api_keys.get("sk-demo").map(String::as_str),
+        Some("my-account")
+    );
+}
