@@ -392,30 +392,29 @@ fn host(request: &Request<Incoming>) -> Option<String> {
 
 /// The caller's account from `Authorization: Bearer <key>` and the API-key
 /// map (scheme in any case, surrounding whitespace ignored, as for direct
-/// routes).
-fn caller_account<'a>(state: &'a State, headers: &HeaderMap) -> Result<&'a str, Error> {
-    let header =
-        header_str(headers, header::AUTHORIZATION.as_str()).ok_or(Error::Unauthenticated {
-            reason: "missing Authorization header",
-        })?;
+/// routes). Answered 401 `UNAUTHENTICATED`, as core's error of that code.
+fn caller_account<'a>(state: &'a State, headers: &HeaderMap) -> Result<&'a str, HttpError> {
+    let unauthenticated = |why: &str| {
+        HttpError::new(
+            StatusCode::UNAUTHORIZED,
+            Error::Unauthenticated { reason: "" }.code(),
+            format!("unauthenticated: {why}; send 'Authorization: Bearer <API key>'"),
+        )
+    };
+    let header = header_str(headers, header::AUTHORIZATION.as_str())
+        .ok_or_else(|| unauthenticated("missing Authorization header"))?;
     let (scheme, key) = header
         .trim()
         .split_once(' ')
-        .ok_or(Error::Unauthenticated {
-            reason: "expected `Bearer <api key>`",
-        })?;
+        .ok_or_else(|| unauthenticated("not the Bearer scheme"))?;
     if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(Error::Unauthenticated {
-            reason: "expected `Bearer <api key>`",
-        });
+        return Err(unauthenticated("not the Bearer scheme"));
     }
     state
         .api_keys
         .get(key.trim())
         .map(String::as_str)
-        .ok_or(Error::Unauthenticated {
-            reason: "unknown API key",
-        })
+        .ok_or_else(|| unauthenticated("unknown API key"))
 }
 
 async fn read_body(body: Incoming) -> Result<Bytes, HttpError> {
