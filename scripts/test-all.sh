@@ -30,6 +30,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 section "cargo test (core: unit, behaviour, property, statistical and doc tests)"
 cargo test -p replica-router --locked
 
+section "gateway example: HTTP round trips against a mock upstream on 127.0.0.1 (examples/gateway)"
+cargo test -p gateway --locked
+
 section "wasm32: value-stability and shared-vector tests built for wasm32-wasip1, run under Node"
 CARGO_TARGET_WASM32_WASIP1_RUNNER="node $ROOT/tools/wasi-runner.mjs" \
   cargo test -p replica-router --locked --target wasm32-wasip1 --test s1_value_stability --test vectors

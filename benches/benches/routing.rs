@@ -9,14 +9,25 @@
 //! counts are printed.
 //!
 //! Criterion ids (`routing/function/deployments`): `bare_pick`, `route`
-//! (`route_with`, weighted-random), `route_request_weighted_random`,
-//! `route_request_round_robin` (with a cursor), `route_request_affinity` (with
-//! a session key).
+//! (`route_with`, weighted-random), `naive_hashmap` (issue 20: what a gateway
+//! author would write instead, a `HashMap<String, WeightedIndex<u32>>` lookup
+//! of the same model string, then one sample; no validation, no permission
+//! check), `route_request_weighted_random`, `route_request_round_robin` (with
+//! a cursor), `route_request_affinity` (with a session key). The registry and
+//! the naive map also hold `OTHER_ROUTERS` other routers (issue 20).
+//!
+//! Group `routing_scale` (issue 20, item 2): `SCALE_ROUTERS` routers of one
+//! account, requests spread at random over them (a fixed sequence of names),
+//! `route` against `naive_hashmap` holding the same routers.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::alloc::System;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use std::collections::HashMap;
+
+use rand::distr::Distribution;
+use rand::distr::weighted::WeightedIndex;
 use rand_chacha::ChaCha8Rng;
 use replica_router::{
     DeploymentSpec, Registry, RouteRequest, RouterSpec, Seed, Strategy, WeightedSelector,
@@ -34,6 +45,16 @@ const ACCOUNT: &str = "bench-account";
 
 /// Router sizes of issue 7.
 const SIZES: [usize; 2] = [2, 10];
+
+/// Other routers in the registry and the naive map besides the measured ones
+/// (issue 20: a lookup among many, not among a handful).
+const OTHER_ROUTERS: usize = 50;
+
+/// Routers of the `routing_scale` group (issue 20, item 2).
+const SCALE_ROUTERS: usize = 100_000;
+
+/// Random requests precomputed for the `routing_scale` group.
+const SCALE_REQUESTS: usize = 1 << 20;
 
 /// Routes watched by the allocation check, per router and strategy.
 const ROUTES_CHECKED: u64 = 100_000;
@@ -96,7 +117,32 @@ fn registry() -> Registry {
             .unwrap();
         }
     }
+    for i in 0..OTHER_ROUTERS {
+        reg.create_router(RouterSpec::new(["d2-0", "d2-1"]).id(format!("other-{i:03}")))
+            .unwrap();
+    }
     reg
+}
+
+/// The naive peer: every weighted-random router of [`registry`] (the
+/// measured ones and the others) by full name, with `rand`'s `WeightedIndex`
+/// over its replica counts and the deployment IDs.
+fn naive_map(reg: &Registry) -> HashMap<String, (WeightedIndex<u32>, Vec<String>)> {
+    reg.list_routers()
+        .filter(|r| r.strategy() == Strategy::WeightedRandom)
+        .map(|r| {
+            let weights: Vec<u32> = r
+                .deployments()
+                .iter()
+                .map(|d| reg.get_deployment(&d.to_string()).unwrap().replicas())
+                .collect();
+            let ids = r.deployments().iter().map(|d| d.id().to_string()).collect();
+            (
+                r.name().to_string(),
+                (WeightedIndex::new(&weights).unwrap(), ids),
+            )
+        })
+        .collect()
 }
 
 /// One request per strategy, as the timed loops send them (`i` varies the
@@ -151,6 +197,7 @@ fn assert_no_allocation(reg: &Registry) {
 fn routing(c: &mut Criterion) {
     let reg = registry();
     assert_no_allocation(&reg);
+    let naive = naive_map(&reg);
     let mut group = c.benchmark_group("routing");
     group.throughput(Throughput::Elements(1));
     for n in SIZES {
@@ -163,6 +210,13 @@ fn routing(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("route", n), |b| {
             let mut r = rng();
             b.iter(|| reg.route_with(&name, ACCOUNT, &mut r).unwrap());
+        });
+        group.bench_function(BenchmarkId::new("naive_hashmap", n), |b| {
+            let mut r = rng();
+            b.iter(|| {
+                let (index, ids) = naive.get(name.as_str()).unwrap();
+                &ids[index.sample(&mut r)]
+            });
         });
         for (label, strategy) in [
             ("route_request_weighted_random", Strategy::WeightedRandom),
@@ -230,5 +284,64 @@ fn affinity(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, routing, affinity);
+/// `SCALE_ROUTERS` weighted-random routers of one account over 10
+/// deployments (each router 2 of them, replica counts 1 to 10), created in
+/// name order.
+fn scale_registry() -> Registry {
+    let mut reg = Registry::new(ACCOUNT, SEED).unwrap();
+    for i in 0..10u32 {
+        reg.create_deployment(
+            DeploymentSpec::new("llama")
+                .id(format!("s-{i}"))
+                .replicas(i + 1, i + 1),
+        )
+        .unwrap();
+    }
+    for i in 0..SCALE_ROUTERS {
+        let (a, b) = (i % 10, (i / 10 + 1 + i) % 10);
+        let b = if a == b { (b + 1) % 10 } else { b };
+        reg.create_router(
+            RouterSpec::new([format!("s-{a}"), format!("s-{b}")]).id(format!("r{i:06}")),
+        )
+        .unwrap();
+    }
+    reg
+}
+
+/// Routing among `SCALE_ROUTERS` routers, requests spread at random over
+/// them (issue 20, item 2), against the naive map of the same routers.
+fn scale(c: &mut Criterion) {
+    let reg = scale_registry();
+    let naive = naive_map(&reg);
+    assert_eq!(naive.len(), SCALE_ROUTERS);
+    let names: Vec<String> = reg.list_routers().map(|r| r.name().to_string()).collect();
+    let mut pick = rng();
+    let requests: Vec<&str> = (0..SCALE_REQUESTS)
+        .map(|_| {
+            names[replica_router::RngCore::next_u64(&mut pick) as usize % names.len()].as_str()
+        })
+        .collect();
+    let mut group = c.benchmark_group("routing_scale");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function(BenchmarkId::new("route", SCALE_ROUTERS), |b| {
+        let mut r = rng();
+        let mut i = 0usize;
+        b.iter(|| {
+            i = (i + 1) & (SCALE_REQUESTS - 1);
+            reg.route_with(requests[i], ACCOUNT, &mut r).unwrap()
+        });
+    });
+    group.bench_function(BenchmarkId::new("naive_hashmap", SCALE_ROUTERS), |b| {
+        let mut r = rng();
+        let mut i = 0usize;
+        b.iter(|| {
+            i = (i + 1) & (SCALE_REQUESTS - 1);
+            let (index, ids) = naive.get(requests[i]).unwrap();
+            &ids[index.sample(&mut r)]
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, routing, affinity, scale);
 criterion_main!(benches);

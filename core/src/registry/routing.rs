@@ -105,6 +105,49 @@ impl Registry {
     ///
     /// # Performance
     /// O(log a + log r) map lookups plus O(1) per pick; no allocation on success.
+    ///
+    /// # Sharing across threads
+    /// `Registry` is `Send + Sync` and this method takes `&self`: any number
+    /// of threads route on one registry at once, each with its own
+    /// generator. For reproducible streams, give thread `i` stream `2 + i`
+    /// of the seed ([`Seed::rng_stream`](crate::Seed::rng_stream); streams 0
+    /// and 1 are the registry's own, for generated IDs and
+    /// [`Registry::route`]); distinct streams never overlap.
+    ///
+    /// To change the state while serving, build the new registry aside
+    /// (apply the changes to a clone, or load a snapshot) and publish it by
+    /// swapping an `Arc`: a reader clones the current `Arc` (the lock is held
+    /// for that clone only, never while routing) and routes on it, so every
+    /// request sees one whole snapshot and requests in flight finish on the
+    /// one they took. `examples/gateway` publishes its state this way on
+    /// reload, and `core/tests/r8_threads.rs` checks it with threads.
+    ///
+    /// ```
+    /// use std::sync::{Arc, RwLock};
+    /// use replica_router::{DeploymentSpec, Registry, RouterSpec};
+    ///
+    /// let mut reg = Registry::new("my-account", 42)?;
+    /// reg.create_deployment(DeploymentSpec::new("llama").id("deployment-a").replicas(3, 3))?;
+    /// reg.create_router(RouterSpec::new(["deployment-a"]).id("ab-test"))?;
+    /// let published = RwLock::new(Arc::new(reg));
+    ///
+    /// std::thread::scope(|scope| {
+    ///     for i in 0..4u64 {
+    ///         let published = &published;
+    ///         scope.spawn(move || {
+    ///             let reg = Arc::clone(&published.read().unwrap());
+    ///             let mut rng = reg.seed().rng_stream(2 + i); // this thread's stream
+    ///             assert!(reg.route_with("ab-test", "my-account", &mut rng).is_ok());
+    ///         });
+    ///     }
+    ///     // Meanwhile: change a copy, then swap it in.
+    ///     let mut next = Registry::clone(&published.read().unwrap());
+    ///     next.create_deployment(DeploymentSpec::new("llama").id("deployment-b").replicas(2, 2))?;
+    ///     *published.write().unwrap() = Arc::new(next);
+    ///     Ok::<(), replica_router::Error>(())
+    /// })?;
+    /// # Ok::<(), replica_router::Error>(())
+    /// ```
     pub fn route_with<R: Rng + ?Sized>(
         &self,
         model: &str,
