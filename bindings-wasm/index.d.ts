@@ -1,7 +1,7 @@
 // Types of the package entries `replica-router` (Node: node.js; browsers and
 // bundlers: index.js). Both export the same API: every class and function of
 // the WebAssembly build, the error classes, and a no-op `init()`.
-export * from './pkg/web/replica_router_wasm.js';
+export * from './pkg/web/api.js';
 export {
   ReplicaRouterError, ValidationError, NotFoundError, PermissionDeniedError, ConflictError, NoCapacityError,
   InfeasiblePlanError, AuthError, type ErrorCode, type ErrorFamily,

@@ -16,6 +16,8 @@
 //    hidden `__inspect()` or its `toString()`), and `<freed>` after free().
 // 6. The .d.ts declares `Symbol.dispose`, so the types check under `lib`
 //    settings older than `esnext.disposable` (es2022, with or without dom).
+// 7. pkg/web/api.d.ts: the types without the init section, for the
+//    package entries (no DOM or WebAssembly types needed).
 //
 // Usage: node scripts/patch-glue.mjs pkg/web
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -97,4 +99,16 @@ declare global {
 }
 `);
 writeFileSync(dtsFile, dts);
+
+// 7. api.d.ts: the same types without the init section (`InitInput` and
+//    `initSync` name DOM and WebAssembly types), for the self-initializing
+//    entries (index.d.ts), so a Node or non-DOM project checks them with
+//    `lib: ["es2022"]` alone. `replica-router/web` keeps the full file.
+const initStart = dts.indexOf('\nexport type InitInput = ');
+if (initStart < 0) throw new Error('patch-glue: no init section in the .d.ts');
+const api = dts.slice(0, initStart);
+if (/\b(WebAssembly|BufferSource|RequestInfo|Response)\b/.test(api.replace(/\/\*[\s\S]*?\*\//g, ''))) {
+  throw new Error('patch-glue: the API types name DOM or WebAssembly types');
+}
+writeFileSync(join(dir, 'api.d.ts'), `${api}\n`);
 console.log(`patch-glue: patched ${jsFile} (${classes.length} classes) and ${dtsFile}`);
