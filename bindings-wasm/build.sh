@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Builds the JS package: the wasm32 library (cargo profile `wasm-release`,
-# tuned for size), then the wasm-bindgen CLI at exactly the version of the
-# `wasm-bindgen` crate in Cargo.lock, for the `web` (ES module for browsers)
-# and `nodejs` targets, into pkg/web and pkg/node.
+# Builds the JS package: the wasm32 library (cargo profile `wasm-release`:
+# size-tuned, with the core crate and the ChaCha generator optimized for
+# speed), then the wasm-bindgen CLI at exactly the version of the
+# `wasm-bindgen` crate in Cargo.lock for the `web` target (an ES module that
+# runs in browsers, bundlers and Node) into pkg/web, then
+# scripts/patch-glue.mjs (coded errors for wasm-bindgen's runtime errors, a
+# clear error before init(), util.inspect, Symbol.dispose in the types) and
+# binaryen's wasm-opt. The package entries (index.js for browsers and
+# bundlers, node.js for Node) initialize that one build.
 #
 # Installs what is missing: the wasm32-unknown-unknown rustup target and
 # wasm-bindgen-cli at the locked version. Set CARGO_TARGET_DIR to reuse a
@@ -42,22 +47,18 @@ echo "== cargo build --profile $profile --target wasm32-unknown-unknown -p repli
 cargo build --profile "$profile" --target wasm32-unknown-unknown -p replica-router-wasm
 wasm="$target_dir/wasm32-unknown-unknown/$profile/$crate.wasm"
 
-echo "== wasm-bindgen $want: pkg/web (ES module for browsers), pkg/node (Node)"
+echo "== wasm-bindgen $want: pkg/web (ES module for browsers, bundlers and Node)"
 rm -rf "$here/pkg/web" "$here/pkg/node"
 wasm-bindgen --remove-name-section --remove-producers-section --target web --out-dir "$here/pkg/web" "$wasm"
-wasm-bindgen --remove-name-section --remove-producers-section --target nodejs --out-dir "$here/pkg/node" "$wasm"
-# The nodejs target is CommonJS while the package is `"type": "module"`.
-printf '{ "type": "commonjs" }\n' > "$here/pkg/node/package.json"
+node "$here/scripts/patch-glue.mjs" "$here/pkg/web"
 
-# Optional: binaryen's wasm-opt, when installed (npm `binaryen`), shrinks
-# the module further; the build does not need it.
+# Optional: binaryen's wasm-opt, when installed (npm `binaryen`): `-O3`
+# (speed), with the figures of `npm run bench` in bench/README.md.
 opt="$here/node_modules/.bin/wasm-opt"
 if [ -x "$opt" ]; then
-    for dir in web node; do
-        f="$here/pkg/$dir/${crate}_bg.wasm"
-        "$opt" -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-            --enable-mutable-globals --enable-reference-types --enable-multivalue "$f" -o "$f.opt" && mv "$f.opt" "$f"
-    done
+    f="$here/pkg/web/${crate}_bg.wasm"
+    "$opt" -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+        --enable-mutable-globals --enable-reference-types --enable-multivalue "$f" -o "$f.opt" && mv "$f.opt" "$f"
 fi
 
 f="$here/pkg/web/${crate}_bg.wasm"

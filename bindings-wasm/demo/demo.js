@@ -28,6 +28,8 @@ const el = (tag, attrs = {}, ...children) => {
 };
 const color = (i) => COLORS[i % COLORS.length];
 const pct = (x) => `${x.toFixed(2)} %`;
+/** A share in whole percent when exact, else to one decimal. */
+const share = (x) => `${Number.isInteger(x) ? x : x.toFixed(1)} %`;
 const fmt = (x) => x.toLocaleString('en-US');
 
 function showError(node, err) {
@@ -251,12 +253,37 @@ function renderPlan(initialSplit, plan) {
     return color(names.indexOf(name));
   };
   const short = (name) => name.split('/').pop();
+  const from = short(plan.from);
+  const to = short(plan.to);
+  const routerShareOf = (split, name) => split.find((s) => s.deployment === name)?.percent ?? 0;
+  const replicasOf = (split, name) => split.find((s) => s.deployment === name)?.replicas ?? 0;
+  const fromToShare = (split, f, t) => {
+    const both = replicasOf(split, f) + replicasOf(split, t);
+    return both === 0 ? 0 : (100 * replicasOf(split, t)) / both;
+  };
   const rows = [
-    { label: 'now', split: initialSplit.shares, actions: ['current router'] },
+    { label: 'now', split: initialSplit.shares, actions: ['current router'], requested: null,
+      realised: fromToShare(initialSplit.shares, plan.from, plan.to) },
     ...plan.steps.map((s, i) => ({
       label: `step ${i + 1}`, split: s.split, actions: s.actions.map((a) => a.description),
+      requested: s.requestedShare.percent, realised: s.toShare.percent,
     })),
   ];
+  // What the two kinds of share are a share of: the plan moves traffic
+  // between `from` and `to` only; the bars show the whole router.
+  chart.append(el('p', { class: 'share-note', id: 'mig-share-note' },
+    el('strong', {}, 'Requested'), ' and ', el('strong', {}, 'realised'),
+    ` are ${to}'s share of the traffic of ${from} + ${to} (the traffic the plan moves). `,
+    'The bars and the ', el('em', {}, 'router'), ` column are shares of the whole router`,
+    state.deployments.length > 1 ? ', other deployments included.' : '.'));
+  chart.append(el('div', { class: 'step step-head' },
+    el('div', {}, ''),
+    el('div', {}, 'whole router'),
+    el('div', { class: 'share-cols' },
+      el('span', { title: `${to}'s share of ${from} + ${to} the step asked for` }, 'requested'),
+      el('span', { title: `${to}'s share of ${from} + ${to} after the step` }, 'realised'),
+      el('span', { title: `${to}'s share of the whole router after the step` }, 'router')),
+    el('div', {}, 'replicas')));
   for (const row of rows) {
     chart.append(el('div', { class: 'step', 'data-step': row.label },
       el('div', { class: 'step-label' }, row.label),
@@ -266,9 +293,13 @@ function renderPlan(initialSplit, plan) {
             style: `width:${s.percent}%;background:${colorOf(s.deployment)}`,
           }, s.percent >= 12 ? `${Math.round(s.percent)}%` : ''))),
         el('div', { class: 'actions' }, row.actions.join(' → '))),
+      el('div', { class: 'share-cols' },
+        el('span', { class: 'requested' }, row.requested === null ? '–' : share(row.requested)),
+        el('span', { class: 'realised' }, share(row.realised)),
+        el('span', { class: 'router-share' }, share(routerShareOf(row.split, plan.to)))),
       el('div', { class: 'replicas-text' }, [plan.from, plan.to].map((name) => {
-        const share = row.split.find((s) => s.deployment === name);
-        return `${short(name)} ${share ? share.replicas : '–'}`;
+        const s = row.split.find((x) => x.deployment === name);
+        return `${short(name)} ${s ? s.replicas : '–'}`;
       }).join(' · '))));
   }
   chart.append(el('div', { class: 'legend' }, ...names.filter((n) => rows.some((r) => r.split.some((s) => s.deployment === n)))

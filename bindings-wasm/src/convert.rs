@@ -230,6 +230,21 @@ pub(crate) fn u64_to_js(x: u64) -> JsValue {
     }
 }
 
+/// A count that core's limits keep below 2^53 as a JS number: a router's
+/// total replicas, the numerator or denominator of an exact share, a
+/// weight total or round-robin cursor of at most [`MAX_LIST_LEN`] weights.
+/// Each is at most 10,000 (core's `MAX_ROUTER_DEPLOYMENTS`) or 2^20
+/// weights times 2^32 - 1, below 2^53 (checked at compile time), so the
+/// number is exact and the TypeScript type is plain `number`.
+pub(crate) fn count_to_js(x: u64) -> JsValue {
+    JsValue::from_f64(x as f64)
+}
+
+const _: () = assert!(
+    replica_router::limits::MAX_ROUTER_DEPLOYMENTS as u64 * u32::MAX as u64 <= MAX_SAFE_INTEGER
+        && MAX_LIST_LEN as u64 * u32::MAX as u64 <= MAX_SAFE_INTEGER
+);
+
 /// Reads `object[key]`, propagating what a throwing getter throws.
 pub(crate) fn get(object: &JsValue, key: &str) -> JsResult<JsValue> {
     Reflect::get(object, &JsValue::from_str(key))

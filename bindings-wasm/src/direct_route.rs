@@ -136,9 +136,23 @@ impl JsDirectRoute {
     }
 
     /// A description without keys: `INTERNET direct route in US_ARIZONA_1 (1
-    /// API keys, *.direct.fireworks.ai)`.
+    /// API key, *.direct.fireworks.ai)` (as Python's `str`).
     #[wasm_bindgen(js_name = toString)]
     pub fn to_js_string(&self) -> JsString {
         self.inner.to_string().into()
+    }
+
+    /// `DirectRoute(region='US_ARIZONA_1', keyCount=1,
+    /// domain='direct.fireworks.ai')`, as Python's `repr`: what Node's
+    /// `util.inspect` shows.
+    #[wasm_bindgen(js_name = __inspect, skip_typescript)]
+    pub fn inspect(&self) -> JsString {
+        format!(
+            "DirectRoute(region='{}', keyCount={}, domain='{}')",
+            self.inner.region(),
+            self.inner.key_count(),
+            self.inner.domain()
+        )
+        .into()
     }
 }

@@ -1,19 +1,32 @@
 //! Error mapping (SPEC E2): the one place where a core [`Error`] becomes a
 //! JavaScript exception.
 //!
-//! Every core error becomes a real `Error` object whose `name` comes from
-//! [`Error::kind`] (`ValidationError`, `NotFoundError`, ...) and whose `code`
-//! is [`Error::code`] (`INVALID_NAME`, `NOT_FOUND`, ...). An
-//! `InvalidSnapshot` error also carries the inner error as `cause`.
+//! Every core error becomes an instance of the `errors.js` class of its
+//! family ([`Error::kind`]: `ValidationError`, `NotFoundError`, ...), all
+//! subclasses of `ReplicaRouterError` (itself an `Error`), with `code`
+//! [`Error::code`] (`INVALID_NAME`, `NOT_FOUND`, ...). An `InvalidSnapshot`
+//! error also carries the inner error as `cause`. The package exports the
+//! classes, so `e instanceof ValidationError` works.
 //!
 //! Arguments that cannot even be converted to the core's types (a number
 //! where a string belongs, `NaN` as a replica count, an unknown option key)
 //! are rejected here in the binding, before core is called, as a real
 //! `TypeError` (code [`INVALID_ARGUMENT`]) or `RangeError` (code
-//! [`OUT_OF_RANGE`]).
+//! [`OUT_OF_RANGE`]). `errors.js` also maps wasm-bindgen's own runtime
+//! errors (an object of the wrong class, an object used after `free()`)
+//! to coded `TypeError`s; `build.sh` points the generated glue at it.
 
 use replica_router::{Error, ErrorKind};
 use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(raw_module = "../../errors.js")]
+extern "C" {
+    /// `errors.js`'s `coreError(family, code, message, cause)`: a new
+    /// instance of the class named `family`.
+    #[wasm_bindgen(js_name = coreError)]
+    fn core_error(family: &str, code: &str, message: &str, cause: &JsValue) -> JsValue;
+}
 
 /// `code` of a `TypeError` thrown for an argument of the wrong type or shape.
 pub(crate) const INVALID_ARGUMENT: &str = "INVALID_ARGUMENT";
@@ -37,15 +50,15 @@ fn class_name(kind: ErrorKind) -> &'static str {
     }
 }
 
-/// Turns a core error into a JS `Error` with `name` and `code` (SPEC E2).
+/// Turns a core error into an instance of its `errors.js` class, with
+/// `code` (SPEC E2).
 pub(crate) fn to_js(err: Error) -> JsValue {
-    let js = js_sys::Error::new(&err.to_string());
-    js.set_name(class_name(err.kind()));
-    set(&js, "code", &JsValue::from_str(err.code()));
-    if let Error::InvalidSnapshot { source, .. } = err {
-        set(&js, "cause", &to_js(*source));
-    }
-    js.into()
+    let (family, code, message) = (class_name(err.kind()), err.code(), err.to_string());
+    let cause = match err {
+        Error::InvalidSnapshot { source, .. } => to_js(*source),
+        _ => JsValue::UNDEFINED,
+    };
+    core_error(family, code, &message, &cause)
 }
 
 /// A `TypeError` with code [`INVALID_ARGUMENT`].

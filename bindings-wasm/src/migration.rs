@@ -10,7 +10,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    Fields, MAX_LIST_LEN, elements, js_strings, list, object, string, u32_value, u64_to_js,
+    Fields, MAX_LIST_LEN, count_to_js, elements, js_strings, list, object, string, u32_value,
 };
 use crate::errors::{IntoJs, JsResult, type_error};
 
@@ -41,8 +41,9 @@ export interface MigrationRequest {
 
 /** An exact fraction in lowest terms, with its percent for display. */
 export interface ExactShare {
-  numerator: number | bigint;
-  denominator: number | bigint;
+  /** Safe integers, as in `Share`. */
+  numerator: number;
+  denominator: number;
   percent: number;
 }
 
@@ -155,8 +156,8 @@ pub(crate) fn request_from_js(value: &JsValue) -> JsResult<MigrationRequest> {
 
 fn fraction(f: Fraction) -> JsValue {
     object(&[
-        ("numerator", u64_to_js(f.numerator())),
-        ("denominator", u64_to_js(f.denominator())),
+        ("numerator", count_to_js(f.numerator())),
+        ("denominator", count_to_js(f.denominator())),
         ("percent", f.percent().into()),
     ])
 }
@@ -182,8 +183,8 @@ fn step_share(s: &StepShare) -> JsValue {
     object(&[
         ("deployment", s.deployment.to_string().into()),
         ("replicas", s.replicas.into()),
-        ("numerator", u64_to_js(s.share.numerator())),
-        ("denominator", u64_to_js(s.share.denominator())),
+        ("numerator", count_to_js(s.share.numerator())),
+        ("denominator", count_to_js(s.share.denominator())),
         ("percent", s.share.percent().into()),
     ])
 }
@@ -280,6 +281,14 @@ impl JsMigrationPlan {
     pub(crate) fn inner(&self) -> &MigrationPlan {
         &self.inner
     }
+
+    /// `"migration"`, or `"rollback"` for a plan made by `rollback()`.
+    fn kind_str(&self) -> &'static str {
+        match self.inner.kind() {
+            PlanKind::Rollback { .. } => "rollback",
+            _ => "migration",
+        }
+    }
 }
 
 #[wasm_bindgen(js_class = MigrationPlan)]
@@ -304,11 +313,7 @@ impl JsMigrationPlan {
     /// `"migration"`, or `"rollback"` for a plan made by `rollback()`.
     #[wasm_bindgen(getter, unchecked_return_type = "\"migration\" | \"rollback\"")]
     pub fn kind(&self) -> JsString {
-        match self.inner.kind() {
-            PlanKind::Rollback { .. } => "rollback",
-            _ => "migration",
-        }
-        .into()
+        self.kind_str().into()
     }
 
     /// For a rollback: the zero-based step of the rolled-back plan it starts
@@ -423,10 +428,25 @@ impl JsMigrationPlan {
         self.inner.table().into()
     }
 
-    /// The table.
+    /// The table (as Python's `str`).
     #[wasm_bindgen(js_name = toString)]
     pub fn to_js_string(&self) -> JsString {
         self.inner.to_string().into()
+    }
+
+    /// `MigrationPlan(kind='migration', router='...', from='...', to='...',
+    /// steps=3)`, as Python's `repr`: what Node's `util.inspect` shows.
+    #[wasm_bindgen(js_name = __inspect, skip_typescript)]
+    pub fn inspect(&self) -> JsString {
+        format!(
+            "MigrationPlan(kind='{}', router='{}', from='{}', to='{}', steps={})",
+            self.kind_str(),
+            self.inner.router(),
+            self.inner.from(),
+            self.inner.to(),
+            self.inner.steps().len()
+        )
+        .into()
     }
 
     /// A plan from the state after step `afterStep` (zero-based) back to

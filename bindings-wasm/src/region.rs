@@ -103,10 +103,17 @@ impl JsRegion {
         Ok(self.inner.supports_direct_routing(&catalog))
     }
 
-    /// The canonical name.
+    /// The canonical name (as Python's `str`).
     #[wasm_bindgen(js_name = toString)]
     pub fn to_js_string(&self) -> JsString {
         self.inner.to_string().into()
+    }
+
+    /// `Region('US_ARIZONA_1')`, as Python's `repr`: what Node's
+    /// `util.inspect` shows.
+    #[wasm_bindgen(js_name = __inspect, skip_typescript)]
+    pub fn inspect(&self) -> JsString {
+        format!("Region('{}')", self.inner).into()
     }
 
     /// True when `other` names the same region.
@@ -181,5 +188,19 @@ impl JsRegionCatalog {
         #[wasm_bindgen(unchecked_param_type = "RegionInput")] region: &JsValue,
     ) -> JsResult<()> {
         self.inner.check(&region_arg(region, "region")?).js()
+    }
+
+    /// `RegionCatalog(['EU_PARIS_1', 'US_IOWA_1'])`, as Python's `repr`.
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_js_string(&self) -> JsString {
+        let mut out = String::from("RegionCatalog([");
+        for (i, region) in self.inner.regions().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&format!("'{}'", region.canonical()));
+        }
+        out.push_str("])");
+        out.into()
     }
 }

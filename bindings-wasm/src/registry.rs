@@ -6,7 +6,7 @@ use replica_router::{Registry, RouteRequest};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{Fields, object, string, u64_to_js, u64_value};
+use crate::convert::{Fields, count_to_js, object, string, u64_to_js, u64_value};
 use crate::direct_route::JsDirectRoute;
 use crate::errors::{IntoJs, JsResult};
 use crate::migration::{JsMigrationPlan, request_from_js};
@@ -34,8 +34,8 @@ export interface RouteDecision {
   deployment: string;
   /** The replica slot, for a keyed request to a `session-affinity` router; else `null`. */
   replica: number | null;
-  /** The cursor to send next, from a `weighted-round-robin` router; else `null`. */
-  nextCursor: number | bigint | null;
+  /** The cursor to send next (a safe integer below the router's total replicas), from a `weighted-round-robin` router; else `null`. */
+  nextCursor: number | null;
 }
 "#;
 
@@ -188,7 +188,8 @@ impl JsRegistry {
             .collect()
     }
 
-    /// The direct route of a deployment of the acting account, or `null`.
+    /// The direct route of a deployment of the acting account, or
+    /// `undefined` when it has none.
     /// Throws `NotFoundError`, `PermissionDeniedError`.
     #[wasm_bindgen(js_name = directRoute)]
     pub fn direct_route(
@@ -334,7 +335,7 @@ impl JsRegistry {
             ),
             (
                 "nextCursor",
-                decision.next_cursor.map_or(JsValue::NULL, u64_to_js),
+                decision.next_cursor.map_or(JsValue::NULL, count_to_js),
             ),
         ]))
     }
@@ -360,10 +361,26 @@ impl JsRegistry {
         ))
     }
 
+    /// `Registry(account='my-account', deployments=2, routers=1)`: the
+    /// acting account and how many deployments and routers it has (what
+    /// Python's `repr` shows; Node's `util.inspect` shows it too).
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_js_string(&self) -> JsString {
+        format!(
+            "Registry(account='{}', deployments={}, routers={})",
+            self.inner.account(),
+            self.inner.list_deployments().count(),
+            self.inner.list_routers().count()
+        )
+        .into()
+    }
+
     /// Applies step `step` (zero-based) of `plan` (SPEC M6), atomically.
-    /// Throws `ValidationError` (`STEP_OUT_OF_RANGE`, `STEP_NOT_APPLICABLE`
-    /// naming the first difference) or any error of the underlying
-    /// operations.
+    /// Throws `ValidationError` (`STEP_OUT_OF_RANGE`), `ConflictError`
+    /// (`STEP_NOT_APPLICABLE`, naming the first difference between the
+    /// registry and the plan) or any error of the underlying operations;
+    /// `TypeError` (`INVALID_ARGUMENT`) when `plan` is not a
+    /// `MigrationPlan`, (`OBJECT_FREED`) when it was freed.
     #[wasm_bindgen(js_name = applyStep)]
     pub fn apply_step(
         &mut self,

@@ -1,12 +1,12 @@
 //! `WeightedSelector` and seeds (SPEC S1-S4, B3).
 
-use js_sys::{Float64Array, Uint8Array, Uint32Array};
+use js_sys::{Float64Array, JsString, Uint8Array, Uint32Array};
 use replica_router::limits::check_batch_picks;
 use replica_router::{ChaCha8Rng, Seed, WeightedSelector};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::convert::{self, is_buffer_view, must_be, u32_list, u64_to_js, u64_value};
+use crate::convert::{self, count_to_js, is_buffer_view, must_be, u32_list, u64_value};
 use crate::errors::{IntoJs, JsResult, range_error, to_js, type_error};
 
 /// Most weights a `WeightedSelector` takes from JS (1,048,576): a wasm32
@@ -154,10 +154,11 @@ impl JsWeightedSelector {
         u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
     }
 
-    /// The sum of the weights: a number, or a bigint above 2^53 - 1.
-    #[wasm_bindgen(getter, unchecked_return_type = "number | bigint")]
+    /// The sum of the weights (a safe integer: at most 2^20 weights below
+    /// 2^32).
+    #[wasm_bindgen(getter, unchecked_return_type = "number")]
     pub fn total(&self) -> JsValue {
-        u64_to_js(self.inner.total())
+        count_to_js(self.inner.total())
     }
 
     /// A copy of the weights.
@@ -165,6 +166,30 @@ impl JsWeightedSelector {
     pub fn weights(&self) -> Uint32Array {
         Uint32Array::from(self.inner.weights())
     }
+
+    /// `WeightedSelector([3, 2])` (the first 16 weights), as Python's `repr`.
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_js_string(&self) -> JsString {
+        format!("WeightedSelector({})", weights_text(self.inner.weights())).into()
+    }
+}
+
+/// `[3, 2]`: the first 16 weights, then `... (n weights)` when there are
+/// more (as the Python binding's `repr`).
+pub(crate) fn weights_text(weights: &[u32]) -> String {
+    const SHOWN: usize = 16;
+    let mut out = String::from("[");
+    for (i, w) in weights.iter().take(SHOWN).enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&w.to_string());
+    }
+    if weights.len() > SHOWN {
+        out.push_str(&format!(", ... ({} weights)", weights.len()));
+    }
+    out.push(']');
+    out
 }
 
 /// A batch length (SPEC S3): a safe integer or bigint `>= 0`, at most

@@ -5,22 +5,22 @@ use replica_router::TrafficSplit;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{object, u64_to_js};
+use crate::convert::{count_to_js, object};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_SHARE: &'static str = r#"
 /**
  * One deployment's share (SPEC R5): exactly `numerator / denominator`, in
- * lowest terms. Numerator and denominator are numbers, or bigints when above
- * 2^53 - 1 (only for routers of more than 2^53 replicas in total).
+ * lowest terms. Both are safe integers: core's limits keep a router's total
+ * replicas below 2^53 (at most 10,000 deployments of 2^32 - 1 replicas).
  */
 export interface Share {
   /** Full deployment name. */
   deployment: string;
   /** Its current replica count. */
   replicas: number;
-  numerator: number | bigint;
-  denominator: number | bigint;
+  numerator: number;
+  denominator: number;
   /** The share in percent, for display (compare `numerator`/`denominator` exactly). */
   percent: number;
 }
@@ -29,8 +29,8 @@ export interface Share {
 export interface TrafficSplit {
   /** Full router name. */
   router: string;
-  /** Total replicas (a number, or a bigint above 2^53 - 1). */
-  totalReplicas: number | bigint;
+  /** Total replicas (a safe integer). */
+  totalReplicas: number;
   shares: Share[];
 }
 "#;
@@ -44,15 +44,15 @@ pub(crate) fn to_js(split: &TrafficSplit) -> JsValue {
             object(&[
                 ("deployment", s.deployment.to_string().into()),
                 ("replicas", s.replicas.into()),
-                ("numerator", u64_to_js(s.fraction.numerator())),
-                ("denominator", u64_to_js(s.fraction.denominator())),
+                ("numerator", count_to_js(s.fraction.numerator())),
+                ("denominator", count_to_js(s.fraction.denominator())),
                 ("percent", s.fraction.percent().into()),
             ])
         })
         .collect();
     object(&[
         ("router", split.router.to_string().into()),
-        ("totalReplicas", u64_to_js(split.total_replicas)),
+        ("totalReplicas", count_to_js(split.total_replicas)),
         ("shares", shares.into()),
     ])
 }

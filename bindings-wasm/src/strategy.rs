@@ -1,15 +1,15 @@
 //! The deterministic routing strategies on their own (SPEC R7):
 //! `WeightedRoundRobin`, `SessionAffinity` and `sessionHash`.
 
-use js_sys::Uint32Array;
+use js_sys::{JsString, Uint32Array};
 use replica_router::{AffinityPick, SessionAffinity, WeightedRoundRobin, session_hash};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{self, MAX_LIST_LEN, list, object, string, u32_list, u32_value, u64_to_js};
+use crate::convert::{self, MAX_LIST_LEN, count_to_js, list, object, string, u32_list, u32_value};
 use crate::convert::{element_name, elements, must_be, u64_value};
 use crate::errors::{IntoJs, JsResult, type_error};
-use crate::selection::{MAX_JS_WEIGHTS, batch_len};
+use crate::selection::{MAX_JS_WEIGHTS, batch_len, weights_text};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_STRATEGY: &'static str = r#"
@@ -54,13 +54,14 @@ impl JsWeightedRoundRobin {
         Ok(self.inner.pick(u64_value(cursor, "cursor")?))
     }
 
-    /// The cursor after a pick at `cursor`: `(cursor % total + 1) % total`.
-    #[wasm_bindgen(js_name = nextCursor, unchecked_return_type = "number | bigint")]
+    /// The cursor after a pick at `cursor`: `(cursor % total + 1) % total`
+    /// (a safe integer).
+    #[wasm_bindgen(js_name = nextCursor, unchecked_return_type = "number")]
     pub fn next_cursor(
         &self,
         #[wasm_bindgen(unchecked_param_type = "number | bigint")] cursor: &JsValue,
     ) -> JsResult<JsValue> {
-        Ok(u64_to_js(
+        Ok(count_to_js(
             self.inner.next_cursor(u64_value(cursor, "cursor")?),
         ))
     }
@@ -95,15 +96,22 @@ impl JsWeightedRoundRobin {
     }
 
     /// The sum of the weights (the cycle length).
-    #[wasm_bindgen(getter, unchecked_return_type = "number | bigint")]
+    #[wasm_bindgen(getter, unchecked_return_type = "number")]
     pub fn total(&self) -> JsValue {
-        u64_to_js(self.inner.total())
+        count_to_js(self.inner.total())
     }
 
     /// A copy of the weights.
     #[wasm_bindgen(getter)]
     pub fn weights(&self) -> Uint32Array {
         Uint32Array::from(self.inner.weights())
+    }
+
+    /// `WeightedRoundRobin([3, 2])` (the first 16 weights), as Python's
+    /// `repr`.
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_js_string(&self) -> JsString {
+        format!("WeightedRoundRobin({})", weights_text(self.inner.weights())).into()
     }
 }
 
@@ -182,9 +190,20 @@ impl JsSessionAffinity {
     }
 
     /// Total replicas hashed over.
-    #[wasm_bindgen(getter, unchecked_return_type = "number | bigint")]
+    #[wasm_bindgen(getter, unchecked_return_type = "number")]
     pub fn total(&self) -> JsValue {
-        u64_to_js(self.inner.total())
+        count_to_js(self.inner.total())
+    }
+
+    /// `SessionAffinity(deployments=2, total=5)`, as Python's `repr`.
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_js_string(&self) -> JsString {
+        format!(
+            "SessionAffinity(deployments={}, total={})",
+            self.inner.len(),
+            self.inner.total()
+        )
+        .into()
     }
 }
 

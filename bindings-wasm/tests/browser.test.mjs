@@ -5,11 +5,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { build } from 'esbuild';
 
 const PACKAGE_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const REPO_DIR = resolve(PACKAGE_DIR, '..');
@@ -151,6 +153,15 @@ test('demo: edit replicas, see the split, simulate requests', { timeout: 120_000
   const commands = (await page.locator('#mig-commands').textContent()).split('\n');
   assert.equal(commands[0], 'firectl deployment create accounts/fireworks/models/llama-v3p1-8b-instruct --deployment-id=new-deployment');
   assert.equal(commands.at(-1), 'firectl router update ab-test --deployments=deployment-b,deployment-c,new-deployment');
+  // Issue 19.6: requested and realised shares side by side, saying what they are a share of.
+  const note = await page.locator('#mig-share-note').textContent();
+  assert.match(note, /Requested and realised are new-deployment's share of the traffic of deployment-a \+ new-deployment/);
+  assert.match(note, /shares of the whole router, other deployments included/);
+  const column = (cls) => page.locator(`#mig-steps-chart .step[data-step] .${cls}`).allTextContents();
+  assert.deepEqual(await column('requested'), ['–', '20 %', '80 %', '100 %']);
+  assert.deepEqual(await column('realised'), ['0 %', '20 %', '80 %', '100 %']);
+  // Of the whole router (deployment-b and deployment-c keep 2 replicas each): 1/9, 4/9, 4/8.
+  assert.deepEqual(await column('router-share'), ['0 %', '11.1 %', '44.4 %', '50 %']);
   // The last step: deployment-a is gone, new-deployment has half the traffic.
   const last = page.locator('#mig-steps-chart .step').last();
   assert.match(await last.locator('.replicas-text').textContent(), /deployment-a – · new-deployment 4/);
@@ -170,3 +181,45 @@ test('demo: edit replicas, see the split, simulate requests', { timeout: 120_000
   assert.ok(statSync(SCREENSHOT).size > 10_000);
   assert.deepEqual(problems, []);
 });
+
+/** Loads `path` in a new page and returns what the snippet left in `globalThis.snippetResult`. */
+async function snippetIn(path) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  await page.goto(`${baseUrl}${path}`);
+  const handle = await page.waitForFunction(() => globalThis.snippetResult, null, { timeout: 30_000 })
+    .catch((e) => { throw new Error(`${path}: ${e.message} ${problems.join('; ')}`); });
+  const result = await handle.jsonValue();
+  await page.close();
+  assert.deepEqual(problems, []);
+  return result;
+}
+
+test('19.1: one ES-module snippet runs the same in Node, in Chromium without a bundler, and bundled by esbuild',
+  { timeout: 120_000 }, async () => {
+    const snippet = join(PACKAGE_DIR, 'tests', 'esm', 'snippet.mjs');
+    // Node: `import ... from 'replica-router'` resolves the `node` condition (node.js).
+    const inNode = execFileSync(process.execPath, [snippet], { cwd: PACKAGE_DIR, encoding: 'utf8' }).trim();
+    // Chromium, no bundler: an import map points the name at index.js (top-level await init()).
+    const inBrowser = await snippetIn('/tests/esm/index.html');
+    // esbuild: the browser condition's entry bundled into one file; the .wasm goes next to it
+    // (the glue loads it with `new URL('replica_router_wasm_bg.wasm', import.meta.url)`).
+    const out = join(PACKAGE_DIR, 'pkg', 'esbuild-test');
+    rmSync(out, { recursive: true, force: true });
+    const result = await build({
+      entryPoints: [snippet], bundle: true, format: 'esm', platform: 'browser', outfile: join(out, 'snippet.js'),
+      logLevel: 'silent', absWorkingDir: PACKAGE_DIR,
+    });
+    assert.deepEqual(result.errors, []);
+    copyFileSync(join(PACKAGE_DIR, 'pkg', 'web', 'replica_router_wasm_bg.wasm'), join(out, 'replica_router_wasm_bg.wasm'));
+    const bundled = readFileSync(join(out, 'snippet.js'), 'utf8');
+    assert.ok(!bundled.includes('node:fs'), 'the browser bundle does not contain the Node entry');
+    const inBundle = await snippetIn('/tests/esm/bundle.html');
+
+    console.log(`node:     ${inNode}\nchromium: ${inBrowser}\nesbuild:  ${inBundle}`);
+    assert.match(inNode, /^Registry\(account='my-account', deployments=2, routers=1\) \| split 3\/5 2\/5 \| routes (deployment-[ab] ?){3} \| picks [01]{10} \| ValidationError INVALID_NAME$/);
+    assert.equal(inBrowser, inNode);
+    assert.equal(inBundle, inNode);
+  });

@@ -227,12 +227,12 @@ impl fmt::Debug for DirectRoute {
 
 impl fmt::Display for DirectRoute {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys = self.key_digests.len();
+        let plural = if keys == 1 { "" } else { "s" };
         write!(
             f,
-            "INTERNET direct route in {} ({} API keys, *.{})",
-            self.region,
-            self.key_digests.len(),
-            self.domain
+            "INTERNET direct route in {} ({keys} API key{plural}, *.{})",
+            self.region, self.domain
         )
     }
 }
