@@ -188,6 +188,18 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     Ok(py_err)
 }
 
+/// A `ValidationError` raised by the binding itself, for an argument core
+/// never sees in that form (an int outside the range of its Rust type), with
+/// the binding's own `code` (see [`crate::args::OUT_OF_RANGE`]).
+pub(crate) fn validation_error(py: Python<'_>, code: &str, message: &str) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let exc = types(py)?.validation.bind(py).call1((message,))?;
+        exc.setattr("code", code)?;
+        Ok(PyErr::from_value(exc))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
 /// `.or_raise(py)` on a core result: the error mapped by [`to_py_err`].
 pub(crate) trait OrRaise<T> {
     /// The value, or the mapped exception.

@@ -7,23 +7,36 @@ use std::hash::{Hash, Hasher};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use replica_router::limits::MAX_TRAFFIC_STEPS;
 use replica_router::{
-    DeploymentState, MigrationAction, MigrationPlan, MigrationRequest, MigrationStep, PlanKind,
-    PlanState, Schedule,
+    DeploymentState, MigrationAction, MigrationPlan, MigrationStep, PlanKind, PlanState, Schedule,
 };
 
+use crate::args::{opt_uint, u32_seq, uint};
 use crate::errors::OrRaise;
 use crate::names::Text;
 use crate::share::fraction;
 
 /// The schedule from `plan_migration`'s two keyword arguments: exactly one
-/// must be given (an argument-shape rule, so a `TypeError`).
+/// must be given (an argument-shape rule, so a `TypeError`). `traffic_steps`
+/// is checked against
+/// [`MAX_TRAFFIC_STEPS`](replica_router::limits::MAX_TRAFFIC_STEPS) before
+/// it is converted.
 pub(crate) fn schedule(
-    traffic_steps: Option<Vec<u32>>,
-    max_step_percent: Option<u32>,
+    traffic_steps: Option<&Bound<'_, PyAny>>,
+    max_step_percent: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Schedule> {
-    match (traffic_steps, max_step_percent) {
-        (Some(steps), None) => Ok(Schedule::Steps(steps)),
+    let traffic_steps = traffic_steps.filter(|s| !s.is_none());
+    match (
+        traffic_steps,
+        opt_uint::<u32>(max_step_percent, "max_step_percent")?,
+    ) {
+        (Some(steps), None) => Ok(Schedule::Steps(u32_seq(
+            steps,
+            "traffic_steps",
+            "items in traffic_steps",
+            MAX_TRAFFIC_STEPS,
+        )?)),
         (None, Some(max)) => Ok(Schedule::MaxStep(max)),
         (Some(_), Some(_)) => Err(PyTypeError::new_err(
             "plan_migration() takes traffic_steps or max_step_percent, not both",
@@ -32,23 +45,6 @@ pub(crate) fn schedule(
             "plan_migration() needs traffic_steps=[...] or max_step_percent=N",
         )),
     }
-}
-
-/// A migration request from `plan_migration`'s arguments.
-pub(crate) fn request(
-    router: Text,
-    from: Text,
-    to: Text,
-    schedule: Schedule,
-    target_replicas: Option<u32>,
-    min_total_replicas: Option<u32>,
-    max_total_replicas: Option<u32>,
-) -> MigrationRequest {
-    let mut request = MigrationRequest::new(router.0, from.0, to.0, schedule);
-    request.target_replicas = target_replicas;
-    request.min_total_replicas = min_total_replicas;
-    request.max_total_replicas = max_total_replicas;
-    request
 }
 
 fn schedule_dict<'py>(py: Python<'py>, schedule: &Schedule) -> PyResult<Bound<'py, PyDict>> {
@@ -487,7 +483,8 @@ impl PyMigrationPlan {
     /// initial state under the same invariants (SPEC M6).
     ///
     /// Raises ValidationError (``STEP_OUT_OF_RANGE``, ``LIMIT_EXCEEDED``).
-    fn rollback(&self, py: Python<'_>, after_step: usize) -> PyResult<Self> {
+    fn rollback(&self, py: Python<'_>, after_step: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let after_step = uint::<usize>(after_step, "after_step")?;
         Ok(self.inner.rollback(after_step).or_raise(py)?.into())
     }
 

@@ -2,10 +2,13 @@
 
 use std::hash::{Hash, Hasher};
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
+use replica_router::limits::MAX_CATALOG_REGIONS;
 use replica_router::{Region, RegionCatalog};
 
+use crate::args::seq;
 use crate::errors::OrRaise;
 use crate::names::Text;
 
@@ -154,12 +157,22 @@ impl PyRegionCatalog {
     ///     RegionCatalog(['US_OHIO_1'])
     #[new]
     #[pyo3(signature = (regions=None))]
-    fn new(py: Python<'_>, regions: Option<Vec<RegionArg<'_>>>) -> PyResult<Self> {
-        let inner = match regions {
+    fn new(py: Python<'_>, regions: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let inner = match regions.filter(|r| !r.is_none()) {
             None => RegionCatalog::default(),
             Some(list) => {
-                let names: Vec<String> =
-                    list.into_iter().map(RegionArg::into_spec_string).collect();
+                let names = seq(
+                    list,
+                    "regions",
+                    "items in regions",
+                    MAX_CATALOG_REGIONS,
+                    |item, path| match item.extract::<RegionArg<'_>>() {
+                        Ok(r) => Ok(r.into_spec_string()),
+                        Err(_) => Err(PyTypeError::new_err(format!(
+                            "{path} must be a Region or str"
+                        ))),
+                    },
+                )?;
                 RegionCatalog::new(&names).or_raise(py)?
             }
         };
