@@ -1,14 +1,15 @@
 //! The SPEC E2 exception hierarchy and the one mapping from core errors to it.
 //!
-//! The classes are created once per interpreter (with `type(...)`, since two
+//! The classes are created once per interpreter (with `type(...)`, since four
 //! of them have two bases) and added to the module:
 //!
 //! ```text
 //! ReplicaRouterError(Exception)          .code: the core's stable code
 //! ├── ValidationError(ReplicaRouterError, ValueError)
 //! ├── NotFoundError(ReplicaRouterError, LookupError)
-//! ├── PermissionDeniedError   ├── ConflictError   ├── NoCapacityError
-//! └── InfeasiblePlanError     └── AuthError
+//! ├── PermissionDeniedError(ReplicaRouterError, PermissionError)
+//! ├── AuthError(ReplicaRouterError, PermissionError)
+//! └── ConflictError   NoCapacityError   InfeasiblePlanError
 //! ```
 
 use pyo3::prelude::*;
@@ -56,8 +57,9 @@ const SUBCLASSES: [(&str, Option<&str>, &str); 7] = [
     ),
     (
         "PermissionDeniedError",
-        None,
-        "The resource exists but the acting or calling account may not use or change it.",
+        Some("PermissionError"),
+        "The resource exists but the acting or calling account may not use or change it. \
+         Also a PermissionError.",
     ),
     (
         "ConflictError",
@@ -76,9 +78,9 @@ const SUBCLASSES: [(&str, Option<&str>, &str); 7] = [
     ),
     (
         "AuthError",
-        None,
+        Some("PermissionError"),
         "A direct-route request failed authentication (no or malformed header) or \
-         authorization (unknown key).",
+         authorization (unknown key). Also a PermissionError.",
     ),
 ];
 

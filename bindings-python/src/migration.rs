@@ -473,16 +473,20 @@ impl PyMigrationPlan {
         self.inner.firectl_commands()
     }
 
-    /// The plan as a readable table, one row per step (row 0 is the
-    /// initial state); also ``str(plan)``.
+    /// The plan as a readable table, one row per step; also ``str(plan)``.
+    /// The first row, ``start``, is the initial state; step rows are
+    /// numbered from 0, like ``plan[i]``, ``apply_step(plan, i)`` and
+    /// ``rollback(i)``.
     fn table(&self) -> String {
         self.inner.table()
     }
 
-    /// A plan from the state after step ``after_step`` straight back to the
+    /// A plan from the state after step ``after_step`` (numbered from 0:
+    /// ``rollback(0)`` starts after ``plan[0]``) straight back to the
     /// initial state under the same invariants (SPEC M6).
     ///
-    /// Raises ValidationError (``STEP_OUT_OF_RANGE``, ``LIMIT_EXCEEDED``).
+    /// Raises ValidationError (``STEP_OUT_OF_RANGE``, ``LIMIT_EXCEEDED``;
+    /// ``OUT_OF_RANGE`` for a negative ``after_step``).
     fn rollback(&self, py: Python<'_>, after_step: &Bound<'_, PyAny>) -> PyResult<Self> {
         let after_step = uint::<usize>(after_step, "after_step")?;
         Ok(self.inner.rollback(after_step).or_raise(py)?.into())
@@ -498,7 +502,11 @@ impl PyMigrationPlan {
     /// Raises ValidationError for malformed JSON or an inconsistent plan.
     #[staticmethod]
     fn from_json(py: Python<'_>, json: Text) -> PyResult<Self> {
-        Ok(MigrationPlan::from_json(json.as_str()).or_raise(py)?.into())
+        // Parsing runs with the GIL released, like Registry.from_json.
+        let plan = py
+            .detach(|| MigrationPlan::from_json(json.as_str()))
+            .or_raise(py)?;
+        Ok(plan.into())
     }
 
     /// A plain dict of the plan (steps as dicts).
@@ -525,6 +533,25 @@ impl PyMigrationPlan {
 
     fn __len__(&self) -> usize {
         self.inner.steps().len()
+    }
+
+    /// ``plan[i]``: step ``i`` (numbered from 0 like every step index;
+    /// negative indices count from the end).
+    fn __getitem__(&self, index: isize) -> PyResult<PyMigrationStep> {
+        let steps = self.inner.steps();
+        let i = if index < 0 {
+            steps.len().checked_sub(index.unsigned_abs())
+        } else {
+            Some(index.unsigned_abs())
+        };
+        i.and_then(|i| steps.get(i))
+            .map(|s| PyMigrationStep { inner: s.clone() })
+            .ok_or_else(|| {
+                pyo3::exceptions::PyIndexError::new_err(format!(
+                    "step index out of range: the plan has {} steps, numbered from 0",
+                    steps.len()
+                ))
+            })
     }
 
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

@@ -4,7 +4,7 @@ use std::hash::{Hash, Hasher};
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyList, PyString};
 use replica_router::limits::MAX_CATALOG_REGIONS;
 use replica_router::{Region, RegionCatalog};
 
@@ -50,7 +50,19 @@ impl RegionArg<'_> {
 ///     ('US_ARIZONA_1', 'us-arizona-1')
 ///     >>> r == Region("US_ARIZONA_1"), r.supports_direct_routing()
 ///     (True, True)
-#[pyclass(module = "replica_router", name = "Region", frozen, eq, hash)]
+///
+/// A region also equals a ``str`` naming the same region in either
+/// spelling and any case (``r == "US_ARIZONA_1" == ...`` and
+/// ``r == "us-arizona-1"``), so ``deployment.region == "US_ARIZONA_1"``
+/// works. ``hash(r)`` is ``hash(r.canonical)``: a region and its canonical
+/// string are interchangeable as dict keys and set members (a ``str`` key
+/// in the host form is a different key, as it is among strings).
+///
+///     >>> r == "US_ARIZONA_1", r == "us-arizona-1", r == "US_IOWA_1"
+///     (True, True, False)
+///     >>> {r: 1}["US_ARIZONA_1"]
+///     1
+#[pyclass(module = "replica_router", name = "Region", frozen)]
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PyRegion {
     pub(crate) inner: Region,
@@ -109,6 +121,23 @@ impl PyRegion {
                 .inner
                 .supports_direct_routing(&RegionCatalog::default()),
         }
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        match other.extract::<RegionArg<'_>>() {
+            Ok(RegionArg::Region(r)) => r.get().inner == self.inner,
+            // A str that is no region equals no region.
+            Ok(RegionArg::Name(s)) => Region::new(s.as_str()).is_ok_and(|r| r == self.inner),
+            Err(_) => false,
+        }
+    }
+
+    fn __ne__(&self, other: &Bound<'_, PyAny>) -> bool {
+        !self.__eq__(other)
+    }
+
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        PyString::new(py, self.inner.canonical()).hash()
     }
 
     fn __repr__(&self) -> String {

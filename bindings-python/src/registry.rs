@@ -21,6 +21,8 @@ use replica_router::{
     RouterUpdate,
 };
 
+use pyo3::exceptions::PyTypeError;
+
 use crate::args::{opt_uint, str_seq, uint};
 use crate::deployment::PyDeployment;
 use crate::errors::OrRaise;
@@ -29,7 +31,7 @@ use crate::names::Text;
 use crate::region::{PyRegionCatalog, RegionArg};
 use crate::router::PyRouter;
 use crate::routing::PyRouteDecision;
-use crate::selection::seed_from_py;
+use crate::selection::{batch_len, pick_array, seed_from_py};
 use crate::share::PyTrafficSplit;
 use replica_router::MigrationRequest;
 
@@ -353,17 +355,21 @@ impl PyRegistry {
             .collect()
     }
 
-    /// Updates a router (SPEC R3): only the arguments given change;
-    /// ``deployments`` replaces the list. Errors as :meth:`create_router`,
-    /// plus NotFoundError and PermissionDeniedError; on error nothing
-    /// changes.
+    /// Updates a router (SPEC R3): only the arguments given change (None
+    /// means unchanged); ``deployments`` replaces the list.
+    /// ``clear_display_name=True`` / ``clear_model=True`` remove the display
+    /// name / model (SPEC R1); giving a value and its clear flag together is
+    /// a TypeError. Errors as :meth:`create_router`, plus NotFoundError and
+    /// PermissionDeniedError; on error nothing changes.
     ///
     ///     >>> reg = Registry("acme", seed=1)
     ///     >>> _ = reg.create_deployment("m", id="d1")
-    ///     >>> _ = reg.create_router(["d1"], id="r")
+    ///     >>> _ = reg.create_router(["d1"], id="r", display_name="Old name")
     ///     >>> reg.update_router("r", public=True).public
     ///     True
-    #[pyo3(signature = (name, *, deployments=None, display_name=None, model=None, strategy=None, public=None))]
+    ///     >>> print(reg.update_router("r", clear_display_name=True).display_name)
+    ///     None
+    #[pyo3(signature = (name, *, deployments=None, display_name=None, model=None, strategy=None, public=None, clear_display_name=false, clear_model=false))]
     #[allow(clippy::too_many_arguments)]
     fn update_router(
         &self,
@@ -374,8 +380,22 @@ impl PyRegistry {
         model: Option<Text>,
         strategy: Option<Text>,
         public: Option<bool>,
+        clear_display_name: bool,
+        clear_model: bool,
     ) -> PyResult<PyRouter> {
+        for (given, clear, what) in [
+            (display_name.is_some(), clear_display_name, "display_name"),
+            (model.is_some(), clear_model, "model"),
+        ] {
+            if given && clear {
+                return Err(PyTypeError::new_err(format!(
+                    "update_router() takes {what}=... or clear_{what}=True, not both"
+                )));
+            }
+        }
         let mut update = RouterUpdate::new();
+        update.clear_display_name = clear_display_name;
+        update.clear_model = clear_model;
         update.deployments = deployments
             .filter(|d| !d.is_none())
             .map(deployments_arg)
@@ -483,6 +503,66 @@ impl PyRegistry {
         .or_raise(py)
     }
 
+    /// Routes ``n`` requests for ``model`` at once, for simulations: each
+    /// as :meth:`route` would (the same deployments as ``n`` calls, from
+    /// the same generator). Returns ``(deployments, picks)``: the router's
+    /// deployment names in order and an ``array.array('I')`` of ``n``
+    /// indices into them (``deployments[picks[i]]`` is request ``i``'s
+    /// deployment). Runs with the GIL released; the picks are computed
+    /// whole, then copied into the array (peak memory about twice
+    /// ``4 * n`` bytes).
+    ///
+    /// Raises the errors of :meth:`route` (all before anything is drawn),
+    /// ValidationError (``LIMIT_EXCEEDED`` above 2**28 requests,
+    /// ``OUT_OF_RANGE`` for a negative ``n``).
+    ///
+    ///     >>> reg = Registry("acme", seed=1)
+    ///     >>> _ = reg.create_deployment("m", id="a", min_replicas=3, max_replicas=3)
+    ///     >>> _ = reg.create_deployment("m", id="b", min_replicas=0, max_replicas=0)
+    ///     >>> _ = reg.create_router(["a", "b"], id="r")
+    ///     >>> names, picks = reg.route_many("r", n=1000)
+    ///     >>> names, picks.tolist().count(0)
+    ///     (['accounts/acme/deployments/a', 'accounts/acme/deployments/b'], 1000)
+    #[pyo3(signature = (model, caller_account=None, *, n))]
+    fn route_many<'py>(
+        &self,
+        py: Python<'py>,
+        model: Text,
+        caller_account: Option<Text>,
+        n: &Bound<'py, PyAny>,
+    ) -> PyResult<(Vec<String>, Bound<'py, PyAny>)> {
+        let len = batch_len(n)?;
+        let mut picks = Vec::new();
+        picks.try_reserve_exact(len).map_err(|_| {
+            pyo3::exceptions::PyMemoryError::new_err(format!("cannot allocate {len} picks"))
+        })?;
+        picks.resize(len, 0u32);
+        let names = py
+            .detach(|| {
+                self.with(|reg| {
+                    let acting = reg.account().to_string();
+                    let caller = caller_account
+                        .as_ref()
+                        .map_or(acting.as_str(), Text::as_str);
+                    let mut batch = reg.route_many(model.as_str(), caller)?;
+                    batch.fill(&mut picks);
+                    Ok(batch
+                        .deployments()
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>())
+                })
+            })
+            .or_raise(py)?;
+        let mut rest = picks.as_slice();
+        let array = pick_array(py, len, |out| {
+            let (head, tail) = rest.split_at(out.len());
+            out.copy_from_slice(head);
+            rest = tail;
+        })?;
+        Ok((names, array))
+    }
+
     // ----- migrations -----
 
     /// Plans a zero-downtime migration of ``router``'s traffic from
@@ -549,6 +629,26 @@ impl PyRegistry {
         self.with(|r| r.apply_step(plan, step)).or_raise(py)
     }
 
+    /// Applies every remaining step of ``plan`` in order (SPEC M6) and
+    /// returns how many it applied: from the first step whose starting
+    /// state the registry is in (0 for a fresh plan, none when the plan is
+    /// already done). Each step is atomic; on an error the earlier steps
+    /// stay applied and the error names the failing step.
+    ///
+    /// Raises ConflictError (``STEP_NOT_APPLICABLE``) when the registry is
+    /// in no state of the plan, and the errors of :meth:`apply_step`.
+    ///
+    ///     >>> reg = Registry("acme", seed=1)
+    ///     >>> _ = reg.create_deployment("m", id="old", min_replicas=4, max_replicas=4)
+    ///     >>> _ = reg.create_router(["old"], id="r")
+    ///     >>> plan = reg.plan_migration("r", "old", "new", traffic_steps=[50, 100])
+    ///     >>> reg.apply_plan(plan) == len(plan), reg.apply_plan(plan)
+    ///     (True, 0)
+    fn apply_plan(&self, py: Python<'_>, plan: &Bound<'_, PyMigrationPlan>) -> PyResult<usize> {
+        let plan = &plan.get().inner;
+        self.with(|r| r.apply_plan(plan)).or_raise(py)
+    }
+
     // ----- state -----
 
     /// The whole state as JSON (SPEC T1): format version, seed, generator
@@ -589,13 +689,42 @@ impl PyRegistry {
         )
     }
 
+    /// Equal when the snapshots are (:meth:`to_json`): the same acting
+    /// account, seed, generator positions, catalog and resources, so both
+    /// make the same decisions from here on. A registry is mutable, so it
+    /// is not hashable.
+    ///
+    ///     >>> reg = Registry("acme", seed=1)
+    ///     >>> Registry.from_json(reg.to_json()) == reg
+    ///     True
+    fn __eq__(slf: &Bound<'_, Self>, other: &Bound<'_, Self>) -> bool {
+        if slf.is(other) {
+            return true;
+        }
+        // One lock at a time (never both: two threads comparing a == b and
+        // b == a would wait on each other).
+        let mine = slf.get().lock().clone();
+        *other.get().lock() == mine
+    }
+
+    fn __ne__(slf: &Bound<'_, Self>, other: &Bound<'_, Self>) -> bool {
+        !Self::__eq__(slf, other)
+    }
+
+    /// The acting account's counts, then every account's (``total_*``), so
+    /// other accounts' resources are not hidden.
     fn __repr__(&self) -> String {
         let reg = self.lock();
+        let totals = reg.totals();
         format!(
-            "Registry(account='{}', deployments={}, routers={})",
+            "Registry(account='{}', deployments={}, routers={}, total_accounts={}, \
+             total_deployments={}, total_routers={})",
             reg.account(),
             reg.list_deployments().len(),
-            reg.list_routers().len()
+            reg.list_routers().len(),
+            totals.accounts,
+            totals.deployments,
+            totals.routers,
         )
     }
 }

@@ -10,7 +10,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyByteArray, PyBytes, PyInt, PyType};
+use pyo3::types::{PyByteArray, PyBytes, PyType};
 use replica_router::limits::{MAX_WEIGHTS, check_batch_picks};
 use replica_router::{ChaCha8Rng, Seed, WeightedSelector};
 
@@ -34,15 +34,19 @@ pub(crate) fn seed_from_py(py: Python<'_>, seed: Option<&Bound<'_, PyAny>>) -> P
                 bytes_seed(b.as_bytes())
             } else if let Ok(b) = s.cast::<PyByteArray>() {
                 bytes_seed(&b.to_vec())
-            } else if s.is_instance_of::<PyInt>() {
-                // ValidationError (OUT_OF_RANGE) when negative or above
-                // 2**64 - 1.
-                Ok(Seed::from_u64(uint::<u64>(s, "seed")?))
             } else {
-                Err(PyTypeError::new_err(format!(
-                    "seed must be an int in 0..2**64, 32 bytes or None, not {}",
-                    s.get_type().name()?
-                )))
+                // An int (or anything with __index__): ValidationError
+                // (OUT_OF_RANGE) when negative or above 2**64 - 1.
+                match uint::<u64>(s, "seed") {
+                    Ok(v) => Ok(Seed::from_u64(v)),
+                    Err(e) if e.is_instance_of::<PyTypeError>(py) => {
+                        Err(PyTypeError::new_err(format!(
+                            "seed must be an int in 0..2**64, 32 bytes or None, not {}",
+                            s.get_type().name()?
+                        )))
+                    }
+                    Err(e) => Err(e),
+                }
             }
         }
     }
