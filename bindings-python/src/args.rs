@@ -175,7 +175,7 @@ pub(crate) fn u32_seq(
     what: &'static str,
     limit: usize,
 ) -> PyResult<Vec<u32>> {
-    seq(obj, arg, what, limit, |v, path| uint::<u32>(v, path))
+    seq(obj, arg, what, limit, uint::<u32>)
 }
 
 /// A sequence of `str`.
