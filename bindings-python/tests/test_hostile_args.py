@@ -272,3 +272,52 @@ def test_15_5_pick_many_peak_memory_is_about_the_result() -> None:
         # (2x). Now: the array (amortised growth, < 1/8 spare) and one piece.
         assert peak < 1.25 * 4 * n, peak
         del picks
+
+
+# ----- 15.3: parsing releases the GIL -------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["registry", "plan"])
+def test_15_3_from_json_lets_other_threads_run_while_it_parses(which: str) -> None:
+    # With a huge switch interval a thread gets the GIL only when the holder
+    # gives it up on its own: the counting thread can run during from_json
+    # only if from_json releases the GIL. Run in a subprocess so the switch
+    # interval of the test process is left alone.
+    _run_isolated(
+        f"""
+        import sys, threading
+        import replica_router as rr
+
+        reg = rr.Registry("acme", seed=1)
+        for i in range(3000):
+            reg.create_deployment("m", id=f"d{{i}}", min_replicas=1, max_replicas=2)
+        reg.create_router([f"d{{i}}" for i in range(3000)], id="r")
+        reg.create_deployment("m", id="cur", min_replicas=100, max_replicas=100)
+        reg.create_router(["cur"], id="small")
+        if "{which}" == "registry":
+            text, load = reg.to_json(), rr.Registry.from_json
+        else:
+            plan = reg.plan_migration("small", "cur", "new", max_step_percent=1)
+            text, load = plan.to_json(), rr.MigrationPlan.from_json
+
+        counter = 0
+        go = threading.Event()
+
+        def count():
+            global counter
+            go.wait()
+            for _ in range(2_000_000):
+                counter += 1
+
+        sys.setswitchinterval(1000)
+        t = threading.Thread(target=count)
+        t.start()
+        go.set()
+        for _ in range(20):
+            load(text)
+        seen = counter
+        t.join()
+        assert seen > 0, "the other thread never ran while from_json parsed"
+        print("ok")
+        """
+    )
