@@ -368,9 +368,8 @@ impl Error {
             | StepOutOfRange { .. }
             | InvalidPlanJson { .. } => ErrorKind::Validation,
             // Each bound is valid alone; together they leave no plan.
-            FloorAboveCeiling { .. } | FloorAboveTarget { .. } | InfeasiblePlan { .. } => {
-                ErrorKind::InfeasiblePlan
-            }
+            FloorAboveCeiling { .. } | FloorAboveTarget { .. } => ErrorKind::InfeasiblePlan,
+            InfeasiblePlan { .. } => ErrorKind::InfeasiblePlan,
             StepNotApplicable { .. } => ErrorKind::Conflict,
         }
     }
