@@ -4,11 +4,13 @@ use std::hash::{Hash, Hasher};
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use replica_router::limits::MAX_API_KEYS;
 use replica_router::{
     DEFAULT_DIRECT_DOMAIN, DirectRoute, Error, Id, IdKind, RegionCatalog, ResourceKind,
     ResourceName,
 };
 
+use crate::args::str_seq;
 use crate::deployment::PyDeployment;
 use crate::errors::OrRaise;
 use crate::names::Text;
@@ -101,12 +103,12 @@ impl PyDirectRoute {
     fn new(
         py: Python<'_>,
         region: RegionArg<'_>,
-        api_keys: Vec<Text>,
+        api_keys: &Bound<'_, PyAny>,
         domain: Option<Text>,
         catalog: Option<&Bound<'_, PyRegionCatalog>>,
     ) -> PyResult<Self> {
         let region = region.to_region(py)?;
-        let keys = Text::all(api_keys);
+        let keys = str_seq(api_keys, "api_keys", "items in api_keys", MAX_API_KEYS)?;
         let default_catalog;
         let catalog = match catalog {
             Some(c) => &c.get().inner,

@@ -1,14 +1,15 @@
 //! The SPEC E2 exception hierarchy and the one mapping from core errors to it.
 //!
-//! The classes are created once per interpreter (with `type(...)`, since two
+//! The classes are created once per interpreter (with `type(...)`, since four
 //! of them have two bases) and added to the module:
 //!
 //! ```text
 //! ReplicaRouterError(Exception)          .code: the core's stable code
 //! ├── ValidationError(ReplicaRouterError, ValueError)
 //! ├── NotFoundError(ReplicaRouterError, LookupError)
-//! ├── PermissionDeniedError   ├── ConflictError   ├── NoCapacityError
-//! └── InfeasiblePlanError     └── AuthError
+//! ├── PermissionDeniedError(ReplicaRouterError, PermissionError)
+//! ├── AuthError(ReplicaRouterError, PermissionError)
+//! └── ConflictError   NoCapacityError   InfeasiblePlanError
 //! ```
 
 use pyo3::prelude::*;
@@ -56,8 +57,9 @@ const SUBCLASSES: [(&str, Option<&str>, &str); 7] = [
     ),
     (
         "PermissionDeniedError",
-        None,
-        "The resource exists but the acting or calling account may not use or change it.",
+        Some("PermissionError"),
+        "The resource exists but the acting or calling account may not use or change it. \
+         Also a PermissionError.",
     ),
     (
         "ConflictError",
@@ -76,9 +78,9 @@ const SUBCLASSES: [(&str, Option<&str>, &str); 7] = [
     ),
     (
         "AuthError",
-        None,
+        Some("PermissionError"),
         "A direct-route request failed authentication (no or malformed header) or \
-         authorization (unknown key).",
+         authorization (unknown key). Also a PermissionError.",
     ),
 ];
 
@@ -186,6 +188,18 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
         py_err.set_cause(py, Some(to_py_err(py, inner)));
     }
     Ok(py_err)
+}
+
+/// A `ValidationError` raised by the binding itself, for an argument core
+/// never sees in that form (an int outside the range of its Rust type), with
+/// the binding's own `code` (see [`crate::args::OUT_OF_RANGE`]).
+pub(crate) fn validation_error(py: Python<'_>, code: &str, message: &str) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let exc = types(py)?.validation.bind(py).call1((message,))?;
+        exc.setattr("code", code)?;
+        Ok(PyErr::from_value(exc))
+    };
+    build().unwrap_or_else(|e| e)
 }
 
 /// `.or_raise(py)` on a core result: the error mapped by [`to_py_err`].

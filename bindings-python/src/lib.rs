@@ -5,6 +5,7 @@
 //! here mirrors one core module and only converts types and errors; the one
 //! error mapping is in `errors.rs`. This file only wires the modules.
 
+mod args;
 mod deployment;
 mod direct_route;
 mod errors;

@@ -7,23 +7,36 @@ use std::hash::{Hash, Hasher};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use replica_router::limits::MAX_TRAFFIC_STEPS;
 use replica_router::{
-    DeploymentState, MigrationAction, MigrationPlan, MigrationRequest, MigrationStep, PlanKind,
-    PlanState, Schedule,
+    DeploymentState, MigrationAction, MigrationPlan, MigrationStep, PlanKind, PlanState, Schedule,
 };
 
+use crate::args::{opt_uint, u32_seq, uint};
 use crate::errors::OrRaise;
 use crate::names::Text;
 use crate::share::fraction;
 
 /// The schedule from `plan_migration`'s two keyword arguments: exactly one
-/// must be given (an argument-shape rule, so a `TypeError`).
+/// must be given (an argument-shape rule, so a `TypeError`). `traffic_steps`
+/// is checked against
+/// [`MAX_TRAFFIC_STEPS`](replica_router::limits::MAX_TRAFFIC_STEPS) before
+/// it is converted.
 pub(crate) fn schedule(
-    traffic_steps: Option<Vec<u32>>,
-    max_step_percent: Option<u32>,
+    traffic_steps: Option<&Bound<'_, PyAny>>,
+    max_step_percent: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Schedule> {
-    match (traffic_steps, max_step_percent) {
-        (Some(steps), None) => Ok(Schedule::Steps(steps)),
+    let traffic_steps = traffic_steps.filter(|s| !s.is_none());
+    match (
+        traffic_steps,
+        opt_uint::<u32>(max_step_percent, "max_step_percent")?,
+    ) {
+        (Some(steps), None) => Ok(Schedule::Steps(u32_seq(
+            steps,
+            "traffic_steps",
+            "items in traffic_steps",
+            MAX_TRAFFIC_STEPS,
+        )?)),
         (None, Some(max)) => Ok(Schedule::MaxStep(max)),
         (Some(_), Some(_)) => Err(PyTypeError::new_err(
             "plan_migration() takes traffic_steps or max_step_percent, not both",
@@ -32,23 +45,6 @@ pub(crate) fn schedule(
             "plan_migration() needs traffic_steps=[...] or max_step_percent=N",
         )),
     }
-}
-
-/// A migration request from `plan_migration`'s arguments.
-pub(crate) fn request(
-    router: Text,
-    from: Text,
-    to: Text,
-    schedule: Schedule,
-    target_replicas: Option<u32>,
-    min_total_replicas: Option<u32>,
-    max_total_replicas: Option<u32>,
-) -> MigrationRequest {
-    let mut request = MigrationRequest::new(router.0, from.0, to.0, schedule);
-    request.target_replicas = target_replicas;
-    request.min_total_replicas = min_total_replicas;
-    request.max_total_replicas = max_total_replicas;
-    request
 }
 
 fn schedule_dict<'py>(py: Python<'py>, schedule: &Schedule) -> PyResult<Bound<'py, PyDict>> {
@@ -477,17 +473,22 @@ impl PyMigrationPlan {
         self.inner.firectl_commands()
     }
 
-    /// The plan as a readable table, one row per step (row 0 is the
-    /// initial state); also ``str(plan)``.
+    /// The plan as a readable table, one row per step; also ``str(plan)``.
+    /// The first row, ``start``, is the initial state; step rows are
+    /// numbered from 0, like ``plan[i]``, ``apply_step(plan, i)`` and
+    /// ``rollback(i)``.
     fn table(&self) -> String {
         self.inner.table()
     }
 
-    /// A plan from the state after step ``after_step`` straight back to the
+    /// A plan from the state after step ``after_step`` (numbered from 0:
+    /// ``rollback(0)`` starts after ``plan[0]``) straight back to the
     /// initial state under the same invariants (SPEC M6).
     ///
-    /// Raises ValidationError (``STEP_OUT_OF_RANGE``, ``LIMIT_EXCEEDED``).
-    fn rollback(&self, py: Python<'_>, after_step: usize) -> PyResult<Self> {
+    /// Raises ValidationError (``STEP_OUT_OF_RANGE``, ``LIMIT_EXCEEDED``;
+    /// ``OUT_OF_RANGE`` for a negative ``after_step``).
+    fn rollback(&self, py: Python<'_>, after_step: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let after_step = uint::<usize>(after_step, "after_step")?;
         Ok(self.inner.rollback(after_step).or_raise(py)?.into())
     }
 
@@ -501,7 +502,11 @@ impl PyMigrationPlan {
     /// Raises ValidationError for malformed JSON or an inconsistent plan.
     #[staticmethod]
     fn from_json(py: Python<'_>, json: Text) -> PyResult<Self> {
-        Ok(MigrationPlan::from_json(json.as_str()).or_raise(py)?.into())
+        // Parsing runs with the GIL released, like Registry.from_json.
+        let plan = py
+            .detach(|| MigrationPlan::from_json(json.as_str()))
+            .or_raise(py)?;
+        Ok(plan.into())
     }
 
     /// A plain dict of the plan (steps as dicts).
@@ -528,6 +533,25 @@ impl PyMigrationPlan {
 
     fn __len__(&self) -> usize {
         self.inner.steps().len()
+    }
+
+    /// ``plan[i]``: step ``i`` (numbered from 0 like every step index;
+    /// negative indices count from the end).
+    fn __getitem__(&self, index: isize) -> PyResult<PyMigrationStep> {
+        let steps = self.inner.steps();
+        let i = if index < 0 {
+            steps.len().checked_sub(index.unsigned_abs())
+        } else {
+            Some(index.unsigned_abs())
+        };
+        i.and_then(|i| steps.get(i))
+            .map(|s| PyMigrationStep { inner: s.clone() })
+            .ok_or_else(|| {
+                pyo3::exceptions::PyIndexError::new_err(format!(
+                    "step index out of range: the plan has {} steps, numbered from 0",
+                    steps.len()
+                ))
+            })
     }
 
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

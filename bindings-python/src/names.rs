@@ -27,9 +27,4 @@ impl Text {
     pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// The texts of a list.
-    pub(crate) fn all(items: Vec<Text>) -> Vec<String> {
-        items.into_iter().map(|t| t.0).collect()
-    }
 }

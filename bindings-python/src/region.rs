@@ -2,10 +2,13 @@
 
 use std::hash::{Hash, Hasher};
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyList, PyString};
+use replica_router::limits::MAX_CATALOG_REGIONS;
 use replica_router::{Region, RegionCatalog};
 
+use crate::args::seq;
 use crate::errors::OrRaise;
 use crate::names::Text;
 
@@ -47,7 +50,19 @@ impl RegionArg<'_> {
 ///     ('US_ARIZONA_1', 'us-arizona-1')
 ///     >>> r == Region("US_ARIZONA_1"), r.supports_direct_routing()
 ///     (True, True)
-#[pyclass(module = "replica_router", name = "Region", frozen, eq, hash)]
+///
+/// A region also equals a ``str`` naming the same region in either
+/// spelling and any case (``r == "US_ARIZONA_1" == ...`` and
+/// ``r == "us-arizona-1"``), so ``deployment.region == "US_ARIZONA_1"``
+/// works. ``hash(r)`` is ``hash(r.canonical)``: a region and its canonical
+/// string are interchangeable as dict keys and set members (a ``str`` key
+/// in the host form is a different key, as it is among strings).
+///
+///     >>> r == "US_ARIZONA_1", r == "us-arizona-1", r == "US_IOWA_1"
+///     (True, True, False)
+///     >>> {r: 1}["US_ARIZONA_1"]
+///     1
+#[pyclass(module = "replica_router", name = "Region", frozen)]
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PyRegion {
     pub(crate) inner: Region,
@@ -108,6 +123,23 @@ impl PyRegion {
         }
     }
 
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        match other.extract::<RegionArg<'_>>() {
+            Ok(RegionArg::Region(r)) => r.get().inner == self.inner,
+            // A str that is no region equals no region.
+            Ok(RegionArg::Name(s)) => Region::new(s.as_str()).is_ok_and(|r| r == self.inner),
+            Err(_) => false,
+        }
+    }
+
+    fn __ne__(&self, other: &Bound<'_, PyAny>) -> bool {
+        !self.__eq__(other)
+    }
+
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        PyString::new(py, self.inner.canonical()).hash()
+    }
+
     fn __repr__(&self) -> String {
         format!("Region('{}')", self.inner)
     }
@@ -154,12 +186,22 @@ impl PyRegionCatalog {
     ///     RegionCatalog(['US_OHIO_1'])
     #[new]
     #[pyo3(signature = (regions=None))]
-    fn new(py: Python<'_>, regions: Option<Vec<RegionArg<'_>>>) -> PyResult<Self> {
-        let inner = match regions {
+    fn new(py: Python<'_>, regions: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let inner = match regions.filter(|r| !r.is_none()) {
             None => RegionCatalog::default(),
             Some(list) => {
-                let names: Vec<String> =
-                    list.into_iter().map(RegionArg::into_spec_string).collect();
+                let names = seq(
+                    list,
+                    "regions",
+                    "items in regions",
+                    MAX_CATALOG_REGIONS,
+                    |item, path| match item.extract::<RegionArg<'_>>() {
+                        Ok(r) => Ok(r.into_spec_string()),
+                        Err(_) => Err(PyTypeError::new_err(format!(
+                            "{path} must be a Region or str"
+                        ))),
+                    },
+                )?;
                 RegionCatalog::new(&names).or_raise(py)?
             }
         };

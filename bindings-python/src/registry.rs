@@ -3,16 +3,27 @@
 //!
 //! The core registry sits behind a mutex, so one `Registry` can be shared
 //! between threads; every call holds it only for the core operation.
+//!
+//! Nothing touches Python while the mutex is held: arguments are converted
+//! before [`PyRegistry::with`] locks, and the core error (or value) is turned
+//! into a Python object only after the guard is dropped. Building an
+//! exception allocates, an allocation can run the garbage collector, and a
+//! `__del__` that uses the same registry would otherwise wait forever on a
+//! lock its own thread holds.
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
+use replica_router::limits::{MAX_API_KEYS, MAX_ROUTER_DEPLOYMENTS};
 use replica_router::{
-    DeploymentSpec, DeploymentUpdate, RegionCatalog, Registry, RouteDecision, RouteRequest,
-    RouterSpec, RouterUpdate,
+    DeploymentSpec, DeploymentUpdate, Error, RegionCatalog, Registry, RouteRequest, RouterSpec,
+    RouterUpdate,
 };
 
+use pyo3::exceptions::PyTypeError;
+
+use crate::args::{opt_uint, str_seq, uint};
 use crate::deployment::PyDeployment;
 use crate::errors::OrRaise;
 use crate::migration::{self, PyMigrationPlan};
@@ -20,8 +31,9 @@ use crate::names::Text;
 use crate::region::{PyRegionCatalog, RegionArg};
 use crate::router::PyRouter;
 use crate::routing::PyRouteDecision;
-use crate::selection::seed_from_py;
+use crate::selection::{batch_len, pick_array, seed_from_py};
 use crate::share::PyTrafficSplit;
+use replica_router::MigrationRequest;
 
 /// Deployments and routers of any number of accounts, in memory (SPEC T1).
 ///
@@ -55,30 +67,34 @@ pub(crate) struct PyRegistry {
 }
 
 impl PyRegistry {
-    /// Routes one request (SPEC R6, R7) and converts the decision while the
-    /// registry is locked (it borrows from the registry).
-    fn decide<T>(
-        &self,
-        py: Python<'_>,
-        model: Text,
-        caller_account: Option<Text>,
-        session_key: Option<Text>,
-        cursor: Option<u64>,
-        convert: impl FnOnce(RouteDecision<'_>) -> T,
-    ) -> PyResult<T> {
+    /// Runs `f` on the locked registry and returns its result once the lock
+    /// is released: map the error to a Python exception (`.or_raise(py)`)
+    /// only after this returns. `f` must not touch Python.
+    fn with<T>(&self, f: impl FnOnce(&mut Registry) -> Result<T, Error>) -> Result<T, Error> {
         let mut reg = self.lock();
-        let caller = match caller_account {
-            Some(c) => c.0,
-            None => reg.account().to_string(),
-        };
-        let mut request = RouteRequest::new(model.as_str(), &caller);
-        if let Some(key) = &session_key {
-            request = request.session_key(key.as_str());
-        }
-        if let Some(cursor) = cursor {
-            request = request.cursor(cursor);
-        }
-        Ok(convert(reg.route_request(&request).or_raise(py)?))
+        f(&mut reg)
+    }
+
+    /// Routes one request (SPEC R6, R7); the decision is copied out of the
+    /// registry (it borrows from it) before the lock is released.
+    fn decide(
+        &self,
+        model: &str,
+        caller_account: Option<&str>,
+        session_key: Option<&str>,
+        cursor: Option<u64>,
+    ) -> Result<PyRouteDecision, Error> {
+        self.with(|reg| {
+            let acting = reg.account().to_string();
+            let mut request = RouteRequest::new(model, caller_account.unwrap_or(&acting));
+            if let Some(key) = session_key {
+                request = request.session_key(key);
+            }
+            if let Some(cursor) = cursor {
+                request = request.cursor(cursor);
+            }
+            reg.route_request(&request).map(PyRouteDecision::from)
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, Registry> {
@@ -93,8 +109,8 @@ impl PyRegistry {
     /// An empty registry acting as ``account``.
     ///
     /// Raises ValidationError (``INVALID_NAME``) for a bad account ID and
-    /// (``INVALID_SEED``) for a seed of the wrong length; OverflowError for
-    /// an int seed outside ``0..2**64``; TypeError for other seed types.
+    /// (``INVALID_SEED``) for a seed of the wrong length, (``OUT_OF_RANGE``)
+    /// for an int seed outside ``0..2**64``; TypeError for other seed types.
     ///
     ///     >>> Registry("my-account", seed=42).account
     ///     'my-account'
@@ -127,13 +143,14 @@ impl PyRegistry {
 
     #[setter]
     fn set_account(&self, py: Python<'_>, account: Text) -> PyResult<()> {
-        self.lock().set_account(account.as_str()).or_raise(py)
+        self.with(|r| r.set_account(account.as_str())).or_raise(py)
     }
 
     /// The 32 seed bytes the registry was created with.
     #[getter]
     fn seed<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, self.lock().seed().as_bytes())
+        let seed = self.lock().seed();
+        PyBytes::new(py, seed.as_bytes())
     }
 
     /// The direct-routing region catalog (SPEC G2).
@@ -161,9 +178,11 @@ impl PyRegistry {
     /// starts at ``clamp(1, min, max)``). ``direct_route_api_keys`` asks for
     /// Internet direct routing and needs a ``region``.
     ///
-    /// Raises ValidationError (name, region, bounds, key errors),
-    /// ConflictError (``ALREADY_EXISTS``), PermissionDeniedError (an ID in
-    /// another account), OverflowError (replicas outside ``0..2**32``).
+    /// Raises ValidationError (name, region, bounds, key errors;
+    /// ``OUT_OF_RANGE`` for replicas outside ``0..2**32``;
+    /// ``LIMIT_EXCEEDED`` above 64 keys), ConflictError
+    /// (``ALREADY_EXISTS``), PermissionDeniedError (an ID in another
+    /// account).
     ///
     ///     >>> reg = Registry("acme", seed=1)
     ///     >>> reg.create_deployment("llama", id="d1", max_replicas=4).replicas
@@ -176,17 +195,28 @@ impl PyRegistry {
         model: Text,
         id: Option<Text>,
         region: Option<RegionArg<'_>>,
-        min_replicas: Option<u32>,
-        max_replicas: Option<u32>,
-        direct_route_api_keys: Option<Vec<Text>>,
+        min_replicas: Option<&Bound<'_, PyAny>>,
+        max_replicas: Option<&Bound<'_, PyAny>>,
+        direct_route_api_keys: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyDeployment> {
         let mut spec = DeploymentSpec::new(model.0);
         spec.id = id.map(|t| t.0);
         spec.region = region.map(RegionArg::into_spec_string);
-        spec.min_replicas = min_replicas;
-        spec.max_replicas = max_replicas;
-        spec.direct_route_api_keys = direct_route_api_keys.map(Text::all);
-        Ok(self.lock().create_deployment(spec).or_raise(py)?.into())
+        spec.min_replicas = opt_uint(min_replicas, "min_replicas")?;
+        spec.max_replicas = opt_uint(max_replicas, "max_replicas")?;
+        spec.direct_route_api_keys = direct_route_api_keys
+            .filter(|k| !k.is_none())
+            .map(|k| {
+                str_seq(
+                    k,
+                    "direct_route_api_keys",
+                    "items in direct_route_api_keys",
+                    MAX_API_KEYS,
+                )
+            })
+            .transpose()?;
+        let created = self.with(|r| r.create_deployment(spec)).or_raise(py)?;
+        Ok(created.into())
     }
 
     /// A deployment of the acting account (a full name or bare ID).
@@ -198,12 +228,10 @@ impl PyRegistry {
     ///     >>> reg.get_deployment("accounts/acme/deployments/d1").id
     ///     'd1'
     fn get_deployment(&self, py: Python<'_>, name: Text) -> PyResult<PyDeployment> {
-        Ok(self
-            .lock()
-            .get_deployment(name.as_str())
-            .or_raise(py)?
-            .clone()
-            .into())
+        let found = self
+            .with(|r| r.get_deployment(name.as_str()).cloned())
+            .or_raise(py)?;
+        Ok(found.into())
     }
 
     /// The acting account's deployments, by name (SPEC T2).
@@ -225,7 +253,8 @@ impl PyRegistry {
     /// ``min_replicas=0, max_replicas=0`` scales to zero.
     ///
     /// Raises ValidationError (``INVALID_REPLICA_BOUNDS`` when min > max),
-    /// NotFoundError, PermissionDeniedError, OverflowError.
+    /// NotFoundError, PermissionDeniedError; ValidationError
+    /// (``OUT_OF_RANGE``) for replicas outside ``0..2**32``.
     ///
     ///     >>> reg = Registry("acme", seed=1)
     ///     >>> _ = reg.create_deployment("m", id="d1")
@@ -236,17 +265,16 @@ impl PyRegistry {
         &self,
         py: Python<'_>,
         name: Text,
-        min_replicas: Option<u32>,
-        max_replicas: Option<u32>,
+        min_replicas: Option<&Bound<'_, PyAny>>,
+        max_replicas: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyDeployment> {
         let mut update = DeploymentUpdate::new();
-        update.min_replicas = min_replicas;
-        update.max_replicas = max_replicas;
-        Ok(self
-            .lock()
-            .update_deployment(name.as_str(), update)
-            .or_raise(py)?
-            .into())
+        update.min_replicas = opt_uint(min_replicas, "min_replicas")?;
+        update.max_replicas = opt_uint(max_replicas, "max_replicas")?;
+        let updated = self
+            .with(|r| r.update_deployment(name.as_str(), update))
+            .or_raise(py)?;
+        Ok(updated.into())
     }
 
     /// Deletes a deployment (SPEC D3).
@@ -260,7 +288,8 @@ impl PyRegistry {
     ///     >>> reg.list_deployments()
     ///     []
     fn delete_deployment(&self, py: Python<'_>, name: Text) -> PyResult<()> {
-        self.lock().delete_deployment(name.as_str()).or_raise(py)
+        self.with(|r| r.delete_deployment(name.as_str()))
+            .or_raise(py)
     }
 
     // ----- routers -----
@@ -289,20 +318,21 @@ impl PyRegistry {
     fn create_router(
         &self,
         py: Python<'_>,
-        deployments: Vec<Text>,
+        deployments: &Bound<'_, PyAny>,
         id: Option<Text>,
         display_name: Option<Text>,
         model: Option<Text>,
         strategy: Text,
         public: bool,
     ) -> PyResult<PyRouter> {
-        let mut spec = RouterSpec::new(Text::all(deployments));
+        let mut spec = RouterSpec::new(deployments_arg(deployments)?);
         spec.id = id.map(|t| t.0);
         spec.display_name = display_name.map(|t| t.0);
         spec.model = model.map(|t| t.0);
         spec.strategy = crate::router::strategy(py, strategy)?;
         spec.public = public;
-        Ok(self.lock().create_router(spec).or_raise(py)?.into())
+        let created = self.with(|r| r.create_router(spec)).or_raise(py)?;
+        Ok(created.into())
     }
 
     /// A router of the acting account, or a public router of any account.
@@ -310,12 +340,10 @@ impl PyRegistry {
     /// Raises NotFoundError, PermissionDeniedError (another account's
     /// private router), ValidationError.
     fn get_router(&self, py: Python<'_>, name: Text) -> PyResult<PyRouter> {
-        Ok(self
-            .lock()
-            .get_router(name.as_str())
-            .or_raise(py)?
-            .clone()
-            .into())
+        let found = self
+            .with(|r| r.get_router(name.as_str()).cloned())
+            .or_raise(py)?;
+        Ok(found.into())
     }
 
     /// The acting account's routers, by name (SPEC T2).
@@ -327,48 +355,68 @@ impl PyRegistry {
             .collect()
     }
 
-    /// Updates a router (SPEC R3): only the arguments given change;
-    /// ``deployments`` replaces the list. Errors as :meth:`create_router`,
-    /// plus NotFoundError and PermissionDeniedError; on error nothing
-    /// changes.
+    /// Updates a router (SPEC R3): only the arguments given change (None
+    /// means unchanged); ``deployments`` replaces the list.
+    /// ``clear_display_name=True`` / ``clear_model=True`` remove the display
+    /// name / model (SPEC R1); giving a value and its clear flag together is
+    /// a TypeError. Errors as :meth:`create_router`, plus NotFoundError and
+    /// PermissionDeniedError; on error nothing changes.
     ///
     ///     >>> reg = Registry("acme", seed=1)
     ///     >>> _ = reg.create_deployment("m", id="d1")
-    ///     >>> _ = reg.create_router(["d1"], id="r")
+    ///     >>> _ = reg.create_router(["d1"], id="r", display_name="Old name")
     ///     >>> reg.update_router("r", public=True).public
     ///     True
-    #[pyo3(signature = (name, *, deployments=None, display_name=None, model=None, strategy=None, public=None))]
+    ///     >>> print(reg.update_router("r", clear_display_name=True).display_name)
+    ///     None
+    #[pyo3(signature = (name, *, deployments=None, display_name=None, model=None, strategy=None, public=None, clear_display_name=false, clear_model=false))]
     #[allow(clippy::too_many_arguments)]
     fn update_router(
         &self,
         py: Python<'_>,
         name: Text,
-        deployments: Option<Vec<Text>>,
+        deployments: Option<&Bound<'_, PyAny>>,
         display_name: Option<Text>,
         model: Option<Text>,
         strategy: Option<Text>,
         public: Option<bool>,
+        clear_display_name: bool,
+        clear_model: bool,
     ) -> PyResult<PyRouter> {
+        for (given, clear, what) in [
+            (display_name.is_some(), clear_display_name, "display_name"),
+            (model.is_some(), clear_model, "model"),
+        ] {
+            if given && clear {
+                return Err(PyTypeError::new_err(format!(
+                    "update_router() takes {what}=... or clear_{what}=True, not both"
+                )));
+            }
+        }
         let mut update = RouterUpdate::new();
-        update.deployments = deployments.map(Text::all);
+        update.clear_display_name = clear_display_name;
+        update.clear_model = clear_model;
+        update.deployments = deployments
+            .filter(|d| !d.is_none())
+            .map(deployments_arg)
+            .transpose()?;
         update.display_name = display_name.map(|t| t.0);
         update.model = model.map(|t| t.0);
         update.strategy = strategy
             .map(|s| crate::router::strategy(py, s))
             .transpose()?;
         update.public = public;
-        Ok(self
-            .lock()
-            .update_router(name.as_str(), update)
-            .or_raise(py)?
-            .into())
+        let updated = self
+            .with(|r| r.update_router(name.as_str(), update))
+            .or_raise(py)?;
+        Ok(updated.into())
     }
 
     /// Deletes a router; routing to it fails at once (SPEC R4).
     ///
     /// Raises NotFoundError, PermissionDeniedError.
     fn delete_router(&self, py: Python<'_>, name: Text) -> PyResult<()> {
-        self.lock().delete_router(name.as_str()).or_raise(py)
+        self.with(|r| r.delete_router(name.as_str())).or_raise(py)
     }
 
     /// The router's exact traffic split (SPEC R5).
@@ -376,11 +424,10 @@ impl PyRegistry {
     /// Raises NoCapacityError when its deployments have 0 replicas in
     /// total, and the errors of :meth:`get_router`.
     fn traffic_split(&self, py: Python<'_>, router: Text) -> PyResult<PyTrafficSplit> {
-        Ok(self
-            .lock()
-            .traffic_split(router.as_str())
-            .or_raise(py)?
-            .into())
+        let split = self
+            .with(|r| r.traffic_split(router.as_str()))
+            .or_raise(py)?;
+        Ok(split.into())
     }
 
     /// Routes a request by its ``model`` field (SPEC R6, R7) for
@@ -408,11 +455,18 @@ impl PyRegistry {
         model: Text,
         caller_account: Option<Text>,
         session_key: Option<Text>,
-        cursor: Option<u64>,
+        cursor: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<String> {
-        self.decide(py, model, caller_account, session_key, cursor, |d| {
-            d.deployment.to_string()
-        })
+        let cursor = opt_uint(cursor, "cursor")?;
+        let decision = self
+            .decide(
+                model.as_str(),
+                caller_account.as_ref().map(Text::as_str),
+                session_key.as_ref().map(Text::as_str),
+                cursor,
+            )
+            .or_raise(py)?;
+        Ok(decision.deployment())
     }
 
     /// Routes a request like :meth:`route` and returns the whole
@@ -437,11 +491,76 @@ impl PyRegistry {
         model: Text,
         caller_account: Option<Text>,
         session_key: Option<Text>,
-        cursor: Option<u64>,
+        cursor: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyRouteDecision> {
-        self.decide(py, model, caller_account, session_key, cursor, |d| {
-            PyRouteDecision::from(d)
-        })
+        let cursor = opt_uint(cursor, "cursor")?;
+        self.decide(
+            model.as_str(),
+            caller_account.as_ref().map(Text::as_str),
+            session_key.as_ref().map(Text::as_str),
+            cursor,
+        )
+        .or_raise(py)
+    }
+
+    /// Routes ``n`` requests for ``model`` at once, for simulations: each
+    /// as :meth:`route` would (the same deployments as ``n`` calls, from
+    /// the same generator). Returns ``(deployments, picks)``: the router's
+    /// deployment names in order and an ``array.array('I')`` of ``n``
+    /// indices into them (``deployments[picks[i]]`` is request ``i``'s
+    /// deployment). Runs with the GIL released; the picks are computed
+    /// whole, then copied into the array (peak memory about twice
+    /// ``4 * n`` bytes).
+    ///
+    /// Raises the errors of :meth:`route` (all before anything is drawn),
+    /// ValidationError (``LIMIT_EXCEEDED`` above 2**28 requests,
+    /// ``OUT_OF_RANGE`` for a negative ``n``).
+    ///
+    ///     >>> reg = Registry("acme", seed=1)
+    ///     >>> _ = reg.create_deployment("m", id="a", min_replicas=3, max_replicas=3)
+    ///     >>> _ = reg.create_deployment("m", id="b", min_replicas=0, max_replicas=0)
+    ///     >>> _ = reg.create_router(["a", "b"], id="r")
+    ///     >>> names, picks = reg.route_many("r", n=1000)
+    ///     >>> names, picks.tolist().count(0)
+    ///     (['accounts/acme/deployments/a', 'accounts/acme/deployments/b'], 1000)
+    #[pyo3(signature = (model, caller_account=None, *, n))]
+    fn route_many<'py>(
+        &self,
+        py: Python<'py>,
+        model: Text,
+        caller_account: Option<Text>,
+        n: &Bound<'py, PyAny>,
+    ) -> PyResult<(Vec<String>, Bound<'py, PyAny>)> {
+        let len = batch_len(n)?;
+        let mut picks = Vec::new();
+        picks.try_reserve_exact(len).map_err(|_| {
+            pyo3::exceptions::PyMemoryError::new_err(format!("cannot allocate {len} picks"))
+        })?;
+        picks.resize(len, 0u32);
+        let names = py
+            .detach(|| {
+                self.with(|reg| {
+                    let acting = reg.account().to_string();
+                    let caller = caller_account
+                        .as_ref()
+                        .map_or(acting.as_str(), Text::as_str);
+                    let mut batch = reg.route_many(model.as_str(), caller)?;
+                    batch.fill(&mut picks);
+                    Ok(batch
+                        .deployments()
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>())
+                })
+            })
+            .or_raise(py)?;
+        let mut rest = picks.as_slice();
+        let array = pick_array(py, len, |out| {
+            let (head, tail) = rest.split_at(out.len());
+            out.copy_from_slice(head);
+            rest = tail;
+        })?;
+        Ok((names, array))
     }
 
     // ----- migrations -----
@@ -477,23 +596,19 @@ impl PyRegistry {
         router: Text,
         from_: Text,
         to: Text,
-        target_replicas: Option<u32>,
-        traffic_steps: Option<Vec<u32>>,
-        max_step_percent: Option<u32>,
-        min_total_replicas: Option<u32>,
-        max_total_replicas: Option<u32>,
+        target_replicas: Option<&Bound<'_, PyAny>>,
+        traffic_steps: Option<&Bound<'_, PyAny>>,
+        max_step_percent: Option<&Bound<'_, PyAny>>,
+        min_total_replicas: Option<&Bound<'_, PyAny>>,
+        max_total_replicas: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyMigrationPlan> {
         let schedule = migration::schedule(traffic_steps, max_step_percent)?;
-        let request = migration::request(
-            router,
-            from_,
-            to,
-            schedule,
-            target_replicas,
-            min_total_replicas,
-            max_total_replicas,
-        );
-        Ok(self.lock().plan_migration(&request).or_raise(py)?.into())
+        let mut request = MigrationRequest::new(router.0, from_.0, to.0, schedule);
+        request.target_replicas = opt_uint(target_replicas, "target_replicas")?;
+        request.min_total_replicas = opt_uint(min_total_replicas, "min_total_replicas")?;
+        request.max_total_replicas = opt_uint(max_total_replicas, "max_total_replicas")?;
+        let plan = self.with(|r| r.plan_migration(&request)).or_raise(py)?;
+        Ok(plan.into())
     }
 
     /// Applies step ``step`` (zero-based) of ``plan`` (SPEC M6): checks the
@@ -507,9 +622,31 @@ impl PyRegistry {
         &self,
         py: Python<'_>,
         plan: &Bound<'_, PyMigrationPlan>,
-        step: usize,
+        step: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        self.lock().apply_step(&plan.get().inner, step).or_raise(py)
+        let step = uint::<usize>(step, "step")?;
+        let plan = &plan.get().inner;
+        self.with(|r| r.apply_step(plan, step)).or_raise(py)
+    }
+
+    /// Applies every remaining step of ``plan`` in order (SPEC M6) and
+    /// returns how many it applied: from the first step whose starting
+    /// state the registry is in (0 for a fresh plan, none when the plan is
+    /// already done). Each step is atomic; on an error the earlier steps
+    /// stay applied and the error names the failing step.
+    ///
+    /// Raises ConflictError (``STEP_NOT_APPLICABLE``) when the registry is
+    /// in no state of the plan, and the errors of :meth:`apply_step`.
+    ///
+    ///     >>> reg = Registry("acme", seed=1)
+    ///     >>> _ = reg.create_deployment("m", id="old", min_replicas=4, max_replicas=4)
+    ///     >>> _ = reg.create_router(["old"], id="r")
+    ///     >>> plan = reg.plan_migration("r", "old", "new", traffic_steps=[50, 100])
+    ///     >>> reg.apply_plan(plan) == len(plan), reg.apply_plan(plan)
+    ///     (True, 0)
+    fn apply_plan(&self, py: Python<'_>, plan: &Bound<'_, PyMigrationPlan>) -> PyResult<usize> {
+        let plan = &plan.get().inner;
+        self.with(|r| r.apply_plan(plan)).or_raise(py)
     }
 
     // ----- state -----
@@ -533,7 +670,10 @@ impl PyRegistry {
     ///     True
     #[staticmethod]
     fn from_json(py: Python<'_>, json: Text) -> PyResult<Self> {
-        let inner = Registry::from_json(json.as_str()).or_raise(py)?;
+        // Parsing a large snapshot takes a while: other threads run meanwhile.
+        let inner = py
+            .detach(|| Registry::from_json(json.as_str()))
+            .or_raise(py)?;
         Ok(PyRegistry {
             inner: Mutex::new(inner),
         })
@@ -549,13 +689,53 @@ impl PyRegistry {
         )
     }
 
+    /// Equal when the snapshots are (:meth:`to_json`): the same acting
+    /// account, seed, generator positions, catalog and resources, so both
+    /// make the same decisions from here on. A registry is mutable, so it
+    /// is not hashable.
+    ///
+    ///     >>> reg = Registry("acme", seed=1)
+    ///     >>> Registry.from_json(reg.to_json()) == reg
+    ///     True
+    fn __eq__(slf: &Bound<'_, Self>, other: &Bound<'_, Self>) -> bool {
+        if slf.is(other) {
+            return true;
+        }
+        // One lock at a time (never both: two threads comparing a == b and
+        // b == a would wait on each other).
+        let mine = slf.get().lock().clone();
+        *other.get().lock() == mine
+    }
+
+    fn __ne__(slf: &Bound<'_, Self>, other: &Bound<'_, Self>) -> bool {
+        !Self::__eq__(slf, other)
+    }
+
+    /// The acting account's counts, then every account's (``total_*``), so
+    /// other accounts' resources are not hidden.
     fn __repr__(&self) -> String {
         let reg = self.lock();
+        let totals = reg.totals();
         format!(
-            "Registry(account='{}', deployments={}, routers={})",
+            "Registry(account='{}', deployments={}, routers={}, total_accounts={}, \
+             total_deployments={}, total_routers={})",
             reg.account(),
             reg.list_deployments().len(),
-            reg.list_routers().len()
+            reg.list_routers().len(),
+            totals.accounts,
+            totals.deployments,
+            totals.routers,
         )
     }
+}
+
+/// A router's deployment list: names or bare IDs, at most
+/// [`MAX_ROUTER_DEPLOYMENTS`], checked before conversion.
+fn deployments_arg(deployments: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    str_seq(
+        deployments,
+        "deployments",
+        "items in deployments",
+        MAX_ROUTER_DEPLOYMENTS,
+    )
 }

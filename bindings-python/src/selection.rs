@@ -7,12 +7,14 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyType};
-use replica_router::limits::check_batch_picks;
+use replica_router::limits::{MAX_WEIGHTS, check_batch_picks};
 use replica_router::{ChaCha8Rng, Seed, WeightedSelector};
 
+use crate::args::{u32_seq, uint};
 use crate::errors::OrRaise;
 
 /// Converts a Python seed: an int in `0..2**64`, 32 bytes, or None (32 bytes
@@ -33,9 +35,18 @@ pub(crate) fn seed_from_py(py: Python<'_>, seed: Option<&Bound<'_, PyAny>>) -> P
             } else if let Ok(b) = s.cast::<PyByteArray>() {
                 bytes_seed(&b.to_vec())
             } else {
-                // An int (or anything with __index__): TypeError otherwise,
-                // OverflowError when negative or above 2**64 - 1.
-                Ok(Seed::from_u64(s.extract::<u64>()?))
+                // An int (or anything with __index__): ValidationError
+                // (OUT_OF_RANGE) when negative or above 2**64 - 1.
+                match uint::<u64>(s, "seed") {
+                    Ok(v) => Ok(Seed::from_u64(v)),
+                    Err(e) if e.is_instance_of::<PyTypeError>(py) => {
+                        Err(PyTypeError::new_err(format!(
+                            "seed must be an int in 0..2**64, 32 bytes or None, not {}",
+                            s.get_type().name()?
+                        )))
+                    }
+                    Err(e) => Err(e),
+                }
             }
         }
     }
@@ -76,35 +87,60 @@ pub(crate) fn check_typecodes(py: Python<'_>) -> PyResult<()> {
     Ok(())
 }
 
-/// Checks a batch size against core's limit before anything is allocated or
-/// drawn ([`check_batch_picks`]).
-pub(crate) fn batch_len(py: Python<'_>, n: u64) -> PyResult<usize> {
-    check_batch_picks(n).or_raise(py)
+/// The batch size argument `n`, checked against core's limit before anything
+/// is allocated or drawn ([`check_batch_picks`]).
+pub(crate) fn batch_len(n: &Bound<'_, PyAny>) -> PyResult<usize> {
+    check_batch_picks(uint::<u64>(n, "n")?).or_raise(n.py())
+}
+
+/// A weights argument: a sequence of ints in `0..2**32`, at most
+/// [`MAX_WEIGHTS`] of them, checked before conversion.
+pub(crate) fn weights_arg(weights: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
+    u32_seq(weights, "weights", "items in weights", MAX_WEIGHTS)
 }
 
 /// Picks per chunk written into the result buffer (fits in L1).
 const CHUNK: usize = 1024;
 
-/// `len` picks as `array.array('I')`: `produce` fills the native-endian
-/// buffer (see [`write_picks`]) with the GIL released.
-pub(crate) fn pick_array<'py, F>(
+/// Picks per piece appended to the result array: 256 KiB, so the pieces cost
+/// little memory and few trips back to the interpreter.
+const PIECE: usize = 64 * 1024;
+
+/// `len` picks as `array.array('I')`, produced by `fill` with the GIL
+/// released (it gets successive slices, as one long `fill` would).
+///
+/// The array is built piece by piece (`frombytes` of [`PIECE`] picks at a
+/// time), so the peak memory is the result plus one piece, not two copies of
+/// the result (`array('I', bytes)` would copy a finished buffer). The array's
+/// growth is amortised by CPython; on glibc a large array grows in place
+/// (`mremap`), which is what keeps the peak near 1x there.
+///
+/// `fill` runs without the GIL and must not hold a lock of ours across
+/// calls: between pieces the interpreter runs (allocation, maybe the GC).
+pub(crate) fn pick_array<'py>(
     py: Python<'py>,
     len: usize,
-    produce: F,
-) -> PyResult<Bound<'py, PyAny>>
-where
-    F: FnOnce(&mut [u8]) + Send,
-{
-    let bytes = PyBytes::new_with(py, len * 4, |buf| {
-        py.detach(|| produce(buf));
-        Ok(())
-    })?;
-    array(py, PICK_TYPECODE, &bytes)
+    mut fill: impl FnMut(&mut [u32]) + Send,
+) -> PyResult<Bound<'py, PyAny>> {
+    let array = ARRAY
+        .import(py, "array", "array")?
+        .call1((PICK_TYPECODE,))?;
+    let mut done = 0;
+    while done < len {
+        let n = PIECE.min(len - done);
+        let piece = PyBytes::new_with(py, n * 4, |buf| {
+            py.detach(|| write_picks(buf, &mut fill));
+            Ok(())
+        })?;
+        array.call_method1("frombytes", (piece,))?;
+        done += n;
+    }
+    Ok(array)
 }
 
 /// Fills `buf` with native-endian `u32` picks, chunk by chunk, from `fill`
 /// (which gets successive slices, as one long `fill` would).
-pub(crate) fn write_picks(buf: &mut [u8], mut fill: impl FnMut(&mut [u32])) {
+fn write_picks(buf: &mut [u8], mut fill: impl FnMut(&mut [u32])) {
     let mut picks = [0u32; CHUNK];
     for out in buf.chunks_mut(CHUNK * 4) {
         let picks = &mut picks[..out.len() / 4];
@@ -165,14 +201,20 @@ impl PyWeightedSelector {
     ///
     /// ``weights``: a sequence of ints in ``0..2**32`` (replica counts), at
     /// least one, not all zero. Raises ValidationError (``EMPTY_WEIGHTS``,
-    /// ``ZERO_TOTAL_WEIGHT``), OverflowError for a negative or too large
-    /// weight, TypeError for a non-sequence or non-int.
+    /// ``ZERO_TOTAL_WEIGHT``, ``LIMIT_EXCEEDED`` above 2**32 - 1 weights,
+    /// ``OUT_OF_RANGE`` for a negative or too large weight), TypeError for a
+    /// non-sequence or non-int.
     ///
     ///     >>> WeightedSelector([0, 5, 0, 5], seed=1).total
     ///     10
     #[new]
     #[pyo3(signature = (weights, seed=None))]
-    fn new(py: Python<'_>, weights: Vec<u32>, seed: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        weights: &Bound<'_, PyAny>,
+        seed: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let weights = weights_arg(weights)?;
         let inner = WeightedSelector::new(&weights).or_raise(py)?;
         let seed = seed_from_py(py, seed)?;
         Ok(PyWeightedSelector {
@@ -223,16 +265,20 @@ impl PyWeightedSelector {
     /// :meth:`pick`. Runs with the GIL released.
     ///
     /// Raises ValidationError (``LIMIT_EXCEEDED``) above 2**28 picks,
-    /// OverflowError for a negative ``n``.
+    /// ValidationError (``OUT_OF_RANGE``) for a negative ``n``.
     ///
     ///     >>> WeightedSelector([1, 0, 1], seed=3).pick_many(5).tolist().count(1)
     ///     0
-    fn pick_many<'py>(&self, py: Python<'py>, n: u64) -> PyResult<Bound<'py, PyAny>> {
-        let len = batch_len(py, n)?;
-        pick_array(py, len, |buf| {
-            let mut rng = self.lock();
-            write_picks(buf, |out| self.inner.fill(&mut *rng, out));
-        })
+    fn pick_many<'py>(
+        &self,
+        py: Python<'py>,
+        n: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let len = batch_len(n)?;
+        // The generator is locked per chunk, never while Python runs; a
+        // thread picking concurrently takes its values from the same stream
+        // in between.
+        pick_array(py, len, |out| self.inner.fill(&mut *self.lock(), out))
     }
 
     /// A histogram of ``n`` picks as ``array.array('Q')`` of length
@@ -240,12 +286,13 @@ impl PyWeightedSelector {
     /// of :meth:`pick`. Runs with the GIL released.
     ///
     /// Raises ValidationError (``LIMIT_EXCEEDED``) above 2**28 picks,
-    /// OverflowError for a negative ``n``.
+    /// ValidationError (``OUT_OF_RANGE``) for a negative ``n``.
     ///
     ///     >>> WeightedSelector([3, 0, 2], seed=5).counts(100)[1]
     ///     0
-    fn counts<'py>(&self, py: Python<'py>, n: u64) -> PyResult<Bound<'py, PyAny>> {
-        batch_len(py, n)?;
+    fn counts<'py>(&self, py: Python<'py>, n: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let n = uint::<u64>(n, "n")?;
+        check_batch_picks(n).or_raise(py)?;
         let counts = py.detach(|| self.inner.counts(&mut *self.lock(), n));
         let bytes = PyBytes::new_with(py, counts.len() * 8, |buf| {
             for (dst, c) in buf.chunks_exact_mut(8).zip(counts.iter()) {

@@ -1,13 +1,16 @@
 //! The routing strategies' building blocks (SPEC R7): `WeightedRoundRobin`,
 //! `SessionAffinity` with `AffinityPick`, and `session_hash`.
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyTuple};
+use replica_router::limits::MAX_SESSION_AFFINITY_REPLICAS;
 use replica_router::{AffinityPick, SessionAffinity, WeightedRoundRobin};
 
+use crate::args::{opt_uint, seq, text, uint};
 use crate::errors::OrRaise;
 use crate::names::Text;
-use crate::selection::{batch_len, pick_array, weights_repr, write_picks};
+use crate::selection::{batch_len, pick_array, weights_arg, weights_repr};
 
 /// Smooth weighted round robin (SPEC R7, ``weighted-round-robin``): a
 /// deterministic cycle of ``total`` picks in which index ``i`` appears exactly
@@ -34,12 +37,14 @@ impl PyWeightedRoundRobin {
     /// Builds the cycle for ``weights`` (ints in ``0..2**32``, not all zero).
     ///
     /// Raises ValidationError (``EMPTY_WEIGHTS``, ``ZERO_TOTAL_WEIGHT``,
-    /// ``LIMIT_EXCEEDED``), OverflowError, TypeError.
+    /// ``LIMIT_EXCEEDED``, ``OUT_OF_RANGE`` for a weight outside
+    /// ``0..2**32``), TypeError.
     ///
     ///     >>> WeightedRoundRobin([1, 0, 1]).total
     ///     2
     #[new]
-    fn new(py: Python<'_>, weights: Vec<u32>) -> PyResult<Self> {
+    fn new(py: Python<'_>, weights: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let weights = weights_arg(weights)?;
         Ok(PyWeightedRoundRobin {
             inner: WeightedRoundRobin::new(&weights).or_raise(py)?,
         })
@@ -65,24 +70,24 @@ impl PyWeightedRoundRobin {
     ///
     ///     >>> WeightedRoundRobin([3, 2]).position(7)
     ///     2
-    fn position(&self, cursor: u64) -> u64 {
-        self.inner.position(cursor)
+    fn position(&self, cursor: &Bound<'_, PyAny>) -> PyResult<u64> {
+        Ok(self.inner.position(uint(cursor, "cursor")?))
     }
 
     /// The cursor after a pick at ``cursor`` (always below ``total``).
     ///
     ///     >>> WeightedRoundRobin([3, 2]).next_cursor(4)
     ///     0
-    fn next_cursor(&self, cursor: u64) -> u64 {
-        self.inner.next_cursor(cursor)
+    fn next_cursor(&self, cursor: &Bound<'_, PyAny>) -> PyResult<u64> {
+        Ok(self.inner.next_cursor(uint(cursor, "cursor")?))
     }
 
     /// The index picked at ``cursor``.
     ///
     ///     >>> WeightedRoundRobin([0, 1]).pick(12345)
     ///     1
-    fn pick(&self, cursor: u64) -> u32 {
-        self.inner.pick(cursor)
+    fn pick(&self, cursor: &Bound<'_, PyAny>) -> PyResult<u32> {
+        Ok(self.inner.pick(uint(cursor, "cursor")?))
     }
 
     /// ``n`` picks at ``cursor``, ``cursor + 1``, ... as
@@ -92,18 +97,16 @@ impl PyWeightedRoundRobin {
     ///
     ///     >>> WeightedRoundRobin([3, 2]).pick_many(3, cursor=4)
     ///     (array('I', [0, 0, 1]), 2)
-    #[pyo3(signature = (n, *, cursor=0))]
+    #[pyo3(signature = (n, *, cursor=None), text_signature = "(self, /, n, *, cursor=0)")]
     fn pick_many<'py>(
         &self,
         py: Python<'py>,
-        n: u64,
-        cursor: u64,
+        n: &Bound<'py, PyAny>,
+        cursor: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<(Bound<'py, PyAny>, u64)> {
-        let len = batch_len(py, n)?;
-        let mut next = cursor;
-        let picks = pick_array(py, len, |buf| {
-            write_picks(buf, |out| next = self.inner.fill(next, out));
-        })?;
+        let len = batch_len(n)?;
+        let mut next = opt_uint(cursor, "cursor")?.unwrap_or(0);
+        let picks = pick_array(py, len, |out| next = self.inner.fill(next, out))?;
         Ok((picks, next))
     }
 
@@ -178,15 +181,29 @@ impl PySessionAffinity {
     ///
     /// Raises ValidationError (``EMPTY_WEIGHTS``, ``ZERO_TOTAL_WEIGHT``,
     /// ``DUPLICATE_DEPLOYMENT``, ``LIMIT_EXCEEDED`` above 65,536 replicas),
-    /// OverflowError, TypeError.
+    /// ``OUT_OF_RANGE``), TypeError.
     ///
     ///     >>> SessionAffinity([("a", 2), ("b", 0)]).total
     ///     2
     #[new]
-    fn new(py: Python<'_>, deployments: Vec<(Text, u32)>) -> PyResult<Self> {
-        let pairs = deployments
-            .into_iter()
-            .map(|(name, replicas)| (name.0, replicas));
+    fn new(py: Python<'_>, deployments: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let pairs = seq(
+            deployments,
+            "deployments",
+            "items in deployments",
+            MAX_SESSION_AFFINITY_REPLICAS,
+            |item, path| {
+                let pair = item.cast::<PyTuple>().ok().filter(|t| t.len() == 2);
+                let Some(pair) = pair else {
+                    return Err(PyTypeError::new_err(format!(
+                        "{path} must be a (name, replicas) tuple"
+                    )));
+                };
+                let name = text(&pair.get_item(0)?, &format!("{path}[0]"))?;
+                let replicas = uint::<u32>(&pair.get_item(1)?, &format!("{path}[1]"))?;
+                Ok((name, replicas))
+            },
+        )?;
         Ok(PySessionAffinity {
             inner: SessionAffinity::new(pairs).or_raise(py)?,
         })
@@ -215,10 +232,10 @@ impl PySessionAffinity {
     ///     >>> aff = SessionAffinity([("a", 3)])
     ///     >>> aff.pick_hashed(session_hash("k")) == aff.pick("k")
     ///     True
-    fn pick_hashed(&self, key_hash: u64) -> PyAffinityPick {
-        PyAffinityPick {
-            inner: self.inner.pick_hashed(key_hash),
-        }
+    fn pick_hashed(&self, key_hash: &Bound<'_, PyAny>) -> PyResult<PyAffinityPick> {
+        Ok(PyAffinityPick {
+            inner: self.inner.pick_hashed(uint(key_hash, "key_hash")?),
+        })
     }
 
     fn __repr__(&self) -> String {

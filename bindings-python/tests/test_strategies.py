@@ -50,7 +50,7 @@ def test_r7_round_robin_cursor_helpers() -> None:
     assert wrr.next_cursor(4) == 0 and wrr.next_cursor(12) == 3
     assert wrr == rr.WeightedRoundRobin([3, 2]) != rr.WeightedRoundRobin([2, 3])
     assert repr(wrr) == "WeightedRoundRobin([3, 2])"
-    with pytest.raises(OverflowError):
+    with pytest.raises(rr.ValidationError):
         wrr.pick(-1)
     with pytest.raises(rr.ValidationError):
         wrr.pick_many(rr.MAX_BATCH_PICKS + 1)

@@ -154,7 +154,10 @@ def test_registry_pickles_and_deep_copies() -> None:
 
 def test_registry_properties() -> None:
     reg = rr.Registry("my-account", seed=42)
-    assert repr(reg) == "Registry(account='my-account', deployments=0, routers=0)"
+    assert repr(reg) == (
+        "Registry(account='my-account', deployments=0, routers=0, total_accounts=0, "
+        "total_deployments=0, total_routers=0)"
+    )
     assert reg.seed == rr.WeightedSelector([1], seed=42).seed
     assert len(reg.seed) == 32
     assert rr.Registry("a", seed=bytes(range(32))).seed == bytes(range(32))

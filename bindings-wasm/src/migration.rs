@@ -423,7 +423,9 @@ impl JsMigrationPlan {
         js_strings(self.inner.firectl_commands())
     }
 
-    /// The plan as a readable table.
+    /// The plan as a readable table. The first row, `start`, is the initial
+    /// state; step rows are numbered from 0, like `steps[i]`,
+    /// `applyStep(plan, i)` and `rollback(i)`.
     pub fn table(&self) -> JsString {
         self.inner.table().into()
     }

@@ -28,6 +28,14 @@ export interface RouteRequest {
   cursor?: number | bigint | null;
 }
 
+/** Many requests routed at once: the result of `Registry.routeMany`. */
+export interface RouteBatch {
+  /** The router's deployments (full names), in order; one name for a deployment. */
+  deployments: string[];
+  /** For each request, the index of its deployment in `deployments`. */
+  picks: Uint32Array;
+}
+
 /** Where a request goes (SPEC R6, R7). */
 export interface RouteDecision {
   /** The chosen deployment (full name). */
@@ -293,6 +301,40 @@ impl JsRegistry {
         Ok(self.inner.route(&model, &caller).js()?.to_string().into())
     }
 
+    /// Routes `n` requests for `model` at once, for simulations: each as
+    /// `route` would (the same deployments as `n` calls, from the same
+    /// generator). Returns `{ deployments, picks }`: `deployments[picks[i]]`
+    /// is request `i`'s deployment. Throws as `route` (before anything is
+    /// drawn), plus `ValidationError` (`LIMIT_EXCEEDED`) above 2^28.
+    #[wasm_bindgen(js_name = routeMany, unchecked_return_type = "RouteBatch")]
+    pub fn route_many(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] model: &JsValue,
+        #[wasm_bindgen(js_name = callerAccount, unchecked_param_type = "string")]
+        caller_account: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] n: &JsValue,
+    ) -> JsResult<JsValue> {
+        let model = string(model, "model")?;
+        let caller = string(caller_account, "callerAccount")?;
+        let n = crate::selection::batch_len(n)?;
+        let mut batch = self.inner.route_many(&model, &caller).js()?;
+        let out = crate::convert::u32_array(n)?;
+        let mut buffer = [0u32; 4096];
+        let mut done = 0u32;
+        while done < n {
+            let len = (n - done).min(4096);
+            let chunk = &mut buffer[..len as usize];
+            batch.fill(chunk);
+            crate::convert::write_u32s(&out, done, chunk);
+            done += len;
+        }
+        let names = batch.deployments().iter().map(ToString::to_string);
+        Ok(object(&[
+            ("deployments", crate::convert::js_strings(names).into()),
+            ("picks", out.into()),
+        ]))
+    }
+
     /// Routes a request with an optional session key and round-robin cursor
     /// (SPEC R6, R7). `weighted-random` ignores both; `weighted-round-robin`
     /// picks at `cursor` and returns `nextCursor`; `session-affinity` sends a
@@ -361,18 +403,38 @@ impl JsRegistry {
         ))
     }
 
-    /// `Registry(account='my-account', deployments=2, routers=1)`: the
-    /// acting account and how many deployments and routers it has (what
-    /// Python's `repr` shows; Node's `util.inspect` shows it too).
+    /// `Registry(account='my-account', deployments=2, routers=1,
+    /// total_accounts=1, total_deployments=2, total_routers=1)`: the acting
+    /// account, how many deployments and routers it has, and the totals over
+    /// every account (what Python's `repr` shows; Node's `util.inspect` shows
+    /// it too).
     #[wasm_bindgen(js_name = toString)]
     pub fn to_js_string(&self) -> JsString {
+        let totals = self.inner.totals();
         format!(
-            "Registry(account='{}', deployments={}, routers={})",
+            "Registry(account='{}', deployments={}, routers={}, total_accounts={}, \
+             total_deployments={}, total_routers={})",
             self.inner.account(),
-            self.inner.list_deployments().count(),
-            self.inner.list_routers().count()
+            self.inner.list_deployments().len(),
+            self.inner.list_routers().len(),
+            totals.accounts,
+            totals.deployments,
+            totals.routers,
         )
         .into()
+    }
+
+    /// Applies every remaining step of `plan` in order (SPEC M6) and returns
+    /// how many it applied: from the first step whose starting state the
+    /// registry is in (none when the plan is done). Each step is atomic; on
+    /// an error the earlier steps stay applied. Throws `ConflictError`
+    /// (`STEP_NOT_APPLICABLE`) when the registry is in no state of the plan,
+    /// and the errors of `applyStep`.
+    #[wasm_bindgen(js_name = applyPlan)]
+    pub fn apply_plan(&mut self, plan: &JsMigrationPlan) -> JsResult<u32> {
+        let applied = self.inner.apply_plan(plan.inner()).js()?;
+        // A plan has at most a few hundred steps.
+        Ok(u32::try_from(applied).unwrap_or(u32::MAX))
     }
 
     /// Applies step `step` (zero-based) of `plan` (SPEC M6), atomically.

@@ -33,10 +33,16 @@ export interface RouterSpec {
 export interface RouterUpdate {
   /** Replaces the deployment list. */
   deployments?: string[] | null;
+  /** New display name; `undefined`/`null` keeps it. */
   displayName?: string | null;
+  /** New model; `undefined`/`null` keeps it. */
   model?: string | null;
   strategy?: StrategyName | null;
   public?: boolean | null;
+  /** `true` removes the display name (SPEC R1); not together with `displayName`. */
+  clearDisplayName?: boolean | null;
+  /** `true` removes the model (SPEC R1); not together with `model`. */
+  clearModel?: boolean | null;
 }
 
 /** A router (SPEC R1). */
@@ -95,13 +101,43 @@ pub(crate) fn update_from_js(value: &JsValue) -> JsResult<RouterUpdate> {
     let f = Fields::new(
         value,
         "router update",
-        &["deployments", "displayName", "model", "strategy", "public"],
+        &[
+            "deployments",
+            "displayName",
+            "model",
+            "strategy",
+            "public",
+            "clearDisplayName",
+            "clearModel",
+        ],
         false,
     )?;
     let mut update = RouterUpdate::new();
     update.deployments = f.opt_strings("deployments")?;
     update.display_name = f.opt_string("displayName")?;
     update.model = f.opt_string("model")?;
+    update.clear_display_name = f.opt_bool("clearDisplayName")?.unwrap_or(false);
+    update.clear_model = f.opt_bool("clearModel")?.unwrap_or(false);
+    for (given, clear, what, clear_what) in [
+        (
+            update.display_name.is_some(),
+            update.clear_display_name,
+            "displayName",
+            "clearDisplayName",
+        ),
+        (
+            update.model.is_some(),
+            update.clear_model,
+            "model",
+            "clearModel",
+        ),
+    ] {
+        if given && clear {
+            return Err(crate::errors::type_error(&format!(
+                "router update takes {what} or {clear_what}: true, not both"
+            )));
+        }
+    }
     update.strategy = strategy(f.opt_string("strategy")?)?;
     update.public = f.opt_bool("public")?;
     Ok(update)

@@ -365,10 +365,10 @@ impl Error {
             | TrafficStepsNotIncreasing { .. }
             | TrafficStepsIncomplete { .. }
             | InvalidMaxStep { .. }
-            | FloorAboveCeiling { .. }
-            | FloorAboveTarget { .. }
             | StepOutOfRange { .. }
             | InvalidPlanJson { .. } => ErrorKind::Validation,
+            // Each bound is valid alone; together they leave no plan.
+            FloorAboveCeiling { .. } | FloorAboveTarget { .. } => ErrorKind::InfeasiblePlan,
             InfeasiblePlan { .. } => ErrorKind::InfeasiblePlan,
             StepNotApplicable { .. } => ErrorKind::Conflict,
         }
@@ -687,7 +687,8 @@ impl fmt::Display for Error {
             ),
             InvalidPlanJson { message } => write!(
                 f,
-                "invalid migration plan JSON: {message}; use the output of MigrationPlan::to_json"
+                "invalid migration plan JSON: {message}; expected the output of a migration \
+                 plan's to_json(), not a registry snapshot"
             ),
         }
     }

@@ -77,7 +77,7 @@ pub use error::{Error, ErrorKind, IdKind, Result};
 pub use migration::*;
 pub use names::{Id, ResourceKind, ResourceName};
 pub use region::{Region, RegionCatalog};
-pub use registry::{Registry, RouteDecision, RouteRequest};
+pub use registry::{Registry, RegistryTotals, RouteBatch, RouteDecision, RouteRequest};
 pub use router::{Router, RouterSpec, RouterUpdate, Strategy};
 pub use selection::{Seed, WeightedSelector};
 pub use share::{Fraction, Share, TrafficSplit};

@@ -5,6 +5,15 @@
 /// Most deployments one router may list.
 pub const MAX_ROUTER_DEPLOYMENTS: usize = 10_000;
 
+/// Most regions one [`RegionCatalog`](crate::RegionCatalog) may list (the
+/// reference has ten).
+pub const MAX_CATALOG_REGIONS: usize = 4096;
+
+/// Most entries of an explicit migration schedule
+/// ([`Schedule::Steps`](crate::Schedule::Steps)): the steps are strictly
+/// increasing percentages from 1 to 100, so a longer list can never be valid.
+pub const MAX_TRAFFIC_STEPS: usize = 100;
+
 /// Most direct-route API keys one deployment may hold.
 pub const MAX_API_KEYS: usize = 64;
 
@@ -64,5 +73,7 @@ pub fn check_batch_picks(n: u64) -> crate::Result<usize> {
 /// R7): its cached state is 8 bytes a replica and a keyed route scans every
 /// replica. Beyond it, keyed requests to the router fail with
 /// [`Error::LimitExceeded`](crate::Error::LimitExceeded); requests without a
-/// session key still route (weighted-random).
+/// session key still route (weighted-random). A
+/// [`SessionAffinity`](crate::SessionAffinity) table also lists at most this
+/// many deployments.
 pub const MAX_SESSION_AFFINITY_REPLICAS: usize = 1 << 16;

@@ -115,14 +115,25 @@ impl RegionCatalog {
     /// are merged). An empty catalog is allowed: it supports no region.
     ///
     /// # Errors
-    /// [`Error::InvalidRegion`] for the first invalid name; nothing is built.
+    /// [`Error::InvalidRegion`] for the first invalid name;
+    /// [`Error::LimitExceeded`] for more than
+    /// [`MAX_CATALOG_REGIONS`](crate::limits::MAX_CATALOG_REGIONS) names
+    /// (duplicates included). Nothing is built.
     pub fn new<I, S>(regions: I) -> Result<RegionCatalog>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
+        use crate::limits::MAX_CATALOG_REGIONS;
         let mut valid = Vec::new();
         for r in regions {
+            if valid.len() == MAX_CATALOG_REGIONS {
+                return Err(Error::LimitExceeded {
+                    what: "regions in a catalog",
+                    limit: MAX_CATALOG_REGIONS,
+                    got: MAX_CATALOG_REGIONS + 1,
+                });
+            }
             valid.push(Region::new(r.as_ref())?);
         }
         Ok(RegionCatalog::sorted(&valid))

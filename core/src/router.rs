@@ -181,8 +181,14 @@ pub struct RouterUpdate {
     pub deployments: Option<Vec<String>>,
     /// New display name.
     pub display_name: Option<String>,
+    /// Clears the display name (SPEC R1). A `display_name` given in the same
+    /// update is set afterwards, so it wins; the builders keep the two
+    /// exclusive.
+    pub clear_display_name: bool,
     /// New model.
     pub model: Option<String>,
+    /// Clears the model (SPEC R1); a `model` given in the same update wins.
+    pub clear_model: bool,
     /// New strategy.
     pub strategy: Option<Strategy>,
     /// New public flag.
@@ -206,11 +212,35 @@ impl RouterUpdate {
     /// Sets the display name.
     pub fn display_name(mut self, name: impl Into<String>) -> RouterUpdate {
         self.display_name = Some(name.into());
+        self.clear_display_name = false;
+        self
+    }
+    /// Clears the display name (the router then has none).
+    ///
+    /// ```
+    /// use replica_router::{DeploymentSpec, Registry, RouterSpec, RouterUpdate};
+    /// let mut reg = Registry::new("acme", 1)?;
+    /// reg.create_deployment(DeploymentSpec::new("m").id("d"))?;
+    /// reg.create_router(RouterSpec::new(["d"]).id("r").display_name("Old"))?;
+    /// let r = reg.update_router("r", RouterUpdate::new().clear_display_name())?;
+    /// assert_eq!(r.display_name(), None);
+    /// # Ok::<(), replica_router::Error>(())
+    /// ```
+    pub fn clear_display_name(mut self) -> RouterUpdate {
+        self.display_name = None;
+        self.clear_display_name = true;
         self
     }
     /// Sets the model.
     pub fn model(mut self, model: impl Into<String>) -> RouterUpdate {
         self.model = Some(model.into());
+        self.clear_model = false;
+        self
+    }
+    /// Clears the model (the router then has none).
+    pub fn clear_model(mut self) -> RouterUpdate {
+        self.model = None;
+        self.clear_model = true;
         self
     }
     /// Sets the strategy.

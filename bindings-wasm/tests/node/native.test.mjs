@@ -155,7 +155,7 @@ test('19.4: directRoute returns undefined without a route; exact shares and tota
 test('19.5: toString and util.inspect show what Python repr shows', () => {
   const { reg, plan } = reference();
   reg.createDeployment({ model: MODEL, id: 'pinned', region: 'US_ARIZONA_1', directRouteApiKeys: ['k1'] });
-  const repr = "Registry(account='my-account', deployments=2, routers=1)";
+  const repr = "Registry(account='my-account', deployments=2, routers=1, total_accounts=1, total_deployments=2, total_routers=1)";
   assert.equal(String(reg), repr);
   assert.equal(`${reg}`, repr);
   assert.equal(inspect(reg), repr);

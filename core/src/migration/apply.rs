@@ -40,6 +40,56 @@ impl Registry {
         Ok(())
     }
 
+    /// Applies every remaining step of `plan`, in order (SPEC M6), and
+    /// returns how many it applied.
+    ///
+    /// The remaining steps start at the first step whose starting state the
+    /// registry is in (0 for a fresh plan); a registry already in the plan's
+    /// final state has none left (returns 0). Each step is atomic, as
+    /// [`Registry::apply_step`]: on an error the steps before the failing one
+    /// stay applied, the failing one changes nothing, and the error says
+    /// which step failed.
+    ///
+    /// ```
+    /// use replica_router::{DeploymentSpec, MigrationRequest, Registry, RouterSpec, Schedule};
+    /// let mut reg = Registry::new("acme", 1)?;
+    /// reg.create_deployment(DeploymentSpec::new("m").id("old").replicas(4, 4))?;
+    /// reg.create_router(RouterSpec::new(["old"]).id("r"))?;
+    /// let request = MigrationRequest::new("r", "old", "new", Schedule::Steps(vec![50, 100]));
+    /// let plan = reg.plan_migration(&request)?;
+    /// reg.apply_step(&plan, 0)?;
+    /// assert_eq!(reg.apply_plan(&plan)?, plan.steps().len() - 1);
+    /// assert_eq!(reg.apply_plan(&plan)?, 0); // already done
+    /// # Ok::<(), replica_router::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::StepNotApplicable`] for step 0 when the registry is in no
+    /// state of the plan; otherwise the first failing step's error.
+    pub fn apply_plan(&mut self, plan: &MigrationPlan) -> Result<usize> {
+        let steps = plan.steps().len();
+        let first = (0..steps).find(|&i| {
+            self.check_plan_state(&plan.data, &plan.state_before(i))
+                .is_ok()
+        });
+        let Some(first) = first else {
+            let done = plan
+                .steps()
+                .last()
+                .is_some_and(|last| self.check_plan_state(&plan.data, &last.state).is_ok());
+            return if done {
+                Ok(0)
+            } else {
+                // Not in any state of the plan: say why step 0 does not apply.
+                self.apply_step(plan, 0).map(|()| 1)
+            };
+        };
+        for step in first..steps {
+            self.apply_step(plan, step)?;
+        }
+        Ok(steps - first)
+    }
+
     fn apply_action(&mut self, action: &MigrationAction) -> Result<()> {
         match action {
             MigrationAction::CreateDeployment {

@@ -68,7 +68,9 @@ impl Schedule {
     /// [`Error::TrafficStepOutOfRange`](crate::Error::TrafficStepOutOfRange),
     /// [`Error::TrafficStepsNotIncreasing`](crate::Error::TrafficStepsNotIncreasing),
     /// [`Error::TrafficStepsIncomplete`](crate::Error::TrafficStepsIncomplete),
-    /// [`Error::InvalidMaxStep`](crate::Error::InvalidMaxStep).
+    /// [`Error::InvalidMaxStep`](crate::Error::InvalidMaxStep),
+    /// [`Error::LimitExceeded`](crate::Error::LimitExceeded) for more than
+    /// [`MAX_TRAFFIC_STEPS`](crate::limits::MAX_TRAFFIC_STEPS) steps.
     pub fn validate(&self) -> crate::Result<()> {
         use crate::Error;
         match self {
@@ -81,6 +83,13 @@ impl Schedule {
                 let Some(&last) = steps.last() else {
                     return Err(Error::EmptyTrafficSteps);
                 };
+                if steps.len() > crate::limits::MAX_TRAFFIC_STEPS {
+                    return Err(Error::LimitExceeded {
+                        what: "traffic steps",
+                        limit: crate::limits::MAX_TRAFFIC_STEPS,
+                        got: steps.len(),
+                    });
+                }
                 for (index, &value) in steps.iter().enumerate() {
                     if value == 0 || value > 100 {
                         return Err(Error::TrafficStepOutOfRange { index, value });

@@ -169,7 +169,12 @@ impl MigrationPlan {
 
     /// The plan as a readable table: one row per step with the requested
     /// and realised `to` share, each router deployment's replicas and share,
-    /// and the step's actions (one per line). Row 0 is the initial state.
+    /// and the step's actions (one per line). The first row, `start`, is the
+    /// initial state; the step rows are numbered from 0 like every step
+    /// index of the API (`steps()[i]`, [`Registry::apply_step`]`(plan, i)`,
+    /// [`MigrationPlan::rollback`]`(i)`).
+    ///
+    /// [`Registry::apply_step`]: crate::Registry::apply_step
     pub fn table(&self) -> String {
         let data = &self.data;
         // Every cell, row by row, `columns` per row; the header comes first.
@@ -181,7 +186,11 @@ impl MigrationPlan {
         let steps = std::iter::once(None).chain(data.steps.iter().map(Some));
         for (i, step) in steps.enumerate() {
             let state = step.map_or(&data.initial, |s| &s.state);
-            cells.push(i.to_string());
+            // Row 0 is the initial state: step k is on row k + 1.
+            cells.push(match i.checked_sub(1) {
+                Some(k) => k.to_string(),
+                None => "start".into(),
+            });
             cells.push(step.map_or_else(|| "-".into(), |s| share_percent(s.requested_share)));
             cells.push(share_percent(state.to_share()));
             let split = data.split(state);
@@ -247,8 +256,7 @@ impl MigrationPlan {
             PlanKind::Migration => write!(out, ", {}\n\n", data.schedule),
             PlanKind::Rollback { after_step } => write!(
                 out,
-                ", back to the state before step 1 from after step {}\n\n",
-                after_step + 1
+                ", back to the initial state from after step {after_step}\n\n"
             ),
         };
         let mut line = String::new();

@@ -13,7 +13,7 @@
 mod routing;
 mod snapshot;
 
-pub use routing::{RouteDecision, RouteRequest};
+pub use routing::{RouteBatch, RouteDecision, RouteRequest};
 
 pub(crate) use snapshot::FORMAT_VERSION;
 
@@ -80,6 +80,30 @@ pub struct Registry {
     table_builds: u64,
 }
 
+/// Two registries are equal when their snapshots are
+/// ([`Registry::to_json`]): the same acting account, seed, generator
+/// positions, catalog, deployments and routers, so they make the same
+/// decisions from here on. [`Registry::table_builds`] is not compared.
+impl PartialEq for Registry {
+    fn eq(&self, other: &Registry) -> bool {
+        self.to_json() == other.to_json()
+    }
+}
+
+impl Eq for Registry {}
+
+/// Counts over every account of a registry: see [`Registry::totals`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RegistryTotals {
+    /// Accounts that own at least one deployment or router.
+    pub accounts: usize,
+    /// Deployments of every account.
+    pub deployments: usize,
+    /// Routers of every account.
+    pub routers: usize,
+}
+
 impl Registry {
     /// An empty registry acting as `account`, with the default region catalog.
     ///
@@ -136,6 +160,22 @@ impl Registry {
     /// The seed the registry was created with.
     pub fn seed(&self) -> Seed {
         self.seed
+    }
+
+    /// Every account's resources, counted (the listings show only the
+    /// acting account's).
+    pub fn totals(&self) -> RegistryTotals {
+        let mut totals = RegistryTotals::default();
+        for account in self.accounts.values() {
+            let deployments = account.deployments.values().len();
+            let routers = account.routers.values().len();
+            if deployments + routers > 0 {
+                totals.accounts += 1;
+            }
+            totals.deployments += deployments;
+            totals.routers += routers;
+        }
+        totals
     }
 
     /// How many selection tables have been built since this registry was
@@ -459,8 +499,14 @@ impl Registry {
         if let Some(deployments) = &update.deployments {
             router.deployments = self.resolve_deployments(deployments)?;
         }
+        if update.clear_model {
+            router.model = None;
+        }
         if let Some(model) = self.resolve_model(update.model.as_ref())? {
             router.model = Some(model);
+        }
+        if update.clear_display_name {
+            router.display_name = None;
         }
         if let Some(d) = update.display_name {
             router.display_name = Some(d);

@@ -2,9 +2,13 @@
 
 use rand_core::Rng;
 
-use super::{Account, Registry};
+use rand_chacha::ChaCha8Rng;
+
+use super::{Account, Registry, RouterEntry};
+use crate::deployment::Deployment;
 use crate::error::{Error, IdKind, Result};
 use crate::names::{Id, ResourceKind, ResourceName, TargetRef, is_valid_id, parse_route_target};
+use crate::strategy::RouterTable;
 use crate::vec_map::VecMap;
 
 /// A request to route (SPEC R6, R7): the input of
@@ -203,32 +207,48 @@ impl Registry {
         Registry::route_inner(&self.accounts, request, rng)
     }
 
+    /// Routes many requests for `model` at once (SPEC R6, R7), for
+    /// simulations: returns a [`RouteBatch`] whose
+    /// [`fill`](RouteBatch::fill) writes, for each request, the index of its
+    /// deployment in [`RouteBatch::deployments`].
+    ///
+    /// Each request is routed as [`Registry::route`] would route it (no
+    /// session key, no cursor), drawing from the registry's routing
+    /// generator: `n` batched picks give the same deployments as `n`
+    /// `route` calls. Every check (name, permission, capacity) happens here,
+    /// before anything is drawn; filling cannot fail.
+    ///
+    /// ```
+    /// use replica_router::{DeploymentSpec, Registry, RouterSpec};
+    /// let mut reg = Registry::new("acme", 7)?;
+    /// reg.create_deployment(DeploymentSpec::new("m").id("a").replicas(3, 3))?;
+    /// reg.create_deployment(DeploymentSpec::new("m").id("b").replicas(1, 1))?;
+    /// reg.create_router(RouterSpec::new(["a", "b"]).id("r"))?;
+    /// let mut batch = reg.route_many("r", "acme")?;
+    /// assert_eq!(batch.deployments().len(), 2);
+    /// let mut picks = [0u32; 1000];
+    /// batch.fill(&mut picks);
+    /// assert!(picks.iter().all(|&i| i < 2));
+    /// # Ok::<(), replica_router::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Registry::route_with`].
+    pub fn route_many(&mut self, model: &str, caller_account: &str) -> Result<RouteBatch<'_>> {
+        let target = resolve(&self.accounts, model, caller_account)?;
+        Ok(RouteBatch {
+            target,
+            rng: &mut self.route_rng,
+        })
+    }
+
     fn route_inner<'a, R: Rng + ?Sized>(
         accounts: &'a VecMap<Id, Account>,
         request: &RouteRequest<'_>,
         rng: &mut R,
     ) -> Result<RouteDecision<'a>> {
-        let (model, caller) = (request.model, request.caller_account);
-        if !is_valid_id(caller) {
-            return Err(Error::InvalidName {
-                kind: IdKind::Account,
-                input: caller.to_owned(),
-            });
-        }
-        let target = parse_route_target(model, caller)?;
-        let account = accounts.get(target.account);
-        let try_router = matches!(target.kind, None | Some(ResourceKind::Router));
-        if try_router {
-            if let Some(entry) = account.and_then(|a| a.routers.get(target.id)) {
-                if target.account != caller && !entry.router.public {
-                    return Err(Error::PermissionDenied {
-                        name: entry.router.name.to_string(),
-                        caller: caller.to_owned(),
-                    });
-                }
-                let table = entry.table.as_ref().ok_or_else(|| Error::NoCapacity {
-                    name: entry.router.name.to_string(),
-                })?;
+        match resolve(accounts, request.model, request.caller_account)? {
+            Target::Router(entry, table) => {
                 let pick = table.pick(request.session_key, request.cursor, rng)?;
                 let deployment =
                     entry
@@ -238,35 +258,108 @@ impl Registry {
                         .ok_or_else(|| Error::NoCapacity {
                             name: entry.router.name.to_string(),
                         })?;
-                return Ok(RouteDecision {
+                Ok(RouteDecision {
                     deployment,
                     replica: pick.replica,
                     next_cursor: pick.next_cursor,
+                })
+            }
+            Target::Deployment(d) => Ok(RouteDecision {
+                deployment: &d.name,
+                replica: None,
+                next_cursor: None,
+            }),
+        }
+    }
+}
+
+/// What a request's `model` field names, checked for permission and
+/// capacity: a router with its table, or a deployment with replicas.
+#[derive(Debug, Clone, Copy)]
+enum Target<'a> {
+    Router(&'a RouterEntry, &'a RouterTable),
+    Deployment(&'a Deployment),
+}
+
+/// Resolves `model` for `caller` (SPEC R6): a router name, a deployment
+/// name, or a bare ID tried as a router first.
+fn resolve<'a>(accounts: &'a VecMap<Id, Account>, model: &str, caller: &str) -> Result<Target<'a>> {
+    if !is_valid_id(caller) {
+        return Err(Error::InvalidName {
+            kind: IdKind::Account,
+            input: caller.to_owned(),
+        });
+    }
+    let target = parse_route_target(model, caller)?;
+    let account = accounts.get(target.account);
+    let try_router = matches!(target.kind, None | Some(ResourceKind::Router));
+    if try_router {
+        if let Some(entry) = account.and_then(|a| a.routers.get(target.id)) {
+            if target.account != caller && !entry.router.public {
+                return Err(Error::PermissionDenied {
+                    name: entry.router.name.to_string(),
+                    caller: caller.to_owned(),
                 });
             }
+            let table = entry.table.as_ref().ok_or_else(|| Error::NoCapacity {
+                name: entry.router.name.to_string(),
+            })?;
+            return Ok(Target::Router(entry, table));
         }
-        let try_deployment = matches!(target.kind, None | Some(ResourceKind::Deployment));
-        if try_deployment {
-            if let Some(d) = account.and_then(|a| a.deployments.get(target.id)) {
-                if target.account != caller {
-                    return Err(Error::PermissionDenied {
-                        name: d.name.to_string(),
-                        caller: caller.to_owned(),
-                    });
-                }
-                if d.replicas == 0 {
-                    return Err(Error::NoCapacity {
-                        name: d.name.to_string(),
-                    });
-                }
-                return Ok(RouteDecision {
-                    deployment: &d.name,
-                    replica: None,
-                    next_cursor: None,
+    }
+    let try_deployment = matches!(target.kind, None | Some(ResourceKind::Deployment));
+    if try_deployment {
+        if let Some(d) = account.and_then(|a| a.deployments.get(target.id)) {
+            if target.account != caller {
+                return Err(Error::PermissionDenied {
+                    name: d.name.to_string(),
+                    caller: caller.to_owned(),
                 });
             }
+            if d.replicas == 0 {
+                return Err(Error::NoCapacity {
+                    name: d.name.to_string(),
+                });
+            }
+            return Ok(Target::Deployment(d));
         }
-        Err(not_found(&target))
+    }
+    Err(not_found(&target))
+}
+
+/// Many requests routed at once: see [`Registry::route_many`]. Holds the
+/// registry's routing generator until dropped.
+#[derive(Debug)]
+pub struct RouteBatch<'a> {
+    target: Target<'a>,
+    rng: &'a mut ChaCha8Rng,
+}
+
+impl RouteBatch<'_> {
+    /// The deployments a pick indexes: the router's list in order, or the
+    /// one deployment named.
+    pub fn deployments(&self) -> &[ResourceName] {
+        match self.target {
+            Target::Router(entry, _) => &entry.router.deployments,
+            Target::Deployment(d) => std::slice::from_ref(&d.name),
+        }
+    }
+
+    /// Routes `out.len()` requests, writing each one's deployment index
+    /// (into [`RouteBatch::deployments`]). O(1) per request.
+    pub fn fill(&mut self, out: &mut [u32]) {
+        match self.target {
+            Target::Router(_, table) => {
+                for slot in out.iter_mut() {
+                    // Without a session key or cursor a pick cannot fail
+                    // and its index is below the router's 10,000 deployments.
+                    *slot = table
+                        .pick(None, None, &mut *self.rng)
+                        .map_or(0, |p| u32::try_from(p.index).unwrap_or(0));
+                }
+            }
+            Target::Deployment(_) => out.fill(0),
+        }
     }
 }
 

@@ -146,8 +146,8 @@ impl SessionAffinity {
     /// [`Error::EmptyWeights`] for no deployments; [`Error::ZeroTotalWeight`]
     /// when they have 0 replicas in total; [`Error::DuplicateDeployment`]
     /// for a name given twice; [`Error::LimitExceeded`] for more than
-    /// [`MAX_SESSION_AFFINITY_REPLICAS`] replicas in total, checked before
-    /// any per-replica allocation.
+    /// [`MAX_SESSION_AFFINITY_REPLICAS`] replicas in total or deployments,
+    /// checked before any per-replica allocation.
     ///
     /// # Performance
     /// O(n log n + T) time, 8 T + 4 n bytes for `n` deployments and `T`
@@ -167,6 +167,13 @@ impl SessionAffinity {
     fn from_pairs<S: AsRef<str>>(deployments: &[(S, u32)]) -> Result<SessionAffinity> {
         if deployments.is_empty() {
             return Err(Error::EmptyWeights);
+        }
+        if deployments.len() > MAX_SESSION_AFFINITY_REPLICAS {
+            return Err(Error::LimitExceeded {
+                what: "deployments in a session-affinity table",
+                limit: MAX_SESSION_AFFINITY_REPLICAS,
+                got: deployments.len(),
+            });
         }
         let mut keys: Vec<Keyed<'_>> = deployments
             .iter()
