@@ -219,7 +219,7 @@ test('19.1: one ES-module snippet runs the same in Node, in Chromium without a b
     const inBundle = await snippetIn('/tests/esm/bundle.html');
 
     console.log(`node:     ${inNode}\nchromium: ${inBrowser}\nesbuild:  ${inBundle}`);
-    assert.match(inNode, /^Registry\(account='my-account', deployments=2, routers=1\) \| split 3\/5 2\/5 \| routes (deployment-[ab] ?){3} \| picks [01]{10} \| ValidationError INVALID_NAME$/);
+    assert.match(inNode, /^Registry\(account='my-account', deployments=2, routers=1, total_accounts=1, total_deployments=2, total_routers=1\) \| split 3\/5 2\/5 \| routes (deployment-[ab] ?){3} \| picks [01]{10} \| ValidationError INVALID_NAME$/);
     assert.equal(inBrowser, inNode);
     assert.equal(inBundle, inNode);
   });
