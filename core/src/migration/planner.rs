@@ -109,7 +109,11 @@ fn setup(reg: &Registry, req: &MigrationRequest) -> Result<(PlanData, Limits)> {
     {
         return Err(Error::FloorAboveCeiling { floor, ceiling });
     }
-    if floor > target {
+    // SPEC M3: `from`'s last scale-down ends with `target` from+to replicas
+    // serving, so a floor above the target blocks every plan in which `from`
+    // has replicas to remove. With `from` at 0 nothing ever scales down and
+    // the serving count never falls, which M3 allows whatever the floor.
+    if floor > target && from_dep.replicas() > 0 {
         return Err(Error::FloorAboveTarget { floor, target });
     }
     let others_serving: u64 = others.iter().map(|o| u64::from(o.replicas)).sum();
@@ -299,16 +303,23 @@ impl Registry {
         match &request.schedule {
             Schedule::Steps(percents) => {
                 for (i, &p) in percents.iter().enumerate() {
-                    let last = i + 1 == percents.len();
                     let q = Ratio::new(p.into(), 100);
                     let (tp, fp) = counts(&cur);
-                    let (t, n) = if last {
+                    let (t, n) = if i + 1 == percents.len() {
                         (target, target)
                     } else {
                         limits.closest(tp, fp, q).unwrap_or((tp, tp + fp))
                     };
+                    // A step that reaches the final counts is the last one:
+                    // nothing can change after it but `from` leaving the
+                    // router, which it does itself (M2: no step of its own
+                    // for that alone).
+                    let last = (t, n) == (target, target);
                     let next = next_state(&cur, t, n - t, last);
                     push(&mut data, &mut cur, next, fraction(q))?;
+                    if last {
+                        break;
+                    }
                 }
             }
             Schedule::MaxStep(m) => {

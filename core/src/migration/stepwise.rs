@@ -87,13 +87,285 @@ pub(crate) fn plan(
 
 /// The plan's states, or `None` when no plan exists.
 fn search(limits: &Limits, start: &Start, m: u32) -> Option<Vec<(u64, u64)>> {
+    search_with(limits, start, m, true)
+}
+
+/// [`search`], with the full lattice search allowed or not (tests compare
+/// the two).
+fn search_with(
+    limits: &Limits,
+    start: &Start,
+    m: u32,
+    use_lattice: bool,
+) -> Option<Vec<(u64, u64)>> {
     if start.idle || Cap::new(start.share, m).reaches_end() {
         return Some(Vec::new());
     }
-    match Lattice::new(limits, start.t, start.f) {
-        Some(lattice) => lattice.fewest(start, m),
-        None => greedy(limits, start, m).ok(),
+    let bound = lower_bound(start.share, m);
+    // The certificate: M4's greedy rule meets the closed-form bound, so it
+    // has the fewest steps, and it is M4's plan among them (module docs).
+    let m4_greedy = greedy(limits, start, m, Tie::SmallN).ok();
+    if let Some(g) = &m4_greedy
+        && g.len() as u64 == bound
+    {
+        return m4_greedy;
     }
+    // Ties to more replicas keep a finer lattice for later steps: the
+    // shorter of the two greedy plans is the upper bound.
+    let greedy = match (m4_greedy, greedy(limits, start, m, Tie::LargeN).ok()) {
+        (Some(a), Some(b)) => Some(if b.len() < a.len() { b } else { a }),
+        (a, b) => a.or(b),
+    };
+    if use_lattice && let Some(lattice) = Lattice::new(limits, start.t, start.f) {
+        return lattice.fewest(start, m);
+    }
+    let mut budget = LAYERED_WORK;
+    // The fewest steps lie in `bound..greedy`: try each count in turn. With
+    // no greedy plan, a breadth-first search finds the count first.
+    let top = match &greedy {
+        Some(g) => g.len() as u64,
+        None => match fewest_count(limits, start, m, &mut budget) {
+            Ok(Some(k)) => k,
+            Ok(None) => return None,
+            Err(OverBudget) => return None,
+        },
+    };
+    // `top` steps do exist; the layered search also picks M4's plan there.
+    for k in bound..=top {
+        match layered(limits, start, m, k, &mut budget) {
+            Ok(Some(plan)) => return Some(plan),
+            Ok(None) => {}
+            Err(OverBudget) => return greedy,
+        }
+    }
+    greedy
+}
+
+/// The closed-form lower bound on the steps before the final one: each step
+/// raises `to`'s share by at most `m / 100`, and the final step needs a share
+/// of at least `1 - m / 100` before it. From share `a / b` that is
+/// `ceil(100 (b - a) / (m b)) - 1` steps.
+fn lower_bound(share: Ratio, m: u32) -> u64 {
+    let gap = 100 * u128::from(share.den - share.num);
+    let per = u128::from(m) * u128::from(share.den);
+    u64::try_from(gap.div_ceil(per).saturating_sub(1)).unwrap_or(u64::MAX)
+}
+
+/// Most successor states the layered search visits before it gives up.
+const LAYERED_WORK: u64 = 300_000;
+
+/// The layered search ran out of [`LAYERED_WORK`].
+struct OverBudget;
+
+/// The lowest `to` count of row `b` (`from` at `b`): at least the start, at
+/// least 1 replica in all, and at or above the floor once `from` has fallen.
+fn row_lo(limits: &Limits, start: &Start, b: u64) -> u64 {
+    let mut l = start.t.max(1u64.saturating_sub(b));
+    if b < start.f {
+        l = l.max(limits.floor.saturating_sub(b));
+    }
+    l
+}
+
+/// The highest `to` count of row `b` (`None`: the row is empty).
+fn row_hi(limits: &Limits, b: u64) -> Option<u64> {
+    let cap = limits.ceiling.unwrap_or(u64::MAX);
+    Some(limits.target.min(cap.checked_sub(b)?))
+}
+
+/// The smallest `t` with `t / (t + b) >= need` (`None`: none).
+fn need_t(need: Ratio, b: u64) -> Option<u64> {
+    if need.num == 0 {
+        return Some(0);
+    }
+    if need.num >= need.den {
+        return (b == 0).then_some(1);
+    }
+    let t = (u128::from(need.num) * u128::from(b)).div_ceil(u128::from(need.den - need.num));
+    u64::try_from(t).ok()
+}
+
+/// Calls `visit` with every state one step from `z` reaches within `cap`
+/// whose share is at least `need`. Rows run from `z`'s own down; once the cap
+/// admits no `t` at or above `z`'s, no lower row does either (the cap's
+/// largest `t` falls with the row).
+fn successors(
+    limits: &Limits,
+    start: &Start,
+    z: (u64, u64),
+    cap: Cap,
+    need: Ratio,
+    stay: bool,
+    visit: &mut impl FnMut((u64, u64)) -> Result<(), OverBudget>,
+) -> Result<(), OverBudget> {
+    let no_surge = limits.ceiling.is_some_and(|c| c <= limits.floor);
+    if stay && cap.admits(z) && need_t(need, z.1).is_some_and(|n| n <= z.0) {
+        visit(z)?;
+    }
+    for b in (0..=z.1).rev() {
+        let top = cap.max_t(b);
+        if top < u128::from(z.0) {
+            break;
+        }
+        let Some(hi) = row_hi(limits, b) else {
+            continue;
+        };
+        let mut lo = row_lo(limits, start, b).max(z.0);
+        if b == z.1 {
+            lo = lo.max(z.0 + 1);
+        }
+        let Some(n) = need_t(need, b) else {
+            continue;
+        };
+        lo = lo.max(n);
+        let mut hi = u128::from(hi).min(top);
+        if no_surge && b < z.1 {
+            hi = hi.min(u128::from(z.0));
+        }
+        let hi = u64::try_from(hi).unwrap_or(u64::MAX);
+        for t in lo..=hi {
+            visit((t, b))?;
+        }
+    }
+    Ok(())
+}
+
+/// `1 - (k + 1) m / 100`, clamped at 0: the least share a state may have
+/// with `k` steps left before the final one (each step adds at most `m`
+/// points and the final one needs `1 - m / 100`).
+fn need_share(m: u32, k: u64) -> Ratio {
+    let used = u64::from(m).saturating_mul(k + 1);
+    Ratio::new(100u64.saturating_sub(used), 100)
+}
+
+/// Breadth-first search over the states: the fewest steps before the final
+/// one, if any plan exists.
+fn fewest_count(
+    limits: &Limits,
+    start: &Start,
+    m: u32,
+    budget: &mut u64,
+) -> Result<Option<u64>, OverBudget> {
+    let zero = Ratio::new(0, 1);
+    let mut seen = std::collections::HashSet::from([(start.t, start.f)]);
+    let mut layer = vec![(start.t, start.f)];
+    let mut steps = 0u64;
+    loop {
+        steps += 1;
+        let mut next = Vec::new();
+        for (i, &z) in layer.iter().enumerate() {
+            let share = if steps == 1 {
+                start.share
+            } else {
+                Ratio::new(z.0, z.0 + z.1)
+            };
+            let stay = steps == 1 && i == 0 && joins(start);
+            let mut visit = |s: (u64, u64)| {
+                *budget = budget.checked_sub(1).ok_or(OverBudget)?;
+                if (stay && s == z) || seen.insert(s) {
+                    next.push(s);
+                }
+                Ok(())
+            };
+            successors(limits, start, z, Cap::new(share, m), zero, stay, &mut visit)?;
+        }
+        if next
+            .iter()
+            .any(|&(t, f)| Cap::new(Ratio::new(t, t + f), m).reaches_end())
+        {
+            return Ok(Some(steps));
+        }
+        if next.is_empty() || steps as usize > MAX_PLAN_STEPS {
+            return Ok(None);
+        }
+        layer = next;
+    }
+}
+
+/// `to` outside the router joins without moving: the first step may keep
+/// the counts.
+fn joins(start: &Start) -> bool {
+    u128::from(start.t) * u128::from(start.share.den)
+        > u128::from(start.share.num) * u128::from(start.t + start.f)
+}
+
+/// M4's plan among the plans with exactly `k` steps before the final one
+/// (`None`: there is none). Layer `j` holds the states `j` steps from the
+/// start whose share is at least [`need_share`] of the `k - j` steps left
+/// (no other state can finish in time); then each state marked
+/// when it can still finish, then each step the M4-best marked successor.
+fn layered(
+    limits: &Limits,
+    start: &Start,
+    m: u32,
+    k: u64,
+    budget: &mut u64,
+) -> Result<Option<Vec<(u64, u64)>>, OverBudget> {
+    let k = usize::try_from(k).map_err(|_| OverBudget)?;
+    let mut states = vec![vec![(start.t, start.f)]];
+    // edges[j]: (index in layer j, index in layer j + 1).
+    let mut edges: Vec<Vec<(usize, usize)>> = Vec::new();
+    for j in 1..=k {
+        let need = need_share(m, (k - j) as u64);
+        let mut index = std::collections::HashMap::new();
+        let mut next = Vec::new();
+        let mut out = Vec::new();
+        for (p, &z) in states[j - 1].iter().enumerate() {
+            let share = if j == 1 {
+                start.share
+            } else {
+                Ratio::new(z.0, z.0 + z.1)
+            };
+            let stay = j == 1 && joins(start);
+            let mut visit = |s: (u64, u64)| {
+                *budget = budget.checked_sub(1).ok_or(OverBudget)?;
+                let i = *index.entry(s).or_insert_with(|| {
+                    next.push(s);
+                    next.len() - 1
+                });
+                out.push((p, i));
+                Ok(())
+            };
+            successors(limits, start, z, Cap::new(share, m), need, stay, &mut visit)?;
+        }
+        if next.is_empty() {
+            return Ok(None);
+        }
+        states.push(next);
+        edges.push(out);
+    }
+    // good[j][i]: layer j's state i starts a plan through the later layers.
+    let mut good: Vec<Vec<bool>> = states.iter().map(|l| vec![false; l.len()]).collect();
+    good[k].fill(true);
+    for j in (0..k).rev() {
+        for &(p, s) in &edges[j] {
+            if good[j + 1][s] {
+                good[j][p] = true;
+            }
+        }
+    }
+    if !good[0][0] {
+        return Ok(None);
+    }
+    let mut cur = 0;
+    let mut plan = Vec::with_capacity(k);
+    for j in 0..k {
+        let mut best: Option<usize> = None;
+        for &(p, s) in &edges[j] {
+            if p == cur
+                && good[j + 1][s]
+                && best.is_none_or(|b| m4_better(states[j + 1][s], states[j + 1][b]))
+            {
+                best = Some(s);
+            }
+        }
+        let Some(b) = best else {
+            return Ok(None);
+        };
+        plan.push(states[j + 1][b]);
+        cur = b;
+    }
+    Ok(Some(plan))
 }
 
 /// Where a greedy plan stalls: the state and its share.
@@ -101,7 +373,7 @@ type Stall = ((u64, u64), Ratio);
 
 /// M4's rule: each step the largest share within the maximum. `Err` holds
 /// the state and share where it stalls.
-fn greedy(limits: &Limits, start: &Start, m: u32) -> Result<Vec<(u64, u64)>, Stall> {
+fn greedy(limits: &Limits, start: &Start, m: u32, tie: Tie) -> Result<Vec<(u64, u64)>, Stall> {
     let mut cur = (start.t, start.f);
     let mut share = start.share;
     let mut out = Vec::new();
@@ -111,7 +383,7 @@ fn greedy(limits: &Limits, start: &Start, m: u32) -> Result<Vec<(u64, u64)>, Sta
             return Ok(out);
         }
         let next = limits
-            .largest_at_most(cur.0, cur.1, cap.ratio(), Tie::LargeN)
+            .largest_at_most(cur.0, cur.1, cap.ratio(), tie)
             .filter(|&(t, n)| {
                 u128::from(t) * u128::from(share.den) > u128::from(share.num) * u128::from(n)
             });
@@ -127,7 +399,7 @@ fn greedy(limits: &Limits, start: &Start, m: u32) -> Result<Vec<(u64, u64)>, Sta
 /// The error for a schedule with no plan: where the greedy plan stalls, and
 /// the smallest maximum (or ceiling) that admits a plan.
 fn infeasible(limits: &Limits, start: &Start, m: u32) -> Infeasibility {
-    let (stuck, share) = greedy(limits, start, m)
+    let (stuck, share) = greedy(limits, start, m, Tie::LargeN)
         .err()
         .unwrap_or(((start.t, start.f), start.share));
     let next = limits
@@ -393,5 +665,69 @@ impl MinTree {
             hi /= 2;
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The certificate and the layered search against the full lattice
+    /// search (every state's fewest remaining steps) on random small
+    /// instances: the same plan, state for state.
+    #[test]
+    fn m4_layered_search_matches_the_lattice_search() {
+        let mut state = 99u64;
+        let mut next = |m: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        let (mut compared, mut feasible) = (0, 0);
+        while compared < 3000 {
+            let f0 = 1 + next(14);
+            let target = 1 + next(14);
+            let t0 = next(target + 1);
+            let floor = next(target + 1);
+            let ceiling = match next(3) {
+                0 => None,
+                _ => Some(target.max(t0 + f0) + next(6)),
+            };
+            if ceiling.is_some_and(|c| c <= floor) {
+                continue;
+            }
+            let limits = Limits {
+                target,
+                floor: floor.max(1),
+                ceiling,
+            };
+            let serving = next(2) == 0;
+            let share = if serving {
+                Ratio::new(t0, t0 + f0)
+            } else {
+                Ratio::new(0, 1)
+            };
+            let start = Start {
+                t: t0,
+                f: f0,
+                share,
+                idle: f0 == 0 && !serving,
+            };
+            let m = 1 + u32::try_from(next(60)).unwrap_or(0);
+            let Some(lattice) = Lattice::new(&limits, t0, f0) else {
+                continue;
+            };
+            let exact = if start.idle || Cap::new(share, m).reaches_end() {
+                Some(Vec::new())
+            } else {
+                lattice.fewest(&start, m)
+            };
+            let layered = search_with(&limits, &start, m, false);
+            assert_eq!(layered, exact, "{limits:?} {start:?} m={m}");
+            compared += 1;
+            feasible += usize::from(exact.is_some());
+        }
+        assert!(feasible > 1000, "{feasible}");
     }
 }
