@@ -8,8 +8,8 @@
 //! * `plan_migration_surge`: steps 10, 20, ..., 100 % under a 10 % surge
 //!   ceiling (`max_total_replicas = n + max(1, n / 10)`), which forces
 //!   alternating scale-ups and scale-downs (a rolling update).
-//! * `plan_migration_max_step`: a maximum shift of 10 points per step
-//!   (`Schedule::MaxStep(10)`, the fewest steps, SPEC M4) with the default
+//! * `plan_migration_max_step`: a maximum shift of 20 points per step
+//!   (`Schedule::MaxStep(20)`, the fewest steps, SPEC M4) with the default
 //!   floor and no ceiling.
 //! * `plan_migration_max_step_surge`: the same maximum shift under the 10 %
 //!   surge ceiling above.
@@ -70,8 +70,8 @@ fn cases() -> [(&'static str, Schedule, bool); 4] {
             Schedule::Steps((1..=10).map(|k| k * 10).collect()),
             true,
         ),
-        ("plan_migration_max_step", Schedule::MaxStep(10), false),
-        ("plan_migration_max_step_surge", Schedule::MaxStep(10), true),
+        ("plan_migration_max_step", Schedule::MaxStep(20), false),
+        ("plan_migration_max_step_surge", Schedule::MaxStep(20), true),
     ]
 }
 

@@ -33,7 +33,7 @@ mod stepwise;
 mod verify;
 
 pub use action::MigrationAction;
-pub use infeasible::{Infeasibility, StepMismatch};
+pub use infeasible::{Fixes, Infeasibility, StepMismatch};
 pub use plan::{
     DeploymentReplicas, DeploymentState, MigrationPlan, MigrationStep, PlanKind, PlanState,
     StepShare,

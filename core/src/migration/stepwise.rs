@@ -119,12 +119,12 @@ fn search_with(
     if use_lattice && let Some(lattice) = Lattice::new(limits, start.t, start.f) {
         return lattice.fewest(start, m);
     }
-    let mut budget = LAYERED_WORK;
+    let (mut budget, mut rows) = (LAYERED_WORK, LAYERED_WORK);
     // The fewest steps lie in `bound..greedy`: try each count in turn. With
     // no greedy plan, a breadth-first search finds the count first.
     let top = match &greedy {
         Some(g) => g.len() as u64,
-        None => match fewest_count(limits, start, m, &mut budget) {
+        None => match fewest_count(limits, start, m, &mut budget, &mut rows) {
             Ok(Some(k)) => k,
             Ok(None) => return None,
             Err(OverBudget) => return None,
@@ -132,7 +132,7 @@ fn search_with(
     };
     // `top` steps do exist; the layered search also picks M4's plan there.
     for k in bound..=top {
-        match layered(limits, start, m, k, &mut budget) {
+        match layered(limits, start, m, k, &mut budget, &mut rows) {
             Ok(Some(plan)) => return Some(plan),
             Ok(None) => {}
             Err(OverBudget) => return greedy,
@@ -196,6 +196,7 @@ fn successors(
     cap: Cap,
     need: Ratio,
     stay: bool,
+    rows: &mut u64,
     visit: &mut impl FnMut((u64, u64)) -> Result<(), OverBudget>,
 ) -> Result<(), OverBudget> {
     let no_surge = limits.ceiling.is_some_and(|c| c <= limits.floor);
@@ -203,6 +204,8 @@ fn successors(
         visit(z)?;
     }
     for b in (0..=z.1).rev() {
+        // Rows cost work even when empty: they share the budget.
+        *rows = rows.checked_sub(1).ok_or(OverBudget)?;
         let top = cap.max_t(b);
         if top < u128::from(z.0) {
             break;
@@ -245,6 +248,7 @@ fn fewest_count(
     start: &Start,
     m: u32,
     budget: &mut u64,
+    rows: &mut u64,
 ) -> Result<Option<u64>, OverBudget> {
     let zero = Ratio::new(0, 1);
     let mut seen = std::collections::HashSet::from([(start.t, start.f)]);
@@ -267,7 +271,16 @@ fn fewest_count(
                 }
                 Ok(())
             };
-            successors(limits, start, z, Cap::new(share, m), zero, stay, &mut visit)?;
+            successors(
+                limits,
+                start,
+                z,
+                Cap::new(share, m),
+                zero,
+                stay,
+                rows,
+                &mut visit,
+            )?;
         }
         if next
             .iter()
@@ -300,6 +313,7 @@ fn layered(
     m: u32,
     k: u64,
     budget: &mut u64,
+    rows: &mut u64,
 ) -> Result<Option<Vec<(u64, u64)>>, OverBudget> {
     let k = usize::try_from(k).map_err(|_| OverBudget)?;
     let mut states = vec![vec![(start.t, start.f)]];
@@ -326,7 +340,16 @@ fn layered(
                 out.push((p, i));
                 Ok(())
             };
-            successors(limits, start, z, Cap::new(share, m), need, stay, &mut visit)?;
+            successors(
+                limits,
+                start,
+                z,
+                Cap::new(share, m),
+                need,
+                stay,
+                rows,
+                &mut visit,
+            )?;
         }
         if next.is_empty() {
             return Ok(None);
