@@ -1,22 +1,76 @@
 //! Maximum-shift schedules (SPEC M4): the fewest steps that keep every
-//! realised shift within the maximum.
+//! realised shift within the maximum, and among those plans, the largest
+//! share at each step.
 //!
-//! SPEC M4 says each step takes the largest share within the maximum,
-//! "giving the fewest steps". On a coarse lattice that greedy rule is not
-//! always the fewest, and can even stall where a plan exists: from 9 `from`
-//! replicas to a target of 9 with a floor of 8 and 17-point steps, greedy
-//! needs 8 steps and the best plan 7 (`to`/`from` = 1/8, 3/8, 5/7, 7/5, 8/3,
-//! 8/1, 9/0). The issue requires the fewest steps, so the planner computes
-//! them exactly: a backward search over every reachable state gives each
-//! state's fewest remaining steps, then each step takes the largest share
-//! (then fewest replicas, then most `to`, as M4 breaks ties) among the states
-//! that keep the total fewest.
+//! # The problem
 //!
-//! The exact search costs O(states · from · log states) and runs while
-//! `states · (from + 1)` is at most [`EXACT_WORK`], which covers every
-//! instance with up to about a hundred replicas a side. Beyond that, where
-//! shares are dense, each step takes M4's largest share within the maximum,
-//! ties going to *more* replicas so that later steps keep a fine lattice.
+//! A state is `(t, f)`: `to` and `from` replicas, share `s = t / (t + f)`.
+//! One step goes from `(t, f)` to any `(t', f') != (t, f)` with `t <= t' <=
+//! target`, `f' <= f`, `1 <= t' + f' <= ceiling`, `t' + f' >= floor` when
+//! `f' < f` (and `t' = t` then if the ceiling equals the floor), and share
+//! at most `s + m / 100` (`lattice.rs` proves this is exactly what a step's
+//! actions can reach). The final step goes to `(target, 0)` and is allowed
+//! from any state with `s >= 1 - m / 100`. Greedy (the largest share at
+//! every step) is not always fewest: from 9 `from` replicas to a target of
+//! 9 with a floor of 8 and 17-point steps, greedy needs 8 steps and the best
+//! plan 7 (for example 1/8, 3/8, 5/7, 7/5, 8/3, 8/1, 9/0).
+//!
+//! # Closed-form lower bound
+//!
+//! Every step raises the share by at most `m / 100`, and the last state
+//! before the final step needs `1 - m / 100`. From share `a / b` a plan
+//! therefore has at least `k_lb = ceil(100 (b - a) / (m b)) - 1` steps before
+//! the final one ([`lower_bound`]).
+//!
+//! # The certificate (the common case, O(k log² n))
+//!
+//! Run M4's own rule as a greedy plan: each step the largest share within
+//! the maximum, ties to fewer replicas, then more `to` (each step one exact
+//! lattice search, `search.rs`). If it has `k_lb` steps it is optimal, and it
+//! is M4's plan: its first state is the M4-best of *all* one-step states and
+//! it can still finish in the fewest steps (the greedy continuation does),
+//! so it is the M4-best of those that keep the total fewest; by induction
+//! every later state is too (from the first state the fewest remaining
+//! steps are exactly `k_lb - 1`, which the greedy continuation meets).
+//!
+//! # The exact search when the certificate fails
+//!
+//! The fewest count `k` lies in `k_lb ..= k_g` where `k_g` is the shorter
+//! of the two greedy plans (ties to fewer or to more replicas; a plan
+//! exists with `k_g` steps). For each `k` in turn the layered search builds
+//! layer `j` = the states reachable in exactly `j` steps whose share is at
+//! least `1 - (k - j + 1) m / 100` ([`need_share`]): by the bound above no
+//! other state can still finish within `k`, so the layers hold every
+//! `k`-step plan. Marking each state that has a marked successor in the
+//! next layer (the last layer is all marked) and then taking, step by step,
+//! the M4-best marked successor gives M4's plan among the `k`-step plans;
+//! the first `k` with a marked start is the fewest.
+//! Small instances (up to about a hundred replicas a side) use the full
+//! lattice search instead: every state's fewest remaining steps by a
+//! backward pass, exact by construction.
+//!
+//! # What is checked, and the one limit
+//!
+//! The unit test below compares the certificate plus the layered search with
+//! the full lattice search on 3,000 random small instances (same plan,
+//! state for state); `tests/m4_optimality.rs` compares the planner with a
+//! breadth-first search over single actions; `tests/m4_fewest_steps.rs`
+//! holds the issue-18 examples (every N from 150 to 230 at 10 points,
+//! 139 -> 115 with floor 0 at 20 points) and a property at sizes up to
+//! 100,000 a side: never more steps than a valid plan of the explicit
+//! schedule `m, 2m, ..., 100`.
+//!
+//! The layered search stops after [`LAYERED_WORK`] states or rows, and then
+//! the planner returns the shorter greedy plan: valid, and at most as long
+//! as the old planner's, but not proven fewest. That happens when neither
+//! the certificate nor the full lattice search applies and the layers are
+//! large: thousands of replicas a side with small maximums (1 to 10 points)
+//! where M4's tie rule (fewer replicas) coarsens the lattice until greedy
+//! stalls. On 300 random instances with up to 100,000 replicas a side and
+//! maximums of 1 to 50 points, 40 ended there; a layer representation by
+//! row intervals (the successors of a row interval in another row form at
+//! most two intervals, as the share gap `t/(t+b) - t/(t+g)` is unimodal in
+//! `t`) would remove that limit and is the next step.
 
 use super::MAX_PLAN_STEPS;
 use super::infeasible::Infeasibility;
@@ -193,8 +247,7 @@ fn successors(
     limits: &Limits,
     start: &Start,
     z: (u64, u64),
-    cap: Cap,
-    need: Ratio,
+    (cap, need): (Cap, Ratio),
     stay: bool,
     rows: &mut u64,
     visit: &mut impl FnMut((u64, u64)) -> Result<(), OverBudget>,
@@ -275,8 +328,7 @@ fn fewest_count(
                 limits,
                 start,
                 z,
-                Cap::new(share, m),
-                zero,
+                (Cap::new(share, m), zero),
                 stay,
                 rows,
                 &mut visit,
@@ -344,8 +396,7 @@ fn layered(
                 limits,
                 start,
                 z,
-                Cap::new(share, m),
-                need,
+                (Cap::new(share, m), need),
                 stay,
                 rows,
                 &mut visit,
