@@ -19,8 +19,9 @@ pub struct Fixes {
     pub max_total_replicas: Option<u32>,
     /// The largest `min_total_replicas` below the resolved floor that works.
     pub min_total_replicas: Option<u32>,
-    /// The `target_replicas` nearest the requested one that works, searched
-    /// in the direction the reason names.
+    /// The `target_replicas` nearest the reason's bound that works (`to`'s
+    /// replicas and up, or the ceiling and down; the 64 nearest values are
+    /// tried).
     pub target_replicas: Option<u32>,
 }
 

@@ -301,13 +301,19 @@ impl Registry {
     /// Finds each single change the reason's constraints allow, each checked
     /// by planning again with it (SPEC M4). A higher ceiling or a lower floor
     /// only adds states a plan may pass through, so both are binary searches
-    /// over the values that plan; a target has no such order, so the nearest
-    /// [`TARGET_TRIES`] values in the named direction are tried in turn.
+    /// over the values that plan; a target has no such order, so the
+    /// [`TARGET_TRIES`] values from the reason's bound on (`to`'s replicas
+    /// upwards, or the ceiling downwards) are tried in turn.
     fn fill_fixes(&self, request: &MigrationRequest, reason: &mut Infeasibility) {
-        let (ceiling, floor, target_up) = match reason {
-            Infeasibility::TargetBelowCurrent { .. } => (false, false, Some(true)),
+        // The target values to try, nearest the reason's bound first.
+        let (ceiling, floor, target_from) = match reason {
+            Infeasibility::TargetBelowCurrent { to_replicas, .. } => {
+                (false, false, Some((*to_replicas, true)))
+            }
             Infeasibility::CeilingBelowStart { .. } => (true, false, None),
-            Infeasibility::CeilingBelowTarget { .. } => (true, false, Some(false)),
+            Infeasibility::CeilingBelowTarget {
+                max_total_replicas, ..
+            } => (true, false, Some((*max_total_replicas, false))),
             Infeasibility::NoSurgeRoom { .. } => (true, true, None),
             _ => return,
         };
@@ -346,16 +352,14 @@ impl Registry {
                 fixes.min_total_replicas = Some(lo);
             }
         }
-        if let Some(up) = target_up
-            && let Some(current) = self.resolved_target(request)
-        {
+        if let Some((first, up)) = target_from {
             let candidates: Vec<u32> = if up {
-                (1..=TARGET_TRIES)
-                    .filter_map(|d| current.checked_add(d))
+                (0..TARGET_TRIES)
+                    .filter_map(|d| first.checked_add(d))
                     .collect()
             } else {
-                (1..=TARGET_TRIES)
-                    .filter_map(|d| current.checked_sub(d))
+                (0..TARGET_TRIES)
+                    .filter_map(|d| first.checked_sub(d))
                     .filter(|&v| v > 0)
                     .collect()
             };
