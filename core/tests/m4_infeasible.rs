@@ -140,6 +140,19 @@ fn m3_floor_above_target_with_from_at_zero_plans() {
         .map(|s| (s.to_replicas(), s.from_replicas()))
         .collect();
     assert_eq!(counts, [(2, 0)]);
+    // The plan applies, and its rollback returns to the start (SPEC M6).
+    let before = reg.to_json();
+    let mut applied = reg.clone();
+    applied.apply_step(&plan, 0).unwrap();
+    match plan.rollback(0) {
+        Ok(back) => {
+            for i in 0..back.steps().len() {
+                applied.apply_step(&back, i).unwrap();
+            }
+            assert_eq!(applied.to_json(), before);
+        }
+        Err(e) => panic!("rollback: {e}"),
+    }
     // With `from` holding a replica the floor does bind: its last scale-down
     // would leave 2 serving.
     let mut reg1 = registry(1);
