@@ -8,6 +8,11 @@
 //! * `plan_migration_surge`: steps 10, 20, ..., 100 % under a 10 % surge
 //!   ceiling (`max_total_replicas = n + max(1, n / 10)`), which forces
 //!   alternating scale-ups and scale-downs (a rolling update).
+//! * `plan_migration_max_step`: a maximum shift of 20 points per step
+//!   (`Schedule::MaxStep(20)`, the fewest steps, SPEC M4) with the default
+//!   floor and no ceiling.
+//! * `plan_migration_max_step_surge`: the same maximum shift under the 10 %
+//!   surge ceiling above.
 //!
 //! Each plan is checked once, outside the timing, to end with every replica
 //! on `to` (steps that would change nothing are left out, SPEC M2, so small
@@ -44,33 +49,38 @@ fn registry(n: u32) -> Registry {
     reg
 }
 
-fn request(n: u32, surge: bool) -> MigrationRequest {
+/// The request of one benchmark case: `schedule` for `n` replicas, under
+/// the 10 % surge ceiling when `surge`.
+fn request(n: u32, schedule: Schedule, surge: bool) -> MigrationRequest {
+    let req = MigrationRequest::new("router", "current-deployment", "new-deployment", schedule)
+        .target_replicas(n);
     if surge {
-        MigrationRequest::new(
-            "router",
-            "current-deployment",
-            "new-deployment",
-            Schedule::Steps((1..=10).map(|k| k * 10).collect()),
-        )
-        .target_replicas(n)
-        .max_total_replicas(n + (n / 10).max(1))
+        req.max_total_replicas(n + (n / 10).max(1))
     } else {
-        MigrationRequest::new(
-            "router",
-            "current-deployment",
-            "new-deployment",
-            Schedule::Steps(vec![20, 80, 100]),
-        )
-        .target_replicas(n)
+        req
     }
+}
+
+/// The benchmark cases: label, schedule and whether the ceiling applies.
+fn cases() -> [(&'static str, Schedule, bool); 4] {
+    [
+        ("plan_migration", Schedule::Steps(vec![20, 80, 100]), false),
+        (
+            "plan_migration_surge",
+            Schedule::Steps((1..=10).map(|k| k * 10).collect()),
+            true,
+        ),
+        ("plan_migration_max_step", Schedule::MaxStep(20), false),
+        ("plan_migration_max_step_surge", Schedule::MaxStep(20), true),
+    ]
 }
 
 fn planning(c: &mut Criterion) {
     let mut group = c.benchmark_group("planning");
     for n in SIZES {
         let reg = registry(n);
-        for (label, surge) in [("plan_migration", false), ("plan_migration_surge", true)] {
-            let req = request(n, surge);
+        for (label, schedule, surge) in cases() {
+            let req = request(n, schedule, surge);
             let plan = reg.plan_migration(&req).unwrap();
             let last = plan.steps().last().unwrap();
             assert_eq!(

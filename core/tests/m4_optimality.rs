@@ -227,12 +227,14 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
     match &result {
         Err(Error::ZeroTargetReplicas) => prop_assert_eq!(target, 0),
         Err(Error::FloorAboveCeiling { .. }) => prop_assert!(floor > c.ceiling.unwrap()),
-        Err(Error::FloorAboveTarget { .. }) => prop_assert!(floor > target),
+        // SPEC M3 (issue 18): a floor above the target blocks only a `from`
+        // with replicas to remove.
+        Err(Error::FloorAboveTarget { .. }) => prop_assert!(floor > target && f0 > 0),
         Err(e) if e.kind() == ErrorKind::InfeasiblePlan => {}
         Err(e) => prop_assert!(false, "unexpected error {e:?}"),
-        Ok(_) => prop_assert!(target >= 1 && floor <= target),
+        Ok(_) => prop_assert!(target >= 1 && (floor <= target || f0 == 0)),
     }
-    if target == 0 || floor > target || c.ceiling.is_some_and(|ce| floor > ce) {
+    if target == 0 || (floor > target && f0 > 0) || c.ceiling.is_some_and(|ce| floor > ce) {
         return Ok(());
     }
     let model = Model {
@@ -268,6 +270,14 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
                 };
                 let changes = best != (t, f) || last || (!joined && to_exists && best.0 > 0);
                 if changes {
+                    // SPEC M2 (issue 18): a step that reaches the final counts
+                    // is the last; it also takes `from` out of the router.
+                    if best == (target, 0) {
+                        prop_assert!(next_step < plan.steps().len(), "missing step for {p}%");
+                        prop_assert_eq!(counts(&plan, next_step), best);
+                        prop_assert_eq!(next_step + 1, plan.steps().len(), "not merged");
+                        return Ok(());
+                    }
                     prop_assert!(next_step < plan.steps().len(), "missing step for {p}%");
                     prop_assert_eq!(counts(&plan, next_step), best, "step for {}%", p);
                     next_step += 1;

@@ -160,18 +160,27 @@ fn m4_infeasible_plans_name_the_constraint_and_the_fix() {
     let (reg, req) = reference();
     // Ceiling below the target.
     let e = plan_err(&reg, &req.clone().target_replicas(6).max_total_replicas(5));
-    assert_eq!(
-        e,
-        Error::InfeasiblePlan {
-            reason: Infeasibility::CeilingBelowTarget {
+    let Error::InfeasiblePlan {
+        reason:
+            Infeasibility::CeilingBelowTarget {
                 target_replicas: 6,
-                max_total_replicas: 5
-            }
-        }
+                max_total_replicas: 5,
+                fixes,
+            },
+    } = &e
+    else {
+        panic!("{e:?}");
+    };
+    // Each suggested change was checked by planning again (issue 18).
+    let ceiling = fixes.max_total_replicas.unwrap();
+    let base = req.clone().target_replicas(6).max_total_replicas(5);
+    assert!(
+        reg.plan_migration(&base.clone().max_total_replicas(ceiling))
+            .is_ok()
     );
     assert!(
         e.to_string()
-            .contains("raise max_total_replicas to at least 6"),
+            .contains(&format!("raise max_total_replicas to {ceiling}")),
         "{e}"
     );
     assert_eq!(e.kind(), ErrorKind::InfeasiblePlan);
@@ -258,7 +267,8 @@ fn m4_infeasible_plans_name_the_constraint_and_the_fix() {
             Error::InfeasiblePlan {
                 reason: Infeasibility::TargetBelowCurrent {
                     to_replicas: 3,
-                    target_replicas: 1
+                    target_replicas: 1,
+                    ..
                 }
             }
         ),

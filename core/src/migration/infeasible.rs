@@ -8,6 +8,45 @@ use super::render::percent;
 use crate::error::List;
 use crate::share::Fraction;
 
+/// The single changes to a request's constraints that make it plannable
+/// (SPEC M4): each one was checked by planning again with it alone before it
+/// is offered. `None`: no value of that constraint alone is enough (or the
+/// constraint is not one the reason names).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Fixes {
+    /// The smallest `max_total_replicas` above the requested one that works.
+    pub max_total_replicas: Option<u32>,
+    /// The largest `min_total_replicas` below the resolved floor that works.
+    pub min_total_replicas: Option<u32>,
+    /// The `target_replicas` nearest the reason's bound that works (`to`'s
+    /// replicas and up, or the ceiling and down; the 64 nearest values are
+    /// tried).
+    pub target_replicas: Option<u32>,
+}
+
+impl Fixes {
+    /// Writes "; raise max_total_replicas to 5 or ..." or, when no single
+    /// change works, "; no single change of `names` is enough".
+    fn write(&self, f: &mut fmt::Formatter<'_>, names: &str) -> fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(c) = self.max_total_replicas {
+            parts.push(format!("raise max_total_replicas to {c}"));
+        }
+        if let Some(c) = self.min_total_replicas {
+            parts.push(format!("lower min_total_replicas to {c}"));
+        }
+        if let Some(c) = self.target_replicas {
+            parts.push(format!("set target_replicas to {c}"));
+        }
+        if parts.is_empty() {
+            write!(f, "; no single change of {names} is enough")
+        } else {
+            write!(f, "; {}", parts.join(" or "))
+        }
+    }
+}
+
 /// Which constraint blocks a migration plan, with the numbers, and what would
 /// unblock it (SPEC M4). Its `Display` says both.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +59,8 @@ pub enum Infeasibility {
         to_replicas: u32,
         /// The requested target.
         target_replicas: u32,
+        /// Single changes checked to make the request plannable.
+        fixes: Fixes,
     },
     /// `from` and `to` start with more replicas than the ceiling allows.
     CeilingBelowStart {
@@ -29,6 +70,8 @@ pub enum Infeasibility {
         to_replicas: u32,
         /// The ceiling.
         max_total_replicas: u32,
+        /// Single changes checked to make the request plannable.
+        fixes: Fixes,
     },
     /// The target alone is above the ceiling, so the final state breaks it.
     CeilingBelowTarget {
@@ -36,6 +79,8 @@ pub enum Infeasibility {
         target_replicas: u32,
         /// The ceiling.
         max_total_replicas: u32,
+        /// Single changes checked to make the request plannable.
+        fixes: Fixes,
     },
     /// The ceiling equals the floor, so no replica can be added before one is
     /// removed, nor removed before one is added.
@@ -47,6 +92,8 @@ pub enum Infeasibility {
         /// True when the floor is 1 only because the router has no other
         /// serving replicas (it must never stop serving).
         floor_keeps_router_serving: bool,
+        /// Single changes checked to make the request plannable.
+        fixes: Fixes,
     },
     /// With a maximum shift per step, no plan keeps every step within it.
     MaxStepTooSmall {
@@ -84,37 +131,46 @@ impl fmt::Display for Infeasibility {
             TargetBelowCurrent {
                 to_replicas,
                 target_replicas,
-            } => write!(
-                f,
-                "`to` already has {to_replicas} replicas, more than target_replicas \
-                 {target_replicas}, and a migration never scales `to` down; raise \
-                 target_replicas to at least {to_replicas}"
-            ),
+                fixes,
+            } => {
+                write!(
+                    f,
+                    "`to` already has {to_replicas} replicas, more than target_replicas \
+                     {target_replicas}, and a migration never scales `to` down"
+                )?;
+                fixes.write(f, "target_replicas")
+            }
             CeilingBelowStart {
                 from_replicas,
                 to_replicas,
                 max_total_replicas,
-            } => write!(
-                f,
-                "`from` and `to` already have {from_replicas} + {to_replicas} = {} replicas, \
-                 above max_total_replicas {max_total_replicas}; raise max_total_replicas to at \
-                 least {}",
-                u64::from(*from_replicas) + u64::from(*to_replicas),
-                u64::from(*from_replicas) + u64::from(*to_replicas)
-            ),
+                fixes,
+            } => {
+                write!(
+                    f,
+                    "`from` and `to` already have {from_replicas} + {to_replicas} = {} replicas, \
+                     above max_total_replicas {max_total_replicas}",
+                    u64::from(*from_replicas) + u64::from(*to_replicas),
+                )?;
+                fixes.write(f, "max_total_replicas")
+            }
             CeilingBelowTarget {
                 target_replicas,
                 max_total_replicas,
-            } => write!(
-                f,
-                "the final state needs {target_replicas} replicas of `to` but \
-                 max_total_replicas is {max_total_replicas}; raise max_total_replicas to at \
-                 least {target_replicas} or lower target_replicas to {max_total_replicas}"
-            ),
+                fixes,
+            } => {
+                write!(
+                    f,
+                    "the final state needs {target_replicas} replicas of `to` but \
+                     max_total_replicas is {max_total_replicas}"
+                )?;
+                fixes.write(f, "max_total_replicas or target_replicas")
+            }
             NoSurgeRoom {
                 floor,
                 max_total_replicas,
                 floor_keeps_router_serving,
+                fixes,
             } => {
                 write!(
                     f,
@@ -126,16 +182,10 @@ impl fmt::Display for Infeasibility {
                         " (the router has no other serving replicas, so at least 1 must serve)",
                     )?;
                 }
-                write!(
-                    f,
-                    ", so no replica of `to` can be added before one of `from` is removed; raise \
-                     max_total_replicas to {}",
-                    u64::from(*max_total_replicas) + 1
+                f.write_str(
+                    ", so no replica of `to` can be added before one of `from` is removed",
                 )?;
-                if !floor_keeps_router_serving && *floor > 0 {
-                    write!(f, " or lower min_total_replicas to {}", floor - 1)?;
-                }
-                Ok(())
+                fixes.write(f, "max_total_replicas or min_total_replicas")
             }
             MaxStepTooSmall {
                 max_step_percent,

@@ -12,8 +12,9 @@
 //!
 //! Each explicit step's search is exact and takes O(log² n) time for replica
 //! counts up to n (see `search.rs`): plans for `u32::MAX` replicas are
-//! instant. The exact fewest-steps search of a maximum-shift schedule is
-//! bounded by `stepwise::EXACT_WORK`; beyond it each step is again O(log² n).
+//! instant. A maximum-shift schedule whose M4 greedy plan meets the
+//! closed-form step bound costs O(steps · log² n); otherwise an exact search
+//! with a work budget runs (see `stepwise.rs`).
 //! Action lists can be long only when a tight floor and ceiling force a
 //! rolling update; plans stop with
 //! [`Error::LimitExceeded`](crate::Error::LimitExceeded) beyond
@@ -33,7 +34,7 @@ mod stepwise;
 mod verify;
 
 pub use action::MigrationAction;
-pub use infeasible::{Infeasibility, StepMismatch};
+pub use infeasible::{Fixes, Infeasibility, StepMismatch};
 pub use plan::{
     DeploymentReplicas, DeploymentState, MigrationPlan, MigrationStep, PlanKind, PlanState,
     StepShare,

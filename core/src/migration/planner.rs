@@ -2,7 +2,7 @@
 //! step's best reachable state (see `lattice.rs` and `stepwise.rs`).
 
 use super::action::Side;
-use super::infeasible::Infeasibility;
+use super::infeasible::{Fixes, Infeasibility};
 use super::lattice::Limits;
 use super::plan::{
     DeploymentReplicas, DeploymentState, MigrationPlan, PlanData, PlanKind, PlanState,
@@ -16,6 +16,9 @@ use crate::limits::MAX_ROUTER_DEPLOYMENTS;
 use crate::names::{ResourceKind, ResourceName};
 use crate::registry::Registry;
 use crate::share::Fraction;
+
+/// How many target values a fix search tries (SPEC M4 suggestions).
+const TARGET_TRIES: u32 = 64;
 
 fn ratio(f: Fraction) -> Ratio {
     Ratio::new(f.numerator(), f.denominator())
@@ -109,7 +112,11 @@ fn setup(reg: &Registry, req: &MigrationRequest) -> Result<(PlanData, Limits)> {
     {
         return Err(Error::FloorAboveCeiling { floor, ceiling });
     }
-    if floor > target {
+    // SPEC M3: `from`'s last scale-down ends with `target` from+to replicas
+    // serving, so a floor above the target blocks every plan in which `from`
+    // has replicas to remove. With `from` at 0 nothing ever scales down and
+    // the serving count never falls, which M3 allows whatever the floor.
+    if floor > target && from_dep.replicas() > 0 {
         return Err(Error::FloorAboveTarget { floor, target });
     }
     let others_serving: u64 = others.iter().map(|o| u64::from(o.replicas)).sum();
@@ -124,6 +131,7 @@ fn setup(reg: &Registry, req: &MigrationRequest) -> Result<(PlanData, Limits)> {
         return infeasible(Infeasibility::TargetBelowCurrent {
             to_replicas: t0,
             target_replicas: target,
+            fixes: Fixes::default(),
         });
     }
     if let Some(c) = req.max_total_replicas {
@@ -132,12 +140,14 @@ fn setup(reg: &Registry, req: &MigrationRequest) -> Result<(PlanData, Limits)> {
                 from_replicas: f0,
                 to_replicas: t0,
                 max_total_replicas: c,
+                fixes: Fixes::default(),
             });
         }
         if target > c {
             return infeasible(Infeasibility::CeilingBelowTarget {
                 target_replicas: target,
                 max_total_replicas: c,
+                fixes: Fixes::default(),
             });
         }
         if f0 > 0 && target > t0 && c <= effective_floor {
@@ -145,6 +155,7 @@ fn setup(reg: &Registry, req: &MigrationRequest) -> Result<(PlanData, Limits)> {
                 floor: effective_floor,
                 max_total_replicas: c,
                 floor_keeps_router_serving: effective_floor > floor,
+                fixes: Fixes::default(),
             });
         }
     }
@@ -273,6 +284,124 @@ impl Registry {
     /// O(steps · log² n) for replica counts up to n, plus the actions
     /// themselves.
     pub fn plan_migration(&self, request: &MigrationRequest) -> Result<MigrationPlan> {
+        match self.plan_unchecked(request) {
+            Err(Error::InfeasiblePlan { mut reason }) => {
+                self.fill_fixes(request, &mut reason);
+                Err(Error::InfeasiblePlan { reason })
+            }
+            other => other,
+        }
+    }
+
+    /// Whether the request plans.
+    fn plans(&self, request: &MigrationRequest) -> bool {
+        self.plan_unchecked(request).is_ok()
+    }
+
+    /// Finds each single change the reason's constraints allow, each checked
+    /// by planning again with it (SPEC M4). A higher ceiling or a lower floor
+    /// only adds states a plan may pass through, so both are binary searches
+    /// over the values that plan; a target has no such order, so the
+    /// [`TARGET_TRIES`] values from the reason's bound on (`to`'s replicas
+    /// upwards, or the ceiling downwards) are tried in turn.
+    fn fill_fixes(&self, request: &MigrationRequest, reason: &mut Infeasibility) {
+        // The target values to try, nearest the reason's bound first.
+        let (ceiling, floor, target_from) = match reason {
+            Infeasibility::TargetBelowCurrent { to_replicas, .. } => {
+                (false, false, Some((*to_replicas, true)))
+            }
+            Infeasibility::CeilingBelowStart { .. } => (true, false, None),
+            Infeasibility::CeilingBelowTarget {
+                max_total_replicas, ..
+            } => (true, false, Some((*max_total_replicas, false))),
+            Infeasibility::NoSurgeRoom { .. } => (true, true, None),
+            _ => return,
+        };
+        let mut fixes = Fixes::default();
+        if ceiling && let Some(c) = request.max_total_replicas {
+            let with = |v: u32| request.clone().max_total_replicas(v);
+            if c < u32::MAX && self.plans(&with(u32::MAX)) {
+                let (mut lo, mut hi) = (c + 1, u32::MAX);
+                while lo < hi {
+                    let mid = lo + (hi - lo) / 2;
+                    if self.plans(&with(mid)) {
+                        hi = mid;
+                    } else {
+                        lo = mid + 1;
+                    }
+                }
+                fixes.max_total_replicas = Some(lo);
+            }
+        }
+        if floor
+            && let Some(current) = self.resolved_floor(request)
+            && current > 0
+        {
+            let with = |v: u32| request.clone().min_total_replicas(v);
+            if self.plans(&with(0)) {
+                // The largest floor below `current` that plans.
+                let (mut lo, mut hi) = (0, current - 1);
+                while lo < hi {
+                    let mid = hi - (hi - lo) / 2;
+                    if self.plans(&with(mid)) {
+                        lo = mid;
+                    } else {
+                        hi = mid - 1;
+                    }
+                }
+                fixes.min_total_replicas = Some(lo);
+            }
+        }
+        if let Some((first, up)) = target_from {
+            let candidates: Vec<u32> = if up {
+                (0..TARGET_TRIES)
+                    .filter_map(|d| first.checked_add(d))
+                    .collect()
+            } else {
+                (0..TARGET_TRIES)
+                    .filter_map(|d| first.checked_sub(d))
+                    .filter(|&v| v > 0)
+                    .collect()
+            };
+            fixes.target_replicas = candidates
+                .into_iter()
+                .find(|&v| self.plans(&request.clone().target_replicas(v)));
+        }
+        match reason {
+            Infeasibility::TargetBelowCurrent { fixes: f, .. }
+            | Infeasibility::CeilingBelowStart { fixes: f, .. }
+            | Infeasibility::CeilingBelowTarget { fixes: f, .. }
+            | Infeasibility::NoSurgeRoom { fixes: f, .. } => *f = fixes,
+            _ => {}
+        }
+    }
+
+    /// The request's target, or its default (`from`'s replicas).
+    fn resolved_target(&self, request: &MigrationRequest) -> Option<u32> {
+        match request.target_replicas {
+            Some(t) => Some(t),
+            None => Some(self.get_deployment(&request.from).ok()?.replicas()),
+        }
+    }
+
+    /// The request's floor, or its default: `min(serving from+to, target)`.
+    fn resolved_floor(&self, request: &MigrationRequest) -> Option<u32> {
+        if let Some(f) = request.min_total_replicas {
+            return Some(f);
+        }
+        let router = self.get_router(&request.router).ok()?;
+        let from = self.get_deployment(&request.from).ok()?;
+        let to_serving = match self.get_deployment(&request.to) {
+            Ok(d) if router.deployments().contains(d.name()) => d.replicas(),
+            _ => 0,
+        };
+        let serving = u64::from(from.replicas()) + u64::from(to_serving);
+        let target = self.resolved_target(request)?;
+        u32::try_from(serving.min(u64::from(target))).ok()
+    }
+
+    /// [`Registry::plan_migration`] without the search for fixes.
+    fn plan_unchecked(&self, request: &MigrationRequest) -> Result<MigrationPlan> {
         let (mut data, limits) = setup(self, request)?;
         let mut budget = MAX_PLAN_ACTIONS;
         let mut cur = data.initial;
@@ -299,16 +428,23 @@ impl Registry {
         match &request.schedule {
             Schedule::Steps(percents) => {
                 for (i, &p) in percents.iter().enumerate() {
-                    let last = i + 1 == percents.len();
                     let q = Ratio::new(p.into(), 100);
                     let (tp, fp) = counts(&cur);
-                    let (t, n) = if last {
+                    let (t, n) = if i + 1 == percents.len() {
                         (target, target)
                     } else {
                         limits.closest(tp, fp, q).unwrap_or((tp, tp + fp))
                     };
+                    // A step that reaches the final counts is the last one:
+                    // nothing can change after it but `from` leaving the
+                    // router, which it does itself (M2: no step of its own
+                    // for that alone).
+                    let last = (t, n) == (target, target);
                     let next = next_state(&cur, t, n - t, last);
                     push(&mut data, &mut cur, next, fraction(q))?;
+                    if last {
+                        break;
+                    }
                 }
             }
             Schedule::MaxStep(m) => {

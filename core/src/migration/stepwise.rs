@@ -1,26 +1,88 @@
 //! Maximum-shift schedules (SPEC M4): the fewest steps that keep every
-//! realised shift within the maximum.
+//! realised shift within the maximum, and among those plans, the largest
+//! share at each step.
 //!
-//! SPEC M4 says each step takes the largest share within the maximum,
-//! "giving the fewest steps". On a coarse lattice that greedy rule is not
-//! always the fewest, and can even stall where a plan exists: from 9 `from`
-//! replicas to a target of 9 with a floor of 8 and 17-point steps, greedy
-//! needs 8 steps and the best plan 7 (`to`/`from` = 1/8, 3/8, 5/7, 7/5, 8/3,
-//! 8/1, 9/0). The issue requires the fewest steps, so the planner computes
-//! them exactly: a backward search over every reachable state gives each
-//! state's fewest remaining steps, then each step takes the largest share
-//! (then fewest replicas, then most `to`, as M4 breaks ties) among the states
-//! that keep the total fewest.
+//! # The problem
 //!
-//! The exact search costs O(states · from · log states) and runs while
-//! `states · (from + 1)` is at most [`EXACT_WORK`], which covers every
-//! instance with up to about a hundred replicas a side. Beyond that, where
-//! shares are dense, each step takes M4's largest share within the maximum,
-//! ties going to *more* replicas so that later steps keep a fine lattice.
+//! A state is `(t, f)`: `to` and `from` replicas, share `s = t / (t + f)`.
+//! One step goes from `(t, f)` to any `(t', f') != (t, f)` with `t <= t' <=
+//! target`, `f' <= f`, `1 <= t' + f' <= ceiling`, `t' + f' >= floor` when
+//! `f' < f` (and `t' = t` then if the ceiling equals the floor), and share
+//! at most `s + m / 100` (`lattice.rs` proves this is exactly what a step's
+//! actions can reach). The final step goes to `(target, 0)` and is allowed
+//! from any state with `s >= 1 - m / 100`. Greedy (the largest share at
+//! every step) is not always fewest: from 9 `from` replicas to a target of
+//! 9 with a floor of 8 and 17-point steps, greedy needs 8 steps and the best
+//! plan 7 (for example 1/8, 3/8, 5/7, 7/5, 8/3, 8/1, 9/0).
+//!
+//! # Closed-form lower bound
+//!
+//! Every step raises the share by at most `m / 100`, and the last state
+//! before the final step needs `1 - m / 100`. From share `a / b` a plan
+//! therefore has at least `k_lb = ceil(100 (b - a) / (m b)) - 1` steps before
+//! the final one ([`lower_bound`]).
+//!
+//! # The certificate (the common case, O(k log² n))
+//!
+//! Run M4's own rule as a greedy plan: each step the largest share within
+//! the maximum, ties to fewer replicas, then more `to` (each step one exact
+//! lattice search, `search.rs`). If it has `k_lb` steps it is optimal, and it
+//! is M4's plan: its first state is the M4-best of *all* one-step states and
+//! it can still finish in the fewest steps (the greedy continuation does),
+//! so it is the M4-best of those that keep the total fewest; by induction
+//! every later state is too (from the first state the fewest remaining
+//! steps are exactly `k_lb - 1`, which the greedy continuation meets).
+//!
+//! # The exact search when the certificate fails
+//!
+//! The fewest count `k` lies in `k_lb ..= k_g` where `k_g` is the shorter
+//! of the two greedy plans (ties to fewer or to more replicas; a plan
+//! exists with `k_g` steps). For each `k` in turn the layered search builds
+//! layer `j` = the states reachable in exactly `j` steps whose share is at
+//! least `1 - (k - j + 1) m / 100` ([`need_share`]): by the bound above no
+//! other state can still finish within `k`, so the layers hold every
+//! `k`-step plan. Marking each state that has a marked successor in the
+//! next layer (the last layer is all marked) and then taking, step by step,
+//! the M4-best marked successor gives M4's plan among the `k`-step plans;
+//! the first `k` with a marked start is the fewest.
+//! Small instances (up to about a hundred replicas a side) use the full
+//! lattice search instead: every state's fewest remaining steps by a
+//! backward pass, exact by construction.
+//!
+//! # What is checked, and the one limit
+//!
+//! The unit test below compares the certificate plus the layered search with
+//! the full lattice search on 3,000 random small instances (same plan,
+//! state for state); `tests/m4_optimality.rs` compares the planner with a
+//! breadth-first search over single actions; `tests/m4_fewest_steps.rs`
+//! holds the issue-18 examples (every N from 150 to 230 at 10 points,
+//! 139 -> 115 with floor 0 at 20 points) and a property at sizes up to
+//! 100,000 a side: never more steps than a valid plan of the explicit
+//! schedule `m, 2m, ..., 100`.
+//!
+//! The layered search stops after [`LAYERED_WORK`] states or rows. Then a
+//! guided search ([`guided`]) builds a plan step by step for each count from
+//! there: the largest share within the maximum, on its ray the fewest
+//! replicas from which a plan still finishes in the steps left (a greedy
+//! plan, or the layered search within a small budget, says so). A guided
+//! plan at the closed-form bound has the fewest steps; its tie choices are
+//! M4's as far as the check sees. Past both, the planner returns the shorter
+//! greedy plan: valid, never longer than the old planner's, but not proven
+//! fewest. On 300 random instances with up to 100,000 replicas a side,
+//! floors and ceilings, and maximums of 1 to 50 points, 299 plans met the
+//! closed-form bound (the certificate, the layered or the guided search);
+//! one (2,728 -> 37,647 replicas, floor 2,728, 1-point steps) took the bound
+//! plus one, which may or may not be fewest. The guided search costs up to
+//! tens of milliseconds on such instances; the certificate path, which the
+//! benchmarks and most requests take, microseconds. A layer representation
+//! by row intervals (the successors of a row interval in another row form
+//! at most two intervals, as the share gap `t/(t+b) - t/(t+g)` is unimodal
+//! in `t`) would make the exact search cheap at every size and is the next
+//! step.
 
 use super::MAX_PLAN_STEPS;
 use super::infeasible::Infeasibility;
-use super::lattice::{Limits, share_cmp};
+use super::lattice::{Limits, Point, share_cmp};
 use super::search::{Ratio, Tie};
 use crate::share::Fraction;
 
@@ -87,13 +149,427 @@ pub(crate) fn plan(
 
 /// The plan's states, or `None` when no plan exists.
 fn search(limits: &Limits, start: &Start, m: u32) -> Option<Vec<(u64, u64)>> {
+    search_with(limits, start, m, true)
+}
+
+/// [`search`], with the full lattice search allowed or not (tests compare
+/// the two).
+fn search_with(
+    limits: &Limits,
+    start: &Start,
+    m: u32,
+    use_lattice: bool,
+) -> Option<Vec<(u64, u64)>> {
     if start.idle || Cap::new(start.share, m).reaches_end() {
         return Some(Vec::new());
     }
-    match Lattice::new(limits, start.t, start.f) {
-        Some(lattice) => lattice.fewest(start, m),
-        None => greedy(limits, start, m).ok(),
+    let bound = lower_bound(start.share, m);
+    // The certificate: M4's greedy rule meets the closed-form bound, so it
+    // has the fewest steps, and it is M4's plan among them (module docs).
+    let m4_greedy = greedy(limits, start, m, Tie::SmallN).ok();
+    if let Some(g) = &m4_greedy
+        && g.len() as u64 == bound
+    {
+        return m4_greedy;
     }
+    // Ties to more replicas keep a finer lattice for later steps: the
+    // shorter of the two greedy plans is the upper bound.
+    let greedy = match (m4_greedy, greedy(limits, start, m, Tie::LargeN).ok()) {
+        (Some(a), Some(b)) => Some(if b.len() < a.len() { b } else { a }),
+        (a, b) => a.or(b),
+    };
+    if use_lattice && let Some(lattice) = Lattice::new(limits, start.t, start.f) {
+        return lattice.fewest(start, m);
+    }
+    let (mut budget, mut rows) = (LAYERED_WORK, LAYERED_WORK);
+    // The fewest steps lie in `bound..greedy`: try each count in turn. With
+    // no greedy plan, a breadth-first search finds the count first.
+    let top = match &greedy {
+        Some(g) => g.len() as u64,
+        None => match fewest_count(limits, start, m, &mut budget, &mut rows) {
+            Ok(Some(k)) => k,
+            Ok(None) => return None,
+            Err(OverBudget) => return guided_from(limits, start, m, bound, bound + GUIDED_EXTRA),
+        },
+    };
+    // `top` steps do exist; the layered search also picks M4's plan there.
+    for k in bound..=top {
+        match layered(limits, start, m, k, &mut budget, &mut rows) {
+            Ok(Some(plan)) => return Some(plan),
+            Ok(None) => {}
+            Err(OverBudget) => {
+                return guided_from(limits, start, m, k, top.saturating_sub(1)).or(greedy);
+            }
+        }
+    }
+    greedy
+}
+
+/// The work budget of one exact check in [`guided`].
+const ORACLE_WORK: u64 = 20_000;
+
+/// How many step counts past the bound the guided search tries when no
+/// greedy plan exists.
+const GUIDED_EXTRA: u64 = 3;
+
+/// The first guided plan ([`guided`]) with `from..=to` steps.
+fn guided_from(
+    limits: &Limits,
+    start: &Start,
+    m: u32,
+    from: u64,
+    to: u64,
+) -> Option<Vec<(u64, u64)>> {
+    (from..=to).find_map(|k| guided(limits, start, m, k))
+}
+
+/// A plan with exactly `k` steps before the final one, built step by step:
+/// each step takes the largest share within the maximum, on that share's
+/// ray the fewest replicas from which a plan still finishes in the steps
+/// left: a greedy plan (either tie rule) that does, or the layered search
+/// within [`ORACLE_WORK`]. The check is sufficient, not necessary: `None` does not prove that no `k`-step plan exists, but a plan
+/// found with `k` at the closed-form bound has the fewest steps.
+fn guided(limits: &Limits, start: &Start, m: u32, k: u64) -> Option<Vec<(u64, u64)>> {
+    let mut cur = (start.t, start.f);
+    let mut share = start.share;
+    let mut out = Vec::new();
+    for left in (0..k).rev() {
+        let cap = Cap::new(share, m);
+        let finishes = |z: (u64, u64)| {
+            let s = Ratio::new(z.0, z.0 + z.1);
+            if Cap::new(s, m).reaches_end() {
+                return true;
+            }
+            let from_z = Start {
+                t: z.0,
+                f: z.1,
+                share: s,
+                idle: false,
+            };
+            if left == 0 {
+                return false;
+            }
+            let fits = |tie| greedy(limits, &from_z, m, tie).is_ok_and(|g| g.len() as u64 <= left);
+            if fits(Tie::LargeN) || fits(Tie::SmallN) {
+                return true;
+            }
+            // Coarse states (few replicas) have small layers: decide exactly.
+            let (mut work, mut rows) = (ORACLE_WORK, ORACLE_WORK);
+            (lower_bound(s, m)..=left).any(|j| {
+                matches!(
+                    layered(limits, &from_z, m, j, &mut work, &mut rows),
+                    Ok(Some(_))
+                )
+            })
+        };
+        let above = |(t, n): Point| {
+            u128::from(t) * u128::from(share.den) > u128::from(share.num) * u128::from(n)
+        };
+        let small = limits
+            .largest_at_most(cur.0, cur.1, cap.ratio(), Tie::SmallN)
+            .filter(|&p| above(p))?;
+        let large = limits
+            .largest_at_most(cur.0, cur.1, cap.ratio(), Tie::LargeN)
+            .filter(|&p| above(p))?;
+        let state = |(t, n): Point| (t, n - t);
+        let pick = if finishes(state(small)) {
+            small
+        } else if !finishes(state(large)) {
+            return None;
+        } else {
+            // The fewest replicas on the ray that still finish: a binary
+            // search between the two ends (a state off the ray's valid part
+            // counts as not finishing).
+            let g = gcd(small.0, small.1);
+            let (a, b) = (small.0 / g, small.1 / g);
+            let (mut lo, mut hi) = (small.1 / b, large.1 / b);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                let z = (mid * a, mid * (b - a));
+                if valid_step(limits, cur, z) && finishes(z) {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            (hi * a, hi * b)
+        };
+        cur = state(pick);
+        share = Ratio::new(cur.0, cur.0 + cur.1);
+        out.push(cur);
+        if Cap::new(share, m).reaches_end() {
+            break;
+        }
+    }
+    Cap::new(share, m).reaches_end().then_some(out)
+}
+
+/// `gcd(a, b)`, at least 1.
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a.max(1)
+}
+
+/// Whether one step goes from `cur` to `z` (the share aside).
+fn valid_step(limits: &Limits, cur: (u64, u64), z: (u64, u64)) -> bool {
+    let n = z.0 + z.1;
+    let down = z.1 < cur.1;
+    let no_surge = limits.ceiling.is_some_and(|c| c <= limits.floor);
+    z.0 >= cur.0
+        && z.1 <= cur.1
+        && z.0 <= limits.target
+        && n >= 1
+        && limits.ceiling.is_none_or(|c| n <= c)
+        && (!down || (n >= limits.floor && !(no_surge && z.0 > cur.0)))
+}
+
+/// The closed-form lower bound on the steps before the final one: each step
+/// raises `to`'s share by at most `m / 100`, and the final step needs a share
+/// of at least `1 - m / 100` before it. From share `a / b` that is
+/// `ceil(100 (b - a) / (m b)) - 1` steps.
+fn lower_bound(share: Ratio, m: u32) -> u64 {
+    let gap = 100 * u128::from(share.den - share.num);
+    let per = u128::from(m) * u128::from(share.den);
+    u64::try_from(gap.div_ceil(per).saturating_sub(1)).unwrap_or(u64::MAX)
+}
+
+/// Most successor states the layered search visits before it gives up.
+const LAYERED_WORK: u64 = 300_000;
+
+/// The layered search ran out of [`LAYERED_WORK`].
+struct OverBudget;
+
+/// The lowest `to` count of row `b` (`from` at `b`): at least the start, at
+/// least 1 replica in all, and at or above the floor once `from` has fallen.
+fn row_lo(limits: &Limits, start: &Start, b: u64) -> u64 {
+    let mut l = start.t.max(1u64.saturating_sub(b));
+    if b < start.f {
+        l = l.max(limits.floor.saturating_sub(b));
+    }
+    l
+}
+
+/// The highest `to` count of row `b` (`None`: the row is empty).
+fn row_hi(limits: &Limits, b: u64) -> Option<u64> {
+    let cap = limits.ceiling.unwrap_or(u64::MAX);
+    Some(limits.target.min(cap.checked_sub(b)?))
+}
+
+/// The smallest `t` with `t / (t + b) >= need` (`None`: none).
+fn need_t(need: Ratio, b: u64) -> Option<u64> {
+    if need.num == 0 {
+        return Some(0);
+    }
+    if need.num >= need.den {
+        return (b == 0).then_some(1);
+    }
+    let t = (u128::from(need.num) * u128::from(b)).div_ceil(u128::from(need.den - need.num));
+    u64::try_from(t).ok()
+}
+
+/// Calls `visit` with every state one step from `z` reaches within `cap`
+/// whose share is at least `need`. Rows run from `z`'s own down; once the cap
+/// admits no `t` at or above `z`'s, no lower row does either (the cap's
+/// largest `t` falls with the row).
+fn successors(
+    limits: &Limits,
+    start: &Start,
+    z: (u64, u64),
+    (cap, need): (Cap, Ratio),
+    stay: bool,
+    rows: &mut u64,
+    visit: &mut impl FnMut((u64, u64)) -> Result<(), OverBudget>,
+) -> Result<(), OverBudget> {
+    let no_surge = limits.ceiling.is_some_and(|c| c <= limits.floor);
+    if stay && cap.admits(z) && need_t(need, z.1).is_some_and(|n| n <= z.0) {
+        visit(z)?;
+    }
+    for b in (0..=z.1).rev() {
+        // Rows cost work even when empty: they share the budget.
+        *rows = rows.checked_sub(1).ok_or(OverBudget)?;
+        let top = cap.max_t(b);
+        if top < u128::from(z.0) {
+            break;
+        }
+        let Some(hi) = row_hi(limits, b) else {
+            continue;
+        };
+        let mut lo = row_lo(limits, start, b).max(z.0);
+        if b == z.1 {
+            lo = lo.max(z.0 + 1);
+        }
+        let Some(n) = need_t(need, b) else {
+            continue;
+        };
+        lo = lo.max(n);
+        let mut hi = u128::from(hi).min(top);
+        if no_surge && b < z.1 {
+            hi = hi.min(u128::from(z.0));
+        }
+        let hi = u64::try_from(hi).unwrap_or(u64::MAX);
+        for t in lo..=hi {
+            visit((t, b))?;
+        }
+    }
+    Ok(())
+}
+
+/// `1 - (k + 1) m / 100`, clamped at 0: the least share a state may have
+/// with `k` steps left before the final one (each step adds at most `m`
+/// points and the final one needs `1 - m / 100`).
+fn need_share(m: u32, k: u64) -> Ratio {
+    let used = u64::from(m).saturating_mul(k + 1);
+    Ratio::new(100u64.saturating_sub(used), 100)
+}
+
+/// Breadth-first search over the states: the fewest steps before the final
+/// one, if any plan exists.
+fn fewest_count(
+    limits: &Limits,
+    start: &Start,
+    m: u32,
+    budget: &mut u64,
+    rows: &mut u64,
+) -> Result<Option<u64>, OverBudget> {
+    let zero = Ratio::new(0, 1);
+    let mut seen = std::collections::HashSet::from([(start.t, start.f)]);
+    let mut layer = vec![(start.t, start.f)];
+    let mut steps = 0u64;
+    loop {
+        steps += 1;
+        let mut next = Vec::new();
+        for (i, &z) in layer.iter().enumerate() {
+            let share = if steps == 1 {
+                start.share
+            } else {
+                Ratio::new(z.0, z.0 + z.1)
+            };
+            let stay = steps == 1 && i == 0 && joins(start);
+            let mut visit = |s: (u64, u64)| {
+                *budget = budget.checked_sub(1).ok_or(OverBudget)?;
+                if (stay && s == z) || seen.insert(s) {
+                    next.push(s);
+                }
+                Ok(())
+            };
+            successors(
+                limits,
+                start,
+                z,
+                (Cap::new(share, m), zero),
+                stay,
+                rows,
+                &mut visit,
+            )?;
+        }
+        if next
+            .iter()
+            .any(|&(t, f)| Cap::new(Ratio::new(t, t + f), m).reaches_end())
+        {
+            return Ok(Some(steps));
+        }
+        if next.is_empty() || steps as usize > MAX_PLAN_STEPS {
+            return Ok(None);
+        }
+        layer = next;
+    }
+}
+
+/// `to` outside the router joins without moving: the first step may keep
+/// the counts.
+fn joins(start: &Start) -> bool {
+    u128::from(start.t) * u128::from(start.share.den)
+        > u128::from(start.share.num) * u128::from(start.t + start.f)
+}
+
+/// M4's plan among the plans with exactly `k` steps before the final one
+/// (`None`: there is none). Layer `j` holds the states `j` steps from the
+/// start whose share is at least [`need_share`] of the `k - j` steps left
+/// (no other state can finish in time); then each state marked
+/// when it can still finish, then each step the M4-best marked successor.
+fn layered(
+    limits: &Limits,
+    start: &Start,
+    m: u32,
+    k: u64,
+    budget: &mut u64,
+    rows: &mut u64,
+) -> Result<Option<Vec<(u64, u64)>>, OverBudget> {
+    let k = usize::try_from(k).map_err(|_| OverBudget)?;
+    let mut states = vec![vec![(start.t, start.f)]];
+    // edges[j]: (index in layer j, index in layer j + 1).
+    let mut edges: Vec<Vec<(usize, usize)>> = Vec::new();
+    for j in 1..=k {
+        let need = need_share(m, (k - j) as u64);
+        let mut index = std::collections::HashMap::new();
+        let mut next = Vec::new();
+        let mut out = Vec::new();
+        for (p, &z) in states[j - 1].iter().enumerate() {
+            let share = if j == 1 {
+                start.share
+            } else {
+                Ratio::new(z.0, z.0 + z.1)
+            };
+            let stay = j == 1 && joins(start);
+            let mut visit = |s: (u64, u64)| {
+                *budget = budget.checked_sub(1).ok_or(OverBudget)?;
+                let i = *index.entry(s).or_insert_with(|| {
+                    next.push(s);
+                    next.len() - 1
+                });
+                out.push((p, i));
+                Ok(())
+            };
+            successors(
+                limits,
+                start,
+                z,
+                (Cap::new(share, m), need),
+                stay,
+                rows,
+                &mut visit,
+            )?;
+        }
+        if next.is_empty() {
+            return Ok(None);
+        }
+        states.push(next);
+        edges.push(out);
+    }
+    // good[j][i]: layer j's state i starts a plan through the later layers.
+    let mut good: Vec<Vec<bool>> = states.iter().map(|l| vec![false; l.len()]).collect();
+    good[k].fill(true);
+    for j in (0..k).rev() {
+        for &(p, s) in &edges[j] {
+            if good[j + 1][s] {
+                good[j][p] = true;
+            }
+        }
+    }
+    if !good[0][0] {
+        return Ok(None);
+    }
+    let mut cur = 0;
+    let mut plan = Vec::with_capacity(k);
+    for j in 0..k {
+        let mut best: Option<usize> = None;
+        for &(p, s) in &edges[j] {
+            if p == cur
+                && good[j + 1][s]
+                && best.is_none_or(|b| m4_better(states[j + 1][s], states[j + 1][b]))
+            {
+                best = Some(s);
+            }
+        }
+        let Some(b) = best else {
+            return Ok(None);
+        };
+        plan.push(states[j + 1][b]);
+        cur = b;
+    }
+    Ok(Some(plan))
 }
 
 /// Where a greedy plan stalls: the state and its share.
@@ -101,7 +577,7 @@ type Stall = ((u64, u64), Ratio);
 
 /// M4's rule: each step the largest share within the maximum. `Err` holds
 /// the state and share where it stalls.
-fn greedy(limits: &Limits, start: &Start, m: u32) -> Result<Vec<(u64, u64)>, Stall> {
+fn greedy(limits: &Limits, start: &Start, m: u32, tie: Tie) -> Result<Vec<(u64, u64)>, Stall> {
     let mut cur = (start.t, start.f);
     let mut share = start.share;
     let mut out = Vec::new();
@@ -111,7 +587,7 @@ fn greedy(limits: &Limits, start: &Start, m: u32) -> Result<Vec<(u64, u64)>, Sta
             return Ok(out);
         }
         let next = limits
-            .largest_at_most(cur.0, cur.1, cap.ratio(), Tie::LargeN)
+            .largest_at_most(cur.0, cur.1, cap.ratio(), tie)
             .filter(|&(t, n)| {
                 u128::from(t) * u128::from(share.den) > u128::from(share.num) * u128::from(n)
             });
@@ -127,7 +603,7 @@ fn greedy(limits: &Limits, start: &Start, m: u32) -> Result<Vec<(u64, u64)>, Sta
 /// The error for a schedule with no plan: where the greedy plan stalls, and
 /// the smallest maximum (or ceiling) that admits a plan.
 fn infeasible(limits: &Limits, start: &Start, m: u32) -> Infeasibility {
-    let (stuck, share) = greedy(limits, start, m)
+    let (stuck, share) = greedy(limits, start, m, Tie::LargeN)
         .err()
         .unwrap_or(((start.t, start.f), start.share));
     let next = limits
@@ -393,5 +869,122 @@ impl MinTree {
             hi /= 2;
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The certificate and the layered search against the full lattice
+    /// search (every state's fewest remaining steps) on random small
+    /// instances: the same plan, state for state.
+    #[test]
+    fn m4_layered_search_matches_the_lattice_search() {
+        let mut state = 99u64;
+        let mut next = |m: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        let (mut compared, mut feasible) = (0, 0);
+        while compared < 3000 {
+            let f0 = 1 + next(14);
+            let target = 1 + next(14);
+            let t0 = next(target + 1);
+            let floor = next(target + 1);
+            let ceiling = match next(3) {
+                0 => None,
+                _ => Some(target.max(t0 + f0) + next(6)),
+            };
+            if ceiling.is_some_and(|c| c <= floor) {
+                continue;
+            }
+            let limits = Limits {
+                target,
+                floor: floor.max(1),
+                ceiling,
+            };
+            let serving = next(2) == 0;
+            let share = if serving {
+                Ratio::new(t0, t0 + f0)
+            } else {
+                Ratio::new(0, 1)
+            };
+            let start = Start {
+                t: t0,
+                f: f0,
+                share,
+                idle: f0 == 0 && !serving,
+            };
+            let m = 1 + u32::try_from(next(60)).unwrap_or(0);
+            let Some(lattice) = Lattice::new(&limits, t0, f0) else {
+                continue;
+            };
+            let exact = if start.idle || Cap::new(share, m).reaches_end() {
+                Some(Vec::new())
+            } else {
+                lattice.fewest(&start, m)
+            };
+            let layered = search_with(&limits, &start, m, false);
+            assert_eq!(layered, exact, "{limits:?} {start:?} m={m}");
+            compared += 1;
+            feasible += usize::from(exact.is_some());
+        }
+        assert!(feasible > 1000, "{feasible}");
+    }
+
+    /// The guided search never beats the exact fewest count, and every plan
+    /// it returns is valid: each step one the actions can take, within the
+    /// maximum, and the last state one the final step can leave.
+    #[test]
+    fn m4_guided_plans_are_valid_and_never_beat_the_exact_count() {
+        let mut state = 5u64;
+        let mut next = |m: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        let mut found = 0;
+        for _ in 0..2000 {
+            let f0 = 1 + next(12);
+            let target = 1 + next(12);
+            let floor = 1 + next(target);
+            let ceiling = (next(2) == 0).then(|| target.max(f0) + 1 + next(5));
+            let limits = Limits {
+                target,
+                floor,
+                ceiling,
+            };
+            let start = Start {
+                t: 0,
+                f: f0,
+                share: Ratio::new(0, 1),
+                idle: false,
+            };
+            let m = 1 + u32::try_from(next(50)).unwrap_or(0);
+            let Some(lattice) = Lattice::new(&limits, 0, f0) else {
+                continue;
+            };
+            let exact = lattice.fewest(&start, m).map(|p| p.len() as u64);
+            let bound = lower_bound(start.share, m);
+            for k in bound..bound + 3 {
+                let Some(plan) = guided(&limits, &start, m, k) else {
+                    continue;
+                };
+                found += 1;
+                assert!(exact.is_some_and(|e| plan.len() as u64 >= e));
+                let (mut cur, mut share) = ((0, f0), start.share);
+                for &z in &plan {
+                    assert!(valid_step(&limits, cur, z) && z != cur);
+                    assert!(Cap::new(share, m).admits(z));
+                    (cur, share) = (z, Ratio::new(z.0, z.0 + z.1));
+                }
+                assert!(Cap::new(share, m).reaches_end());
+            }
+        }
+        assert!(found > 500, "{found}");
     }
 }
