@@ -58,7 +58,6 @@
 mod deployment;
 mod direct_route;
 mod error;
-mod json;
 pub mod limits;
 mod migration;
 mod names;
@@ -69,7 +68,7 @@ mod selection;
 mod share;
 pub mod stats;
 mod strategy;
-mod vec_map;
+mod support;
 
 pub use deployment::{Deployment, DeploymentSpec, DeploymentUpdate, Placement};
 pub use direct_route::{DEFAULT_DIRECT_DOMAIN, DirectRoute};

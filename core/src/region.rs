@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::error::{Error, Result};
-use crate::vec_map::{Keyed, sort_find_repeat};
+use crate::support::vec_map::{Keyed, sort_find_repeat};
 
 /// Longest region name accepted, in characters: the host form is one DNS
 /// label.

@@ -3,10 +3,10 @@
 use super::Schedule;
 use super::action::{MigrationAction, Side};
 use crate::error::{Error, Result};
-use crate::json::{Field, ReadError, Value, Writer};
 use crate::limits::MAX_SNAPSHOT_BYTES;
 use crate::names::ResourceName;
 use crate::share::Fraction;
+use crate::support::json::{Field, ReadError, Value, Writer};
 
 /// The plan JSON format version this build reads and writes.
 const FORMAT_VERSION: u64 = 1;
@@ -334,8 +334,8 @@ impl MigrationPlan {
                 got: json.len(),
             });
         }
-        let value =
-            crate::json::parse(json).map_err(|message| Error::InvalidPlanJson { message })?;
+        let value = crate::support::json::parse(json)
+            .map_err(|message| Error::InvalidPlanJson { message })?;
         MigrationPlan::from_value(&value)
     }
 

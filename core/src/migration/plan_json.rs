@@ -15,9 +15,9 @@ use super::plan::{
     DeploymentReplicas, DeploymentState, MigrationStep, PlanData, PlanKind, PlanState, StepShare,
 };
 use crate::error::IdKind;
-use crate::json::{Field, Members, Read, Value, Writer};
 use crate::names::{Id, ResourceName, parse_full};
 use crate::share::Fraction;
+use crate::support::json::{Field, Members, Read, Value, Writer};
 
 /// Parses a full resource name of any kind; the plan validator checks kinds.
 fn parse_full_name(input: &str) -> Result<ResourceName, String> {

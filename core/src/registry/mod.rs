@@ -29,7 +29,7 @@ use crate::router::{Router, RouterSpec, RouterUpdate, check_display_name};
 use crate::selection::{Seed, below};
 use crate::share::{Fraction, Share, TrafficSplit};
 use crate::strategy::RouterTable;
-use crate::vec_map::{Keyed, VecMap, sort_find_repeat};
+use crate::support::vec_map::{Keyed, VecMap, sort_find_repeat};
 
 /// Generator stream for generated IDs (SPEC N3).
 const ID_STREAM: u64 = 0;

@@ -5,7 +5,7 @@ use rand_core::Rng;
 use super::{Account, Registry};
 use crate::error::{Error, IdKind, Result};
 use crate::names::{Id, ResourceKind, ResourceName, TargetRef, is_valid_id, parse_route_target};
-use crate::vec_map::VecMap;
+use crate::support::vec_map::VecMap;
 
 /// A request to route (SPEC R6, R7): the input of
 /// [`Registry::route_request`].

@@ -29,14 +29,14 @@ use super::{Account, ID_STREAM, ROUTE_STREAM, Registry, check_router_deployments
 use crate::deployment::{Deployment, Placement, check_bounds};
 use crate::direct_route::{DirectRoute, KeyDigest, handle_label};
 use crate::error::{Error, IdKind, Result};
-use crate::json::{Field, Members, Read, ReadError, Value, Writer};
 use crate::limits::MAX_SNAPSHOT_BYTES;
 use crate::names::{Id, ResourceKind, ResourceName, parse_full};
 use crate::region::{Region, RegionCatalog};
 use crate::router::{Router, check_display_name};
 use crate::selection::Seed;
 use crate::share::Decimal;
-use crate::vec_map::{Keyed, VecMap, sort_find_repeat};
+use crate::support::json::{Field, Members, Read, ReadError, Value, Writer};
+use crate::support::vec_map::{Keyed, VecMap, sort_find_repeat};
 
 /// The snapshot format version this build reads and writes.
 pub(crate) const FORMAT_VERSION: u64 = 1;
@@ -235,7 +235,8 @@ impl Registry {
                 got: json.len(),
             });
         }
-        let value = crate::json::parse(json).map_err(|message| Error::InvalidJson { message })?;
+        let value =
+            crate::support::json::parse(json).map_err(|message| Error::InvalidJson { message })?;
         Registry::from_value(&value)
     }
 
