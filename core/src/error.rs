@@ -459,22 +459,6 @@ impl fmt::Display for Quoted<'_> {
     }
 }
 
-/// Writes `items` separated by `", "`, as `items.join(", ")` would, without
-/// building the joined string first.
-pub(crate) struct List<'a, T>(pub(crate) &'a [T]);
-
-impl<T: AsRef<str>> fmt::Display for List<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, item) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(", ")?;
-            }
-            f.write_str(item.as_ref())?;
-        }
-        Ok(())
-    }
-}
-
 const ID_RULE: &str = "use 1-63 of a-z, 0-9 and '-', starting and ending with a letter or digit";
 
 impl fmt::Display for Error {
@@ -505,7 +489,7 @@ impl fmt::Display for Error {
             UnsupportedRegion { region, supported } => write!(
                 f,
                 "region {region} does not support direct routing; supported regions: {}",
-                List(supported)
+                supported.join(", ")
             ),
             RegionRequired => {
                 f.write_str("direct routing needs a deployment pinned to one region: set a region")
@@ -557,7 +541,7 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "{deployment} is in use by {}: remove it from {} first",
-                List(routers),
+                routers.join(", "),
                 if routers.len() == 1 {
                     "that router"
                 } else {
@@ -585,7 +569,7 @@ impl fmt::Display for Error {
                 f,
                 "routing strategy {} is unknown: use {}",
                 Quoted(input),
-                List(&crate::router::Strategy::NAMES)
+                crate::router::Strategy::NAMES.join(", ")
             ),
             InvalidDisplayName { len } => write!(
                 f,

@@ -5,7 +5,6 @@
 use std::fmt;
 
 use super::render::percent;
-use crate::error::List;
 use crate::share::Fraction;
 
 /// Which constraint blocks a migration plan, with the numbers, and what would
@@ -242,8 +241,8 @@ impl fmt::Display for StepMismatch {
             } => write!(
                 f,
                 "{router} lists [{}] but the step expects [{}]",
-                List(found),
-                List(expected)
+                found.join(", "),
+                expected.join(", ")
             ),
             MissingDeployment { deployment } => {
                 write!(f, "{deployment} does not exist but the step expects it")

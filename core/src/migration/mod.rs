@@ -108,14 +108,8 @@ impl std::fmt::Display for Schedule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Schedule::Steps(steps) => {
-                f.write_str("steps ")?;
-                for (i, s) in steps.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{s}%")?;
-                }
-                Ok(())
+                let steps: Vec<String> = steps.iter().map(|s| format!("{s}%")).collect();
+                write!(f, "steps {}", steps.join(", "))
             }
             Schedule::MaxStep(m) => write!(f, "at most {m} percentage points per step"),
         }

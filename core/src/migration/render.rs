@@ -72,14 +72,12 @@ impl MigrationAction {
                 deployments,
                 ..
             } => {
-                let mut cmd = format!("firectl router update {} --deployments=", id(router));
-                for (i, d) in deployments.iter().enumerate() {
-                    if i > 0 {
-                        cmd.push(',');
-                    }
-                    cmd.push_str(id(d));
-                }
-                cmd
+                let ids: Vec<&str> = deployments.iter().map(id).collect();
+                format!(
+                    "firectl router update {} --deployments={}",
+                    id(router),
+                    ids.join(",")
+                )
             }
             MigrationAction::SetReplicaBounds {
                 deployment,
