@@ -5,7 +5,7 @@ use std::fmt::{self, Write as _};
 use super::action::MigrationAction;
 use super::plan::{MigrationPlan, MigrationStep, PlanKind};
 use crate::names::ResourceName;
-use crate::share::{Decimal, Fraction};
+use crate::share::Fraction;
 
 /// `num / den` as a percentage: exact when whole (`"20%"`), else rounded to
 /// two decimals (`"33.33%"`). `den == 0` gives `"-"`.
@@ -14,14 +14,10 @@ pub(crate) fn percent(num: u128, den: u128) -> String {
         return "-".into();
     }
     if (num * 100) % den == 0 {
-        return format!("{}%", Decimal(num * 100 / den));
+        return format!("{}%", num * 100 / den);
     }
     let hundredths = (num * 10_000 * 2 + den) / (den * 2);
-    format!(
-        "{}.{:02}%",
-        Decimal(hundredths / 100),
-        (hundredths % 100) as u64
-    )
+    format!("{}.{:02}%", hundredths / 100, hundredths % 100)
 }
 
 /// A share as [`percent`] text.

@@ -34,7 +34,6 @@ use crate::names::{Id, ResourceKind, ResourceName, parse_full};
 use crate::region::{Region, RegionCatalog};
 use crate::router::{Router, check_display_name};
 use crate::selection::Seed;
-use crate::share::Decimal;
 use crate::support::json::{Field, Members, Read, ReadError, Value, Writer};
 use crate::support::vec_map::{Keyed, VecMap, sort_find_repeat};
 
@@ -194,10 +193,9 @@ impl Registry {
             w.key("format_version").uint(FORMAT_VERSION);
             w.key("account").text(&self.account);
             w.key("seed").text(hex(self.seed.as_bytes()));
-            w.key("id_rng_word_pos")
-                .text(Decimal(self.id_rng.get_word_pos()));
+            w.key("id_rng_word_pos").text(self.id_rng.get_word_pos());
             w.key("route_rng_word_pos")
-                .text(Decimal(self.route_rng.get_word_pos()));
+                .text(self.route_rng.get_word_pos());
             w.key("catalog").array(self.catalog.regions(), Writer::text);
             // Plain loops over the accounts rather than flattened iterator
             // chains: the same order, less WebAssembly.
