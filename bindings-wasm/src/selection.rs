@@ -101,11 +101,7 @@ impl JsWeightedSelector {
 
     /// One pick: an index into the weights. O(1).
     pub fn pick(&mut self) -> u32 {
-        // One `fill` is one pick; `fill_pinned` draws with core's copy of
-        // the generator (see its docs).
-        let mut pick = [0];
-        self.inner.fill_pinned(&mut self.rng, &mut pick);
-        pick[0]
+        self.inner.pick(&mut self.rng)
     }
 
     /// `n` picks as a `Uint32Array`, the same values as `n` calls of
@@ -123,7 +119,7 @@ impl JsWeightedSelector {
         while done < n {
             let len = (n - done).min(CHUNK as u32);
             let chunk = &mut buffer[..len as usize];
-            self.inner.fill_pinned(&mut self.rng, chunk);
+            self.inner.fill(&mut self.rng, chunk);
             convert::write_u32s(&out, done, chunk);
             done += len;
         }
@@ -140,7 +136,7 @@ impl JsWeightedSelector {
         let n = batch_len(n)?;
         let counts: Vec<f64> = self
             .inner
-            .counts_pinned(&mut self.rng, u64::from(n))
+            .counts(&mut self.rng, u64::from(n))
             .into_iter()
             .map(|c| c as f64)
             .collect();

@@ -1,6 +1,5 @@
 //! [`WeightedSelector`]: an exact integer alias table (SPEC S2, S3, S4).
 
-use rand_chacha::ChaCha8Rng;
 use rand_core::Rng;
 
 use super::below;
@@ -459,43 +458,6 @@ impl WeightedSelector {
             }
         }
         counts
-    }
-
-    /// [`fill`](Self::fill) from the pinned generator (SPEC S4), compiled
-    /// in this crate.
-    ///
-    /// For bindings: the generator's block function is `#[inline]`, so
-    /// every crate that draws from a [`ChaCha8Rng`] compiles its own copy of
-    /// it (about 6 KB of WebAssembly). Drawing through this method and
-    /// [`counts_pinned`](Self::counts_pinned) reuses this crate's copy.
-    ///
-    /// ```
-    /// use replica_router::{Seed, WeightedSelector};
-    ///
-    /// let s = WeightedSelector::new(&[3, 2])?;
-    /// let (mut a, mut b) = ([0u32; 8], [0u32; 8]);
-    /// s.fill_pinned(&mut Seed::from_u64(1).rng(), &mut a);
-    /// s.fill(&mut Seed::from_u64(1).rng(), &mut b);
-    /// assert_eq!(a, b);
-    /// # Ok::<(), replica_router::Error>(())
-    /// ```
-    pub fn fill_pinned(&self, rng: &mut ChaCha8Rng, out: &mut [u32]) {
-        self.fill(rng, out);
-    }
-
-    /// [`counts`](Self::counts) from the pinned generator, compiled in this
-    /// crate (see [`fill_pinned`](Self::fill_pinned)).
-    ///
-    /// ```
-    /// use replica_router::{Seed, WeightedSelector};
-    ///
-    /// let s = WeightedSelector::new(&[3, 0, 2])?;
-    /// let counts = s.counts_pinned(&mut Seed::from_u64(5).rng(), 1_000);
-    /// assert_eq!(counts, s.counts(&mut Seed::from_u64(5).rng(), 1_000));
-    /// # Ok::<(), replica_router::Error>(())
-    /// ```
-    pub fn counts_pinned(&self, rng: &mut ChaCha8Rng, n: u64) -> Vec<u64> {
-        self.counts(rng, n)
     }
 
     /// One 32-bit Lemire draw over the `n * W <= 2^10` cells, looked up
