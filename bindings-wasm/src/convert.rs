@@ -346,19 +346,6 @@ where
         .collect()
 }
 
-/// `allowed` as `"a, b, c"` (a loop rather than `join`, whose generic
-/// instance would be linked for this one use).
-fn comma_list(allowed: &[&str]) -> String {
-    let mut out = String::new();
-    for (i, key) in allowed.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push_str(key);
-    }
-    out
-}
-
 /// The named fields of an options object, refusing keys it does not know (a
 /// misspelt option is an error, not silently ignored).
 pub(crate) struct Fields {
@@ -382,7 +369,7 @@ impl Fields {
         if !value.is_object() || array_is_array(value)? {
             return Err(type_error(&format!(
                 "{what} must be an object with keys {}, got {}",
-                comma_list(allowed),
+                allowed.join(", "),
                 describe(value)
             )));
         }
@@ -394,7 +381,7 @@ impl Fields {
                 return Err(type_error(&format!(
                     "{what} has an unknown key '{}': accepted keys are {}",
                     shown.escape_debug(),
-                    comma_list(allowed)
+                    allowed.join(", ")
                 )));
             }
         }
