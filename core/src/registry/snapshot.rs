@@ -197,8 +197,6 @@ impl Registry {
             w.key("route_rng_word_pos")
                 .text(self.route_rng.get_word_pos());
             w.key("catalog").array(self.catalog.regions(), Writer::text);
-            // Plain loops over the accounts rather than flattened iterator
-            // chains: the same order, less WebAssembly.
             w.key("deployments").elements(|w| {
                 for account in self.accounts.values() {
                     for d in account.deployments.values() {

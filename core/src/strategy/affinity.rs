@@ -161,9 +161,7 @@ impl SessionAffinity {
         SessionAffinity::from_pairs(&deployments)
     }
 
-    /// [`SessionAffinity::new`] once the pairs are collected: generic over
-    /// the name type only, so that callers passing different iterators of
-    /// the same names share one copy of the code.
+    /// [`SessionAffinity::new`] once the pairs are collected.
     fn from_pairs<S: AsRef<str>>(deployments: &[(S, u32)]) -> Result<SessionAffinity> {
         if deployments.is_empty() {
             return Err(Error::EmptyWeights);

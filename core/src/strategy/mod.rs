@@ -35,9 +35,7 @@ enum Plan {
     Random,
     RoundRobin(WeightedRoundRobin),
     /// `None` when the router is too large for affinity: keyed requests get
-    /// [`affinity::too_many_replicas`], unkeyed ones still route. (Holding
-    /// the error instead would make every registry clone, which clones the
-    /// tables, link `Error`'s `Clone` into the WebAssembly module.)
+    /// [`affinity::too_many_replicas`], unkeyed ones still route.
     Affinity(Option<SessionAffinity>),
 }
 

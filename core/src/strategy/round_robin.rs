@@ -270,8 +270,7 @@ impl WeightedRoundRobin {
                 below = c;
             }
         }
-        // The candidates in the same min-heap as `build_cycle` (one copy of
-        // the heap code for both, and no sort): O(m log m).
+        // The candidates in the same min-heap as `build_cycle`: O(m log m).
         let mut candidates = BinaryHeap::new();
         for (index, weight) in self.keys_from_zero() {
             let at_hi = self.count_one(hi, weight);
