@@ -10,6 +10,8 @@
 
 use std::fmt;
 
+use crate::support::text::Quoted;
+
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -436,29 +438,6 @@ impl Error {
     }
 }
 
-/// Quotes user input for messages, escaping control characters and cutting
-/// very long input so a hostile value cannot flood a log line.
-pub(crate) struct Quoted<'a>(pub(crate) &'a str);
-
-impl fmt::Display for Quoted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const MAX: usize = 80;
-        let mut chars = self.0.chars();
-        f.write_str("'")?;
-        let mut utf8 = [0; 4];
-        for c in chars.by_ref().take(MAX) {
-            // A one-character `str` escapes exactly as `char::escape_debug`
-            // does, and `str::escape_debug` is linked anyway (JSON errors).
-            write!(f, "{}", c.encode_utf8(&mut utf8).escape_debug())?;
-        }
-        if chars.next().is_some() {
-            write!(f, "...' ({} characters)", self.0.chars().count())
-        } else {
-            f.write_str("'")
-        }
-    }
-}
-
 const ID_RULE: &str = "use 1-63 of a-z, 0-9 and '-', starting and ending with a letter or digit";
 
 impl fmt::Display for Error {
@@ -689,30 +668,6 @@ impl std::error::Error for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quoted_escapes_and_truncates() {
-        assert_eq!(Quoted("a\nb").to_string(), "'a\\nb'");
-        let long = "x".repeat(100);
-        let shown = Quoted(&long).to_string();
-        assert!(shown.ends_with("...' (100 characters)"), "{shown}");
-    }
-
-    #[test]
-    fn quoted_escapes_each_character_like_char_escape_debug() {
-        // Combining marks are escaped everywhere, not only at the start as
-        // `str::escape_debug` does for whole strings.
-        for s in [
-            "e\u{301}x\u{301}",
-            "\u{301}",
-            "a'b\"c\\d",
-            "\t\r\0\u{7f}\u{200b}\u{e000}\u{10ffff}é日",
-        ] {
-            let expected: String = s.chars().flat_map(char::escape_debug).collect();
-            assert_eq!(Quoted(s).to_string(), format!("'{expected}'"));
-        }
-        assert_eq!(Quoted("e\u{301}").to_string(), "'e\\u{301}'");
-    }
 
     #[test]
     fn message_for_invalid_router_id_states_the_rule() {

@@ -4,8 +4,8 @@
 
 use std::fmt;
 
-use super::render::percent;
 use crate::share::Fraction;
+use crate::support::text::percent;
 
 /// Which constraint blocks a migration plan, with the numbers, and what would
 /// unblock it (SPEC M4). Its `Display` says both.

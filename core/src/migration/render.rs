@@ -6,19 +6,7 @@ use super::action::MigrationAction;
 use super::plan::{MigrationPlan, MigrationStep, PlanKind};
 use crate::names::ResourceName;
 use crate::share::Fraction;
-
-/// `num / den` as a percentage: exact when whole (`"20%"`), else rounded to
-/// two decimals (`"33.33%"`). `den == 0` gives `"-"`.
-pub(crate) fn percent(num: u128, den: u128) -> String {
-    if den == 0 {
-        return "-".into();
-    }
-    if (num * 100) % den == 0 {
-        return format!("{}%", num * 100 / den);
-    }
-    let hundredths = (num * 10_000 * 2 + den) / (den * 2);
-    format!("{}.{:02}%", hundredths / 100, hundredths % 100)
-}
+use crate::support::text::percent;
 
 /// A share as [`percent`] text.
 fn share_percent(share: Fraction) -> String {
@@ -268,20 +256,5 @@ impl fmt::Display for MigrationPlan {
     /// The [`MigrationPlan::table`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.table())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::percent;
-
-    #[test]
-    fn percentages() {
-        assert_eq!(percent(1, 5), "20%");
-        assert_eq!(percent(1, 3), "33.33%");
-        assert_eq!(percent(2, 3), "66.67%");
-        assert_eq!(percent(0, 7), "0%");
-        assert_eq!(percent(1, 0), "-");
-        assert_eq!(percent(1, 200), "0.50%");
     }
 }

@@ -1,6 +1,8 @@
-//! Machinery that is not a rule: the strict JSON codec and the sorted-vector
-//! map with its duplicate finder. Domain modules use these; a reader of the
+//! Machinery that is not a rule: the strict JSON codec, the sorted-vector
+//! map with its duplicate finder, and small text helpers (quoting, percent
+//! text). Domain modules use these; a reader of the
 //! domain never needs to open them.
 
 pub(crate) mod json;
+pub(crate) mod text;
 pub(crate) mod vec_map;
