@@ -2,9 +2,8 @@
 
 use rand_core::Rng;
 
-use super::below;
-use crate::error::{Error, Result};
-use crate::limits::MAX_WEIGHTS;
+use super::{below, check_weights};
+use crate::error::Result;
 
 /// One bucket `i` of the alias table: cell `(i, u)` belongs to `i` when
 /// `u < prob`, else to `alias`. Stored as `[prob, alias]` (8 bytes) when
@@ -165,11 +164,11 @@ impl WeightedSelector {
     ///
     /// # Errors
     ///
-    /// * [`Error::EmptyWeights`] if `weights` is empty.
-    /// * [`Error::LimitExceeded`] if there are more than
+    /// * [`Error::EmptyWeights`](crate::Error::EmptyWeights) if `weights` is empty.
+    /// * [`Error::LimitExceeded`](crate::Error::LimitExceeded) if there are more than
     ///   [`limits::MAX_WEIGHTS`](crate::limits::MAX_WEIGHTS) weights (indices
     ///   are `u32`).
-    /// * [`Error::ZeroTotalWeight`] if every weight is zero.
+    /// * [`Error::ZeroTotalWeight`](crate::Error::ZeroTotalWeight) if every weight is zero.
     ///
     /// Any other `&[u32]` is accepted: the total is a `u64` and cannot
     /// overflow (`(2^32 - 1)^2 < 2^64`), so for example 100,000 weights of
@@ -193,23 +192,7 @@ impl WeightedSelector {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn new(weights: &[u32]) -> Result<Self> {
-        if weights.is_empty() {
-            return Err(Error::EmptyWeights);
-        }
-        // Indices are u32 (SPEC S4); written so the check is not vacuous on
-        // 32-bit targets, where MAX_WEIGHTS is usize::MAX.
-        if u32::try_from(weights.len()).is_err() {
-            return Err(Error::LimitExceeded {
-                what: "weights in a weighted selector",
-                limit: MAX_WEIGHTS,
-                got: weights.len(),
-            });
-        }
-        // At most u32::MAX weights below 2^32 each: the sum is below 2^64.
-        let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();
-        if total == 0 {
-            return Err(Error::ZeroTotalWeight);
-        }
+        let total = check_weights(weights.iter().copied())?;
         let n = weights.len() as u64;
         let is_wide = total > u64::from(u32::MAX);
         let (narrow, wide) = if is_wide {

@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::limits::MAX_SESSION_AFFINITY_REPLICAS;
+use crate::selection::check_weights;
 use crate::support::vec_map::{Keyed, sort_find_repeat};
 
 /// Initial state of [`session_hash`] (the first fractional hex digits of pi).
@@ -163,9 +164,6 @@ impl SessionAffinity {
 
     /// [`SessionAffinity::new`] once the pairs are collected.
     fn from_pairs<S: AsRef<str>>(deployments: &[(S, u32)]) -> Result<SessionAffinity> {
-        if deployments.is_empty() {
-            return Err(Error::EmptyWeights);
-        }
         let mut keys: Vec<Keyed<'_>> = deployments
             .iter()
             .enumerate()
@@ -176,10 +174,7 @@ impl SessionAffinity {
                 deployment: deployments[i].0.as_ref().to_owned(),
             });
         }
-        let total: u64 = deployments.iter().map(|(_, r)| u64::from(*r)).sum();
-        if total == 0 {
-            return Err(Error::ZeroTotalWeight);
-        }
+        let total = check_weights(deployments.iter().map(|(_, replicas)| *replicas))?;
         let total = usize::try_from(total)
             .ok()
             .filter(|&t| t <= MAX_SESSION_AFFINITY_REPLICAS)
