@@ -104,18 +104,11 @@ pub(crate) struct PyMigrationAction {
 
 #[pymethods]
 impl PyMigrationAction {
-    /// The action's kind, e.g. ``'set_replica_bounds'``.
+    /// The action's kind, e.g. ``'set_replica_bounds'``: the same name as
+    /// the plan JSON's ``"action"`` tag (core's ``ActionKind``).
     #[getter]
     fn kind(&self) -> &'static str {
-        match &self.inner {
-            MigrationAction::CreateDeployment { .. } => "create_deployment",
-            MigrationAction::AddToRouter { .. } => "add_to_router",
-            MigrationAction::SetReplicaBounds { .. } => "set_replica_bounds",
-            MigrationAction::RemoveFromRouter { .. } => "remove_from_router",
-            MigrationAction::DeleteDeployment { .. } => "delete_deployment",
-            // MigrationAction is #[non_exhaustive].
-            _ => "other",
-        }
+        self.inner.kind().as_str()
     }
 
     /// The deployment acted on (full name).
@@ -379,10 +372,7 @@ impl PyMigrationPlan {
     /// ``'migration'`` or ``'rollback'``.
     #[getter]
     fn kind(&self) -> &'static str {
-        match self.inner.kind() {
-            PlanKind::Migration => "migration",
-            PlanKind::Rollback { .. } => "rollback",
-        }
+        self.inner.kind().as_str()
     }
 
     /// For a rollback, the step of the rolled-back plan it starts after.

@@ -32,7 +32,7 @@ mod search;
 mod stepwise;
 mod verify;
 
-pub use action::MigrationAction;
+pub use action::{ActionKind, MigrationAction};
 pub use infeasible::{Infeasibility, StepMismatch};
 pub use plan::{
     DeploymentReplicas, DeploymentState, MigrationPlan, MigrationStep, PlanKind, PlanState,

@@ -153,6 +153,18 @@ pub enum PlanKind {
     },
 }
 
+impl PlanKind {
+    /// The kind's name in every language: `"migration"` or `"rollback"` (the
+    /// plan JSON writes a migration's kind as this string and a rollback's
+    /// as `{"rollback": {"after_step": n}}`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PlanKind::Migration => "migration",
+            PlanKind::Rollback { .. } => "rollback",
+        }
+    }
+}
+
 /// Everything a plan holds; `MigrationPlan` wraps it so that plans can only
 /// be made by the planner or by a validated [`MigrationPlan::from_json`].
 #[derive(Debug, Clone, PartialEq, Eq)]
