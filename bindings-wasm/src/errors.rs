@@ -2,6 +2,7 @@
 //! JavaScript exception.
 //!
 //! Every core error becomes a real `Error` object whose `name` comes from
+//! [`ErrorKind::class_name`](replica_router::ErrorKind::class_name) of
 //! [`Error::kind`] (`ValidationError`, `NotFoundError`, ...) and whose `code`
 //! is [`Error::code`] (`INVALID_NAME`, `NOT_FOUND`, ...). An
 //! `InvalidSnapshot` error also carries the inner error as `cause`.
@@ -12,7 +13,7 @@
 //! `TypeError` (code [`INVALID_ARGUMENT`]) or `RangeError` (code
 //! [`OUT_OF_RANGE`]).
 
-use replica_router::{Error, ErrorKind};
+use replica_router::Error;
 use wasm_bindgen::JsValue;
 
 /// `code` of a `TypeError` thrown for an argument of the wrong type or shape.
@@ -23,24 +24,10 @@ pub(crate) const OUT_OF_RANGE: &str = "OUT_OF_RANGE";
 /// What every exported function returns: the error is a JS exception.
 pub(crate) type JsResult<T> = Result<T, JsValue>;
 
-/// The JS class name for an error family.
-fn class_name(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::Validation => "ValidationError",
-        ErrorKind::NotFound => "NotFoundError",
-        ErrorKind::PermissionDenied => "PermissionDeniedError",
-        ErrorKind::Conflict => "ConflictError",
-        ErrorKind::NoCapacity => "NoCapacityError",
-        ErrorKind::InfeasiblePlan => "InfeasiblePlanError",
-        ErrorKind::Auth => "AuthError",
-        _ => "ReplicaRouterError",
-    }
-}
-
 /// Turns a core error into a JS `Error` with `name` and `code` (SPEC E2).
 pub(crate) fn to_js(err: Error) -> JsValue {
     let js = js_sys::Error::new(&err.to_string());
-    js.set_name(class_name(err.kind()));
+    js.set_name(err.kind().class_name());
     set(&js, "code", &JsValue::from_str(err.code()));
     if let Error::InvalidSnapshot { source, .. } = err {
         set(&js, "cause", &to_js(*source));

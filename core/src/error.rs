@@ -62,6 +62,34 @@ pub enum ErrorKind {
     Auth,
 }
 
+impl ErrorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ErrorKind; 7] = [
+        ErrorKind::Validation,
+        ErrorKind::NotFound,
+        ErrorKind::PermissionDenied,
+        ErrorKind::Conflict,
+        ErrorKind::NoCapacity,
+        ErrorKind::InfeasiblePlan,
+        ErrorKind::Auth,
+    ];
+
+    /// The name of the kind's error class in every binding (SPEC E2): the
+    /// Python exception class and the JS error's `name`, such as
+    /// `"ValidationError"`. Their common base is `"ReplicaRouterError"`.
+    pub const fn class_name(self) -> &'static str {
+        match self {
+            ErrorKind::Validation => "ValidationError",
+            ErrorKind::NotFound => "NotFoundError",
+            ErrorKind::PermissionDenied => "PermissionDeniedError",
+            ErrorKind::Conflict => "ConflictError",
+            ErrorKind::NoCapacity => "NoCapacityError",
+            ErrorKind::InfeasiblePlan => "InfeasiblePlanError",
+            ErrorKind::Auth => "AuthError",
+        }
+    }
+}
+
 /// Every error this crate returns.
 ///
 /// Compare variants in tests, not messages: the messages are for people and
@@ -326,108 +354,74 @@ pub enum Error {
 }
 
 impl Error {
-    /// The family of the error, which picks the exception class in bindings.
-    pub fn kind(&self) -> ErrorKind {
+    /// The one error table (SPEC E1, E2): each variant's family and its
+    /// stable code. [`Error::kind`] and [`Error::code`] read it; a new
+    /// variant adds one row here.
+    fn kind_and_code(&self) -> (ErrorKind, &'static str) {
         use Error::*;
         match self {
-            InvalidName { .. }
-            | InvalidResourceName { .. }
-            | InvalidRegion { .. }
-            | UnsupportedRegion { .. }
-            | RegionRequired
-            | InvalidApiKey { .. }
-            | DuplicateApiKey { .. }
-            | NoApiKeys
-            | HandleTooLong { .. }
-            | InvalidDomain { .. }
-            | InvalidReplicaBounds { .. }
-            | NotMultiRegion { .. }
-            | ForeignDeployment { .. }
-            | EmptyRouter
-            | DuplicateDeployment { .. }
-            | InvalidStrategy { .. }
-            | InvalidDisplayName { .. }
-            | EmptyWeights
-            | ZeroTotalWeight
-            | InvalidSeed { .. }
-            | LimitExceeded { .. }
-            | InvalidJson { .. }
-            | UnsupportedFormatVersion { .. }
-            | InvalidSnapshot { .. } => ErrorKind::Validation,
-            NotFound { .. } => ErrorKind::NotFound,
-            PermissionDenied { .. } => ErrorKind::PermissionDenied,
-            AlreadyExists { .. } | InUse { .. } => ErrorKind::Conflict,
-            NoCapacity { .. } => ErrorKind::NoCapacity,
-            Unauthenticated { .. } | Forbidden => ErrorKind::Auth,
-            DeploymentNotInRouter { .. }
-            | SameDeployment { .. }
-            | ZeroTargetReplicas
-            | EmptyTrafficSteps
-            | TrafficStepOutOfRange { .. }
-            | TrafficStepsNotIncreasing { .. }
-            | TrafficStepsIncomplete { .. }
-            | InvalidMaxStep { .. }
-            | FloorAboveCeiling { .. }
-            | FloorAboveTarget { .. }
-            | StepOutOfRange { .. }
-            | InvalidPlanJson { .. } => ErrorKind::Validation,
-            InfeasiblePlan { .. } => ErrorKind::InfeasiblePlan,
-            StepNotApplicable { .. } => ErrorKind::Conflict,
+            InvalidName { .. } => (ErrorKind::Validation, "INVALID_NAME"),
+            InvalidResourceName { .. } => (ErrorKind::Validation, "INVALID_RESOURCE_NAME"),
+            InvalidRegion { .. } => (ErrorKind::Validation, "INVALID_REGION"),
+            UnsupportedRegion { .. } => (ErrorKind::Validation, "UNSUPPORTED_REGION"),
+            RegionRequired => (ErrorKind::Validation, "REGION_REQUIRED"),
+            InvalidApiKey { .. } => (ErrorKind::Validation, "INVALID_API_KEY"),
+            DuplicateApiKey { .. } => (ErrorKind::Validation, "DUPLICATE_API_KEY"),
+            NoApiKeys => (ErrorKind::Validation, "NO_API_KEYS"),
+            HandleTooLong { .. } => (ErrorKind::Validation, "HANDLE_TOO_LONG"),
+            InvalidDomain { .. } => (ErrorKind::Validation, "INVALID_DOMAIN"),
+            Unauthenticated { .. } => (ErrorKind::Auth, "UNAUTHENTICATED"),
+            Forbidden => (ErrorKind::Auth, "FORBIDDEN"),
+            InvalidReplicaBounds { .. } => (ErrorKind::Validation, "INVALID_REPLICA_BOUNDS"),
+            AlreadyExists { .. } => (ErrorKind::Conflict, "ALREADY_EXISTS"),
+            NotFound { .. } => (ErrorKind::NotFound, "NOT_FOUND"),
+            PermissionDenied { .. } => (ErrorKind::PermissionDenied, "PERMISSION_DENIED"),
+            InUse { .. } => (ErrorKind::Conflict, "IN_USE"),
+            NotMultiRegion { .. } => (ErrorKind::Validation, "NOT_MULTI_REGION"),
+            ForeignDeployment { .. } => (ErrorKind::Validation, "FOREIGN_DEPLOYMENT"),
+            EmptyRouter => (ErrorKind::Validation, "EMPTY_ROUTER"),
+            DuplicateDeployment { .. } => (ErrorKind::Validation, "DUPLICATE_DEPLOYMENT"),
+            InvalidStrategy { .. } => (ErrorKind::Validation, "INVALID_STRATEGY"),
+            InvalidDisplayName { .. } => (ErrorKind::Validation, "INVALID_DISPLAY_NAME"),
+            NoCapacity { .. } => (ErrorKind::NoCapacity, "NO_CAPACITY"),
+            EmptyWeights => (ErrorKind::Validation, "EMPTY_WEIGHTS"),
+            ZeroTotalWeight => (ErrorKind::Validation, "ZERO_TOTAL_WEIGHT"),
+            InvalidSeed { .. } => (ErrorKind::Validation, "INVALID_SEED"),
+            LimitExceeded { .. } => (ErrorKind::Validation, "LIMIT_EXCEEDED"),
+            InvalidJson { .. } => (ErrorKind::Validation, "INVALID_JSON"),
+            UnsupportedFormatVersion { .. } => {
+                (ErrorKind::Validation, "UNSUPPORTED_FORMAT_VERSION")
+            }
+            InvalidSnapshot { .. } => (ErrorKind::Validation, "INVALID_SNAPSHOT"),
+            DeploymentNotInRouter { .. } => (ErrorKind::Validation, "DEPLOYMENT_NOT_IN_ROUTER"),
+            SameDeployment { .. } => (ErrorKind::Validation, "SAME_DEPLOYMENT"),
+            ZeroTargetReplicas => (ErrorKind::Validation, "ZERO_TARGET_REPLICAS"),
+            EmptyTrafficSteps => (ErrorKind::Validation, "EMPTY_TRAFFIC_STEPS"),
+            TrafficStepOutOfRange { .. } => (ErrorKind::Validation, "TRAFFIC_STEP_OUT_OF_RANGE"),
+            TrafficStepsNotIncreasing { .. } => {
+                (ErrorKind::Validation, "TRAFFIC_STEPS_NOT_INCREASING")
+            }
+            TrafficStepsIncomplete { .. } => (ErrorKind::Validation, "TRAFFIC_STEPS_INCOMPLETE"),
+            InvalidMaxStep { .. } => (ErrorKind::Validation, "INVALID_MAX_STEP"),
+            FloorAboveCeiling { .. } => (ErrorKind::Validation, "FLOOR_ABOVE_CEILING"),
+            FloorAboveTarget { .. } => (ErrorKind::Validation, "FLOOR_ABOVE_TARGET"),
+            InfeasiblePlan { .. } => (ErrorKind::InfeasiblePlan, "INFEASIBLE_PLAN"),
+            StepOutOfRange { .. } => (ErrorKind::Validation, "STEP_OUT_OF_RANGE"),
+            StepNotApplicable { .. } => (ErrorKind::Conflict, "STEP_NOT_APPLICABLE"),
+            InvalidPlanJson { .. } => (ErrorKind::Validation, "INVALID_PLAN_JSON"),
         }
+    }
+
+    /// The family of the error, which picks the exception class in bindings.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind_and_code().0
     }
 
     /// A stable, machine-readable code, `SCREAMING_SNAKE_CASE`, one per
     /// variant. Bindings expose it (Python `err.code`, JS `err.code`) and the
     /// shared test vectors use it.
     pub fn code(&self) -> &'static str {
-        use Error::*;
-        match self {
-            InvalidName { .. } => "INVALID_NAME",
-            InvalidResourceName { .. } => "INVALID_RESOURCE_NAME",
-            InvalidRegion { .. } => "INVALID_REGION",
-            UnsupportedRegion { .. } => "UNSUPPORTED_REGION",
-            RegionRequired => "REGION_REQUIRED",
-            InvalidApiKey { .. } => "INVALID_API_KEY",
-            DuplicateApiKey { .. } => "DUPLICATE_API_KEY",
-            NoApiKeys => "NO_API_KEYS",
-            HandleTooLong { .. } => "HANDLE_TOO_LONG",
-            InvalidDomain { .. } => "INVALID_DOMAIN",
-            Unauthenticated { .. } => "UNAUTHENTICATED",
-            Forbidden => "FORBIDDEN",
-            InvalidReplicaBounds { .. } => "INVALID_REPLICA_BOUNDS",
-            AlreadyExists { .. } => "ALREADY_EXISTS",
-            NotFound { .. } => "NOT_FOUND",
-            PermissionDenied { .. } => "PERMISSION_DENIED",
-            InUse { .. } => "IN_USE",
-            NotMultiRegion { .. } => "NOT_MULTI_REGION",
-            ForeignDeployment { .. } => "FOREIGN_DEPLOYMENT",
-            EmptyRouter => "EMPTY_ROUTER",
-            DuplicateDeployment { .. } => "DUPLICATE_DEPLOYMENT",
-            InvalidStrategy { .. } => "INVALID_STRATEGY",
-            InvalidDisplayName { .. } => "INVALID_DISPLAY_NAME",
-            NoCapacity { .. } => "NO_CAPACITY",
-            EmptyWeights => "EMPTY_WEIGHTS",
-            ZeroTotalWeight => "ZERO_TOTAL_WEIGHT",
-            InvalidSeed { .. } => "INVALID_SEED",
-            LimitExceeded { .. } => "LIMIT_EXCEEDED",
-            InvalidJson { .. } => "INVALID_JSON",
-            UnsupportedFormatVersion { .. } => "UNSUPPORTED_FORMAT_VERSION",
-            InvalidSnapshot { .. } => "INVALID_SNAPSHOT",
-            DeploymentNotInRouter { .. } => "DEPLOYMENT_NOT_IN_ROUTER",
-            SameDeployment { .. } => "SAME_DEPLOYMENT",
-            ZeroTargetReplicas => "ZERO_TARGET_REPLICAS",
-            EmptyTrafficSteps => "EMPTY_TRAFFIC_STEPS",
-            TrafficStepOutOfRange { .. } => "TRAFFIC_STEP_OUT_OF_RANGE",
-            TrafficStepsNotIncreasing { .. } => "TRAFFIC_STEPS_NOT_INCREASING",
-            TrafficStepsIncomplete { .. } => "TRAFFIC_STEPS_INCOMPLETE",
-            InvalidMaxStep { .. } => "INVALID_MAX_STEP",
-            FloorAboveCeiling { .. } => "FLOOR_ABOVE_CEILING",
-            FloorAboveTarget { .. } => "FLOOR_ABOVE_TARGET",
-            InfeasiblePlan { .. } => "INFEASIBLE_PLAN",
-            StepOutOfRange { .. } => "STEP_OUT_OF_RANGE",
-            StepNotApplicable { .. } => "STEP_NOT_APPLICABLE",
-            InvalidPlanJson { .. } => "INVALID_PLAN_JSON",
-        }
+        self.kind_and_code().1
     }
 
     pub(crate) fn in_snapshot(self, location: impl Into<String>) -> Error {
