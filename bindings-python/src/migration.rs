@@ -2,8 +2,6 @@
 //! `MigrationStep`, `MigrationAction`, and the request conversion used by
 //! `Registry.plan_migration`.
 
-use std::hash::{Hash, Hasher};
-
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -339,16 +337,9 @@ impl PyMigrationStep {
 ///     >>> reg.get_router("my-router").deployments
 ///     ['accounts/my-account/deployments/new-deployment']
 #[pyclass(module = "replica_router", name = "MigrationPlan", frozen, eq, hash)]
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PyMigrationPlan {
     pub(crate) inner: MigrationPlan,
-}
-
-impl Hash for PyMigrationPlan {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        // Equal plans have equal JSON (the same data, serialized in order).
-        self.inner.to_json().hash(state);
-    }
 }
 
 impl From<MigrationPlan> for PyMigrationPlan {

@@ -37,7 +37,7 @@ pub(crate) type KeyDigest = [u8; 32];
 /// assert!(!format!("{route:?}").contains("secret1"));
 /// # Ok::<(), replica_router::Error>(())
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct DirectRoute {
     region: Region,
     key_digests: Vec<KeyDigest>,

@@ -89,7 +89,7 @@ impl std::str::FromStr for Region {
 ///
 /// [`RegionCatalog::default`] is exactly the ten regions of the reference
 /// documentation; callers can build their own with [`RegionCatalog::new`].
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct RegionCatalog {
     /// Sorted by canonical name, no duplicates.
     regions: Vec<Region>,

@@ -70,7 +70,7 @@ impl FromStr for Strategy {
 
 /// A router (SPEC R1): a stable alias over an ordered list of one or more
 /// distinct multi-region deployments of its own account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Router {
     pub(crate) name: ResourceName,
     pub(crate) display_name: Option<String>,

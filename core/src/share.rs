@@ -116,7 +116,7 @@ pub(crate) fn gcd(mut a: u64, mut b: u64) -> u64 {
 }
 
 /// One deployment's share of a router's traffic (SPEC R5).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Share {
     /// The deployment.
     pub deployment: ResourceName,
@@ -128,7 +128,7 @@ pub struct Share {
 
 /// A router's exact traffic split (SPEC R5): shares in the router's
 /// deployment order, summing to exactly 1.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TrafficSplit {
     /// The router.
     pub router: ResourceName,

@@ -12,7 +12,7 @@ use crate::names::ResourceName;
 ///
 /// Serializes with an `"action"` tag: `{"action": "set_replica_bounds",
 /// "deployment": "...", "min_replicas": 4, "max_replicas": 4}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MigrationAction {
     /// Create `to` with `replicas` replicas (min = max = `replicas`).

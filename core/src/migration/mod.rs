@@ -49,7 +49,7 @@ pub const MAX_PLAN_STEPS: usize = 10_000;
 /// How traffic moves to `to` (SPEC M1).
 ///
 /// Serializes as `{"steps": [20, 80, 100]}` or `{"max_step": 20}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Schedule {
     /// Explicit steps: after each, this percentage of the from+to traffic
     /// goes to `to`. Strictly increasing, each 1 to 100, ending at 100.
