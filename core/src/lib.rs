@@ -84,8 +84,9 @@ pub use strategy::{AffinityPick, SessionAffinity, WeightedRoundRobin, session_ha
 
 /// The pinned generator (SPEC S1, S4): ChaCha with 8 rounds from `rand_chacha`.
 pub use rand_chacha::ChaCha8Rng;
-/// The generator trait the sampling functions accept (`rand_core::Rng`).
-pub use rand_core::Rng as RngCore;
+/// The generator trait the sampling functions accept, under its own name
+/// (`rand_core::Rng`).
+pub use rand_core::Rng;
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

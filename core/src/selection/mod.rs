@@ -62,7 +62,7 @@ pub(crate) fn check_weights(weights: impl ExactSizeIterator<Item = u32>) -> Resu
 /// gives the same stream.
 ///
 /// ```
-/// use replica_router::{RngCore, Seed};
+/// use replica_router::{Rng, Seed};
 ///
 /// let seed = Seed::from_u64(42);
 /// assert_eq!(Seed::from(42u64), seed);
