@@ -1,4 +1,10 @@
 //! Deployments, their placement and replica bounds (SPEC G3, D1, D2).
+//!
+//! | rule | items |
+//! | --- | --- |
+//! | G3 placement | [`Placement`] |
+//! | D1 deployments | [`Deployment`], [`DeploymentSpec`] |
+//! | D2 replica bounds | [`DeploymentUpdate`], [`Deployment::replicas`] |
 
 use std::fmt;
 

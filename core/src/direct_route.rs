@@ -1,5 +1,11 @@
 //! Internet direct routing (SPEC G4, G5, G6).
 //!
+//! | rule | items |
+//! | --- | --- |
+//! | G4 direct-route requirements | [`DirectRoute::new`] |
+//! | G5 handle | [`DirectRoute`] |
+//! | G6 authorization | [`DirectRoute`] |
+//!
 //! A [`DirectRoute`] pins a deployment's endpoint to its region and guards it
 //! with its own API keys, a set separate from any account-level keys. Keys
 //! are stored only as SHA-256 digests: no `Debug`, `Display`, error or

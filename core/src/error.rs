@@ -1,5 +1,10 @@
 //! The one error type of the crate (SPEC E1).
 //!
+//! | rule | items |
+//! | --- | --- |
+//! | E1 one error enum | [`Error`], [`IdKind`] |
+//! | E2 error families and codes | [`ErrorKind`], [`Error::kind`], [`Error::code`] |
+//!
 //! Every fallible operation returns [`Error`]. Each variant carries what a user
 //! needs to fix the input, and its [`Display`](fmt::Display) text says what was
 //! wrong and what is accepted. API keys never appear in any variant (G6).

@@ -38,9 +38,16 @@
 //! | D1-D3 deployments | [`Deployment`], [`DeploymentSpec`], [`DeploymentUpdate`] |
 //! | R1-R7 routers | [`Router`], [`RouterSpec`], [`RouterUpdate`], [`Strategy`], [`TrafficSplit`], [`Registry::route`], [`Registry::route_request`] |
 //! | R7 strategies | [`WeightedRoundRobin`], [`SessionAffinity`], [`session_hash`], [`RouteRequest`], [`RouteDecision`] |
-//! | S1-S4 selection | [`WeightedSelector`], [`Seed`] |
+//! | S1-S4 selection | [`WeightedSelector`], [`Seed`], [`Rng`], [`ChaCha8Rng`] |
 //! | T1-T2 state | [`Registry::to_json`], [`Registry::from_json`] |
-//! | E1 errors | [`Error`], [`ErrorKind`] |
+//! | M1 migration request | [`MigrationRequest`], [`Schedule`], [`Registry::plan_migration`] |
+//! | M2 steps and actions | [`MigrationPlan`], [`MigrationStep`], [`MigrationAction`], [`ActionKind`] |
+//! | M3 invariants after every action | [`Registry::plan_migration`], [`MigrationPlan`] |
+//! | M4 closest feasible share per step | [`Registry::plan_migration`], [`Infeasibility`] |
+//! | M5 the reference example | [`Registry::plan_migration`] |
+//! | M6 JSON, CLI commands, apply, rollback | [`MigrationPlan::to_json`], [`MigrationPlan::from_json`], [`MigrationPlan::firectl_commands`], [`Registry::apply_step`], [`MigrationPlan::rollback`] |
+//! | E1-E2 errors | [`Error`], [`ErrorKind`] |
+//! | E3 limits | [`limits`] |
 //!
 //! Every fallible operation validates all of its input before it changes
 //! anything: on error, the registry is exactly as before.

@@ -1,4 +1,9 @@
 //! Regions and the direct-routing region catalog (SPEC G1, G2).
+//!
+//! | rule | items |
+//! | --- | --- |
+//! | G1 region names | [`Region`] |
+//! | G2 region catalog | [`RegionCatalog`] |
 
 use std::fmt;
 

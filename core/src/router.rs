@@ -1,4 +1,9 @@
 //! Routers: named aliases over deployments (SPEC R1, R7).
+//!
+//! | rule | items |
+//! | --- | --- |
+//! | R1 routers | [`Router`], [`RouterSpec`], [`RouterUpdate`] |
+//! | R7 strategy names | [`Strategy`] |
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,4 +1,8 @@
 //! Exact traffic shares (SPEC R5).
+//!
+//! | rule | items |
+//! | --- | --- |
+//! | R5 exact shares | [`Fraction`], [`Share`], [`TrafficSplit`] |
 
 use std::cmp::Ordering;
 use std::fmt;

@@ -1,5 +1,14 @@
 //! Zero-downtime traffic migration plans (SPEC M1-M6).
 //!
+//! | rule | items |
+//! | --- | --- |
+//! | M1 request | [`MigrationRequest`], [`Schedule`] |
+//! | M2 steps and actions | [`MigrationPlan`], [`MigrationStep`], [`MigrationAction`], [`ActionKind`] |
+//! | M3-M4 invariants and optimal steps | [`Registry::plan_migration`](crate::Registry::plan_migration) |
+//! | M4 infeasibility | [`Infeasibility`] |
+//! | M5 the reference example | [`Registry::plan_migration`](crate::Registry::plan_migration) |
+//! | M6 JSON, CLI commands, apply, rollback | [`MigrationPlan::to_json`], [`MigrationPlan::firectl_commands`], [`Registry::apply_step`](crate::Registry::apply_step), [`MigrationPlan::rollback`] |
+//!
 //! [`Registry::plan_migration`](crate::Registry::plan_migration) turns a
 //! [`MigrationRequest`] into a [`MigrationPlan`]: ordered steps, each with its
 //! actions and the replica counts, exact split and realised `to` share after

@@ -1,5 +1,11 @@
 //! Seeded, exact, platform-independent weighted selection (SPEC S1-S4).
 //!
+//! | rule | items |
+//! | --- | --- |
+//! | S1 determinism | [`Seed`] |
+//! | S2 exact probabilities, S3 O(1) picks | [`WeightedSelector`] |
+//! | S4 pinned generator and seeds | [`Seed`], [`ChaCha8Rng`] |
+//!
 //! * [`Seed`] turns a `u64` or 32 bytes into the pinned generator,
 //!   [`ChaCha8Rng`] (S4).
 //! * [`WeightedSelector`] picks index `j` with probability exactly

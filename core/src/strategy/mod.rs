@@ -1,5 +1,9 @@
 //! Routing strategies (SPEC R7) and a router's cached per-strategy state.
 //!
+//! | rule | items |
+//! | --- | --- |
+//! | R7 strategies | [`WeightedRoundRobin`], [`SessionAffinity`], [`session_hash`] |
+//!
 //! | strategy | state built when the router or a listed replica count changes | per request |
 //! | --- | --- | --- |
 //! | `weighted-random` | [`WeightedSelector`] | one draw from the generator |

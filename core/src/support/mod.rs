@@ -2,6 +2,10 @@
 //! map with its duplicate finder, and small text helpers (quoting, percent
 //! text). Domain modules use these; a reader of the
 //! domain never needs to open them.
+//!
+//! | rule | items |
+//! | --- | --- |
+//! | (none: machinery) | `json`, `vec_map`, `text` |
 
 pub(crate) mod json;
 pub(crate) mod text;
