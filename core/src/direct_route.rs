@@ -277,10 +277,10 @@ fn digest_keys<S: AsRef<str>>(keys: &[S]) -> Result<Vec<KeyDigest>> {
     // scan: there are at most `MAX_API_KEYS` keys.
     let mut duplicate: Option<(usize, usize)> = None;
     for (index, d) in digests.iter().enumerate() {
-        if let Some(first) = digests[..index].iter().position(|e| e == d) {
-            if duplicate.is_none_or(|(f, _)| *d < digests[f]) {
-                duplicate = Some((first, index));
-            }
+        if let Some(first) = digests[..index].iter().position(|e| e == d)
+            && duplicate.is_none_or(|(f, _)| *d < digests[f])
+        {
+            duplicate = Some((first, index));
         }
     }
     match duplicate {

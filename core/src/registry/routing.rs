@@ -175,53 +175,49 @@ impl Registry {
         let target = parse_route_target(model, caller)?;
         let account = accounts.get(target.account);
         let try_router = matches!(target.kind, None | Some(ResourceKind::Router));
-        if try_router {
-            if let Some(entry) = account.and_then(|a| a.routers.get(target.id)) {
-                if target.account != caller && !entry.router.public {
-                    return Err(Error::PermissionDenied {
-                        name: entry.router.name.to_string(),
-                        caller: caller.to_owned(),
-                    });
-                }
-                let table = entry.table.as_ref().ok_or_else(|| Error::NoCapacity {
+        if try_router && let Some(entry) = account.and_then(|a| a.routers.get(target.id)) {
+            if target.account != caller && !entry.router.public {
+                return Err(Error::PermissionDenied {
                     name: entry.router.name.to_string(),
-                })?;
-                let pick = table.pick(request.session_key, request.cursor, rng)?;
-                let deployment =
-                    entry
-                        .router
-                        .deployments
-                        .get(pick.index)
-                        .ok_or_else(|| Error::NoCapacity {
-                            name: entry.router.name.to_string(),
-                        })?;
-                return Ok(RouteDecision {
-                    deployment,
-                    replica: pick.replica,
-                    next_cursor: pick.next_cursor,
+                    caller: caller.to_owned(),
                 });
             }
+            let table = entry.table.as_ref().ok_or_else(|| Error::NoCapacity {
+                name: entry.router.name.to_string(),
+            })?;
+            let pick = table.pick(request.session_key, request.cursor, rng)?;
+            let deployment =
+                entry
+                    .router
+                    .deployments
+                    .get(pick.index)
+                    .ok_or_else(|| Error::NoCapacity {
+                        name: entry.router.name.to_string(),
+                    })?;
+            return Ok(RouteDecision {
+                deployment,
+                replica: pick.replica,
+                next_cursor: pick.next_cursor,
+            });
         }
         let try_deployment = matches!(target.kind, None | Some(ResourceKind::Deployment));
-        if try_deployment {
-            if let Some(d) = account.and_then(|a| a.deployments.get(target.id)) {
-                if target.account != caller {
-                    return Err(Error::PermissionDenied {
-                        name: d.name.to_string(),
-                        caller: caller.to_owned(),
-                    });
-                }
-                if d.replicas == 0 {
-                    return Err(Error::NoCapacity {
-                        name: d.name.to_string(),
-                    });
-                }
-                return Ok(RouteDecision {
-                    deployment: &d.name,
-                    replica: None,
-                    next_cursor: None,
+        if try_deployment && let Some(d) = account.and_then(|a| a.deployments.get(target.id)) {
+            if target.account != caller {
+                return Err(Error::PermissionDenied {
+                    name: d.name.to_string(),
+                    caller: caller.to_owned(),
                 });
             }
+            if d.replicas == 0 {
+                return Err(Error::NoCapacity {
+                    name: d.name.to_string(),
+                });
+            }
+            return Ok(RouteDecision {
+                deployment: &d.name,
+                replica: None,
+                next_cursor: None,
+            });
         }
         Err(not_found(&target))
     }

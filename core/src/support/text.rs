@@ -29,7 +29,7 @@ pub(crate) fn percent(num: u128, den: u128) -> String {
     if den == 0 {
         return "-".into();
     }
-    if (num * 100) % den == 0 {
+    if (num * 100).is_multiple_of(den) {
         return format!("{}%", num * 100 / den);
     }
     let hundredths = (num * 10_000 * 2 + den) / (den * 2);
