@@ -317,13 +317,13 @@ pub(crate) fn element_name(what: &str, i: usize) -> String {
 /// A `Uint32Array` (copied) or an array of integers from 0 to 2^32 - 1, at
 /// most `max` of them.
 pub(crate) fn u32_list(value: &JsValue, what: &str, max: u32) -> JsResult<Vec<u32>> {
-    if is_buffer_view(value) {
-        if let Some(array) = value.dyn_ref::<Uint32Array>() {
-            if array.length() > max {
-                return Err(too_many(what, &array.length(), max));
-            }
-            return Ok(u32s(array));
+    if is_buffer_view(value)
+        && let Some(array) = value.dyn_ref::<Uint32Array>()
+    {
+        if array.length() > max {
+            return Err(too_many(what, &array.length(), max));
         }
+        return Ok(u32s(array));
     }
     elements(&list(value, what, max)?, what, u32_value)
 }

@@ -48,10 +48,10 @@ pub(crate) fn seed(value: &JsValue) -> JsResult<Seed> {
     if value.as_f64().is_some() || value.is_bigint() {
         return Ok(Seed::from_u64(u64_value(value, "seed")?));
     }
-    if is_buffer_view(value) {
-        if let Some(array) = value.dyn_ref::<Uint8Array>() {
-            return convert::seed_from_u8s(array).js();
-        }
+    if is_buffer_view(value)
+        && let Some(array) = value.dyn_ref::<Uint8Array>()
+    {
+        return convert::seed_from_u8s(array).js();
     }
     Err(type_error(&must_be(
         "seed",
