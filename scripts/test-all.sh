@@ -18,6 +18,13 @@ for target in wasm32-unknown-unknown wasm32-wasip1; do
   rustup target list --installed | grep -qx "$target" || rustup target add "$target"
 done
 
+section "MSRV: cargo +<rust-version> check -p replica-router"
+# The core's minimum supported Rust version, read from [workspace.package]
+# in Cargo.toml (1.88: let-chains); its toolchain is installed when missing.
+msrv="$(awk -F'"' '/^rust-version *=/{print $2; exit}' Cargo.toml)"
+rustup toolchain list | grep -q "^$msrv" || rustup toolchain install "$msrv" --profile minimal
+cargo "+$msrv" check -p replica-router --locked
+
 section "cargo fmt --check"
 cargo fmt --all --check
 

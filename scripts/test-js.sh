@@ -49,12 +49,13 @@ raw=$(wc -c < "$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
 printf 'replica_router_wasm_bg.wasm: %d bytes raw (%d KiB), %d bytes gzipped (%d KiB)\n' \
     "$raw" $((raw / 1024)) "$gz" $((gz / 1024))
-# The size budget (issue 6): 250,000 bytes raw. A change that grows the
-# module past it fails here; see bindings-wasm/README.md ("Size") for what
-# keeps it small and how to find what grew (twiggy).
-budget=250000
-if [ "$raw" -gt "$budget" ]; then
-    echo "FAIL: the .wasm is $raw bytes raw, over the $budget-byte budget" >&2
+# The size budget (issue 14) guards against regressions; it is not a target
+# to squeeze: 160 KiB (163,840 bytes) gzipped, since gzipped is what a page
+# downloads. The raw size is reported, not budgeted. See
+# bindings-wasm/README.md ("Size") for how to find what grew (twiggy).
+budget=163840
+if [ "$gz" -gt "$budget" ]; then
+    echo "FAIL: the .wasm is $gz bytes gzipped, over the $budget-byte (160 KiB) gzipped budget" >&2
     exit 1
 fi
-echo "within the $budget-byte budget ($((budget - raw)) bytes to spare)"
+echo "within the $budget-byte (160 KiB) gzipped budget ($((budget - gz)) bytes to spare)"

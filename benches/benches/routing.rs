@@ -317,9 +317,7 @@ fn scale(c: &mut Criterion) {
     let names: Vec<String> = reg.list_routers().map(|r| r.name().to_string()).collect();
     let mut pick = rng();
     let requests: Vec<&str> = (0..SCALE_REQUESTS)
-        .map(|_| {
-            names[replica_router::RngCore::next_u64(&mut pick) as usize % names.len()].as_str()
-        })
+        .map(|_| names[replica_router::Rng::next_u64(&mut pick) as usize % names.len()].as_str())
         .collect();
     let mut group = c.benchmark_group("routing_scale");
     group.throughput(Throughput::Elements(1));

@@ -22,7 +22,7 @@ use rand::distr::Distribution;
 use rand::distr::weighted::WeightedIndex;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::weighted::WeightedAliasIndex;
-use replica_router::{RngCore, Seed, WeightedSelector};
+use replica_router::{Rng, Seed, WeightedSelector};
 
 /// The seed of every generator in this file.
 const SEED: u64 = 7;

@@ -21,7 +21,7 @@ use rand::distr::Distribution;
 use rand::distr::weighted::WeightedIndex;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::weighted::WeightedAliasIndex;
-use replica_router::{DeploymentSpec, Registry, RngCore, RouterSpec, Seed, WeightedSelector};
+use replica_router::{DeploymentSpec, Registry, Rng, RouterSpec, Seed, WeightedSelector};
 
 fn weights(n: usize) -> Vec<u32> {
     let mut r = Seed::from_u64(7).rng_stream(9);

@@ -1,7 +1,5 @@
 //! `Deployment`, a value returned by the registry (SPEC D1, G3).
 
-use std::hash::{Hash, Hasher};
-
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use replica_router::Deployment;
@@ -23,7 +21,7 @@ use crate::region::PyRegion;
 ///     >>> d == reg.get_deployment("deployment-a")
 ///     True
 #[pyclass(module = "replica_router", name = "Deployment", frozen, eq, hash)]
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PyDeployment {
     pub(crate) inner: Deployment,
 }
@@ -31,19 +29,6 @@ pub(crate) struct PyDeployment {
 impl From<Deployment> for PyDeployment {
     fn from(inner: Deployment) -> Self {
         PyDeployment { inner }
-    }
-}
-
-impl Hash for PyDeployment {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        let d = &self.inner;
-        d.name().hash(state);
-        d.model().hash(state);
-        d.placement().region().hash(state);
-        (d.min_replicas(), d.max_replicas(), d.replicas()).hash(state);
-        d.direct_route()
-            .map(|r| (r.region(), r.domain(), r.key_count()))
-            .hash(state);
     }
 }
 

@@ -1,7 +1,5 @@
 //! `DirectRoute`: Internet direct routing (SPEC G4, G5, G6).
 
-use std::hash::{Hash, Hasher};
-
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use replica_router::limits::MAX_API_KEYS;
@@ -71,17 +69,9 @@ impl DeploymentArg<'_> {
 ///     >>> route
 ///     DirectRoute(region='US_ARIZONA_1', key_count=1, domain='direct.fireworks.ai')
 #[pyclass(module = "replica_router", name = "DirectRoute", frozen, eq, hash)]
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PyDirectRoute {
     pub(crate) inner: DirectRoute,
-}
-
-impl Hash for PyDirectRoute {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.inner.region().hash(state);
-        self.inner.domain().hash(state);
-        self.inner.key_count().hash(state);
-    }
 }
 
 #[pymethods]

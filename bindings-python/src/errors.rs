@@ -17,19 +17,17 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
 use replica_router::{Error, ErrorKind};
 
-/// The exception classes, created on first use.
+/// The exception classes, created on first use: the base and one subclass
+/// per core [`ErrorKind`].
 struct ErrorTypes {
     base: Py<PyType>,
-    validation: Py<PyType>,
-    not_found: Py<PyType>,
-    permission_denied: Py<PyType>,
-    conflict: Py<PyType>,
-    no_capacity: Py<PyType>,
-    infeasible_plan: Py<PyType>,
-    auth: Py<PyType>,
+    by_kind: Vec<(ErrorKind, Py<PyType>)>,
 }
 
 static TYPES: PyOnceLock<ErrorTypes> = PyOnceLock::new();
+
+/// The base class's name (SPEC E2).
+const BASE_NAME: &str = "ReplicaRouterError";
 
 const BASE_DOC: &str = "Base class of every error replica_router raises.\n\n\
 `str(err)` is the core's message (what was wrong and what is accepted);\n\
@@ -42,47 +40,46 @@ Example:\n\n\
     ...     print(err.code)\n\
     INVALID_NAME\n";
 
-/// `(class name, extra builtin base, docstring)` of each subclass, in the
-/// order of the fields of [`ErrorTypes`].
-const SUBCLASSES: [(&str, Option<&str>, &str); 7] = [
-    (
-        "ValidationError",
-        Some("ValueError"),
-        "The input is malformed or breaks a rule: fix the input. Also a ValueError.",
-    ),
-    (
-        "NotFoundError",
-        Some("LookupError"),
-        "The named router or deployment does not exist. Also a LookupError.",
-    ),
-    (
-        "PermissionDeniedError",
-        Some("PermissionError"),
-        "The resource exists but the acting or calling account may not use or change it. \
-         Also a PermissionError.",
-    ),
-    (
-        "ConflictError",
-        None,
-        "The operation conflicts with the current state (already exists, in use).",
-    ),
-    (
-        "NoCapacityError",
-        None,
-        "Nothing can serve: the router's deployments have 0 replicas in total.",
-    ),
-    (
-        "InfeasiblePlanError",
-        None,
-        "A migration plan cannot meet its constraints; the message says which blocks it.",
-    ),
-    (
-        "AuthError",
-        Some("PermissionError"),
-        "A direct-route request failed authentication (no or malformed header) or \
-         authorization (unknown key). Also a PermissionError.",
-    ),
-];
+/// The Python side of each kind's class, the one place this binding maps
+/// kinds: an extra builtin base and the docstring. The class name is core's
+/// [`ErrorKind::class_name`].
+fn python_side(kind: ErrorKind) -> (Option<&'static str>, &'static str) {
+    match kind {
+        ErrorKind::Validation => (
+            Some("ValueError"),
+            "The input is malformed or breaks a rule: fix the input. Also a ValueError.",
+        ),
+        ErrorKind::NotFound => (
+            Some("LookupError"),
+            "The named router or deployment does not exist. Also a LookupError.",
+        ),
+        ErrorKind::PermissionDenied => (
+            Some("PermissionError"),
+            "The resource exists but the acting or calling account may not use or change it. \
+             Also a PermissionError.",
+        ),
+        ErrorKind::Conflict => (
+            None,
+            "The operation conflicts with the current state (already exists, in use).",
+        ),
+        ErrorKind::NoCapacity => (
+            None,
+            "Nothing can serve: the router's deployments have 0 replicas in total.",
+        ),
+        ErrorKind::InfeasiblePlan => (
+            None,
+            "A migration plan cannot meet its constraints; the message says which blocks it.",
+        ),
+        ErrorKind::Auth => (
+            Some("PermissionError"),
+            "A direct-route request failed authentication (no or malformed header) or \
+             authorization (unknown key). Also a PermissionError.",
+        ),
+        // ErrorKind is #[non_exhaustive]: a kind added later still gets a
+        // subclass of ReplicaRouterError.
+        _ => (None, "An error of replica_router."),
+    }
+}
 
 fn new_class<'py>(
     py: Python<'py>,
@@ -105,35 +102,23 @@ fn create_types(py: Python<'_>) -> PyResult<ErrorTypes> {
     let exception = py.get_type::<pyo3::exceptions::PyException>();
     let base = new_class(
         py,
-        "ReplicaRouterError",
+        BASE_NAME,
         PyTuple::new(py, [exception])?,
         BASE_DOC,
         Some("ERROR"),
     )?;
     let builtins = py.import("builtins")?;
-    let mut subclasses = Vec::with_capacity(SUBCLASSES.len());
-    for (name, extra, doc) in SUBCLASSES {
+    let mut by_kind = Vec::with_capacity(ErrorKind::ALL.len());
+    for kind in ErrorKind::ALL {
+        let (extra, doc) = python_side(kind);
         let mut bases = vec![base.bind(py).clone().into_any()];
         if let Some(extra) = extra {
             bases.push(builtins.getattr(extra)?);
         }
-        subclasses.push(new_class(py, name, PyTuple::new(py, bases)?, doc, None)?);
+        let class = new_class(py, kind.class_name(), PyTuple::new(py, bases)?, doc, None)?;
+        by_kind.push((kind, class));
     }
-    let mut it = subclasses.into_iter();
-    let mut next = || {
-        it.next()
-            .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("exception table"))
-    };
-    Ok(ErrorTypes {
-        base,
-        validation: next()?,
-        not_found: next()?,
-        permission_denied: next()?,
-        conflict: next()?,
-        no_capacity: next()?,
-        infeasible_plan: next()?,
-        auth: next()?,
-    })
+    Ok(ErrorTypes { base, by_kind })
 }
 
 fn types(py: Python<'_>) -> PyResult<&ErrorTypes> {
@@ -144,16 +129,7 @@ fn types(py: Python<'_>) -> PyResult<&ErrorTypes> {
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     let t = types(py)?;
-    for class in [
-        &t.base,
-        &t.validation,
-        &t.not_found,
-        &t.permission_denied,
-        &t.conflict,
-        &t.no_capacity,
-        &t.infeasible_plan,
-        &t.auth,
-    ] {
+    for class in std::iter::once(&t.base).chain(t.by_kind.iter().map(|(_, c)| c)) {
         let class = class.bind(py);
         m.add(class.name()?, class)?;
     }
@@ -169,18 +145,12 @@ pub(crate) fn to_py_err(py: Python<'_>, err: &Error) -> PyErr {
 
 fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     let t = types(py)?;
-    let class = match err.kind() {
-        ErrorKind::Validation => &t.validation,
-        ErrorKind::NotFound => &t.not_found,
-        ErrorKind::PermissionDenied => &t.permission_denied,
-        ErrorKind::Conflict => &t.conflict,
-        ErrorKind::NoCapacity => &t.no_capacity,
-        ErrorKind::InfeasiblePlan => &t.infeasible_plan,
-        ErrorKind::Auth => &t.auth,
-        // ErrorKind is #[non_exhaustive]: a kind added later is still a
-        // ReplicaRouterError.
-        _ => &t.base,
-    };
+    let kind = err.kind();
+    let class = t
+        .by_kind
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(&t.base, |(_, class)| class);
     let exc = class.bind(py).call1((err.to_string(),))?;
     exc.setattr("code", err.code())?;
     let py_err = PyErr::from_value(exc);
@@ -195,7 +165,13 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
 /// the binding's own `code` (see [`crate::args::OUT_OF_RANGE`]).
 pub(crate) fn validation_error(py: Python<'_>, code: &str, message: &str) -> PyErr {
     let build = || -> PyResult<PyErr> {
-        let exc = types(py)?.validation.bind(py).call1((message,))?;
+        let t = types(py)?;
+        let class = t
+            .by_kind
+            .iter()
+            .find(|(k, _)| *k == ErrorKind::Validation)
+            .map_or(&t.base, |(_, class)| class);
+        let exc = class.bind(py).call1((message,))?;
         exc.setattr("code", code)?;
         Ok(PyErr::from_value(exc))
     };

@@ -2,8 +2,6 @@
 //! `MigrationStep`, `MigrationAction`, and the request conversion used by
 //! `Registry.plan_migration`.
 
-use std::hash::{Hash, Hasher};
-
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -100,18 +98,11 @@ pub(crate) struct PyMigrationAction {
 
 #[pymethods]
 impl PyMigrationAction {
-    /// The action's kind, e.g. ``'set_replica_bounds'``.
+    /// The action's kind, e.g. ``'set_replica_bounds'``: the same name as
+    /// the plan JSON's ``"action"`` tag (core's ``ActionKind``).
     #[getter]
     fn kind(&self) -> &'static str {
-        match &self.inner {
-            MigrationAction::CreateDeployment { .. } => "create_deployment",
-            MigrationAction::AddToRouter { .. } => "add_to_router",
-            MigrationAction::SetReplicaBounds { .. } => "set_replica_bounds",
-            MigrationAction::RemoveFromRouter { .. } => "remove_from_router",
-            MigrationAction::DeleteDeployment { .. } => "delete_deployment",
-            // MigrationAction is #[non_exhaustive].
-            _ => "other",
-        }
+        self.inner.kind().as_str()
     }
 
     /// The deployment acted on (full name).
@@ -342,16 +333,9 @@ impl PyMigrationStep {
 ///     >>> reg.get_router("my-router").deployments
 ///     ['accounts/my-account/deployments/new-deployment']
 #[pyclass(module = "replica_router", name = "MigrationPlan", frozen, eq, hash)]
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PyMigrationPlan {
     pub(crate) inner: MigrationPlan,
-}
-
-impl Hash for PyMigrationPlan {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        // Equal plans have equal JSON (the same data, serialized in order).
-        self.inner.to_json().hash(state);
-    }
 }
 
 impl From<MigrationPlan> for PyMigrationPlan {
@@ -375,10 +359,7 @@ impl PyMigrationPlan {
     /// ``'migration'`` or ``'rollback'``.
     #[getter]
     fn kind(&self) -> &'static str {
-        match self.inner.kind() {
-            PlanKind::Migration => "migration",
-            PlanKind::Rollback { .. } => "rollback",
-        }
+        self.inner.kind().as_str()
     }
 
     /// For a rollback, the step of the rolled-back plan it starts after.

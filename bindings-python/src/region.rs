@@ -1,7 +1,5 @@
 //! `Region` and `RegionCatalog` (SPEC G1, G2).
 
-use std::hash::{Hash, Hasher};
-
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
@@ -161,17 +159,9 @@ impl PyRegion {
 ///     >>> [r.canonical for r in mine]
 ///     ['EU_PARIS_2', 'US_OHIO_1']
 #[pyclass(module = "replica_router", name = "RegionCatalog", frozen, eq, hash)]
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PyRegionCatalog {
     pub(crate) inner: RegionCatalog,
-}
-
-impl Hash for PyRegionCatalog {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        for r in self.inner.regions() {
-            r.hash(state);
-        }
-    }
 }
 
 #[pymethods]

@@ -298,8 +298,9 @@ impl PyRegistry {
     ///
     /// ``deployments``: one or more distinct multi-region deployments of the
     /// account (names or bare IDs), in order. ``id`` is generated when None.
-    /// ``strategy``: ``'weighted-random'`` (default), ``'weighted-round-robin'``
-    /// or ``'session-affinity'`` (see ``STRATEGIES``). ``public``: open to
+    /// ``strategy``: ``'weighted-random'``, ``'weighted-round-robin'`` or
+    /// ``'session-affinity'`` (see ``STRATEGIES``); None takes the core's
+    /// default (SPEC R1: ``'weighted-random'``). ``public``: open to
     /// every account.
     ///
     /// Raises ValidationError (``EMPTY_ROUTER``, ``DUPLICATE_DEPLOYMENT``,
@@ -311,8 +312,8 @@ impl PyRegistry {
     ///     >>> len(reg.create_router(["d1"]).id)   # generated
     ///     8
     #[pyo3(
-        signature = (deployments, *, id=None, display_name=None, model=None, strategy=Text("weighted-random".to_owned()), public=false),
-        text_signature = "(self, /, deployments, *, id=None, display_name=None, model=None, strategy='weighted-random', public=False)"
+        signature = (deployments, *, id=None, display_name=None, model=None, strategy=None, public=false),
+        text_signature = "(self, /, deployments, *, id=None, display_name=None, model=None, strategy=None, public=False)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn create_router(
@@ -322,14 +323,16 @@ impl PyRegistry {
         id: Option<Text>,
         display_name: Option<Text>,
         model: Option<Text>,
-        strategy: Text,
+        strategy: Option<Text>,
         public: bool,
     ) -> PyResult<PyRouter> {
         let mut spec = RouterSpec::new(deployments_arg(deployments)?);
         spec.id = id.map(|t| t.0);
         spec.display_name = display_name.map(|t| t.0);
         spec.model = model.map(|t| t.0);
-        spec.strategy = crate::router::strategy(py, strategy)?;
+        if let Some(strategy) = strategy {
+            spec.strategy = crate::router::strategy(py, strategy)?;
+        }
         spec.public = public;
         let created = self.with(|r| r.create_router(spec)).or_raise(py)?;
         Ok(created.into())

@@ -1,7 +1,5 @@
 //! `Router`, a value returned by the registry (SPEC R1, R7).
 
-use std::hash::{Hash, Hasher};
-
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use replica_router::{Router, Strategy};
@@ -29,7 +27,7 @@ pub(crate) fn strategy(py: Python<'_>, name: Text) -> PyResult<Strategy> {
 ///     >>> r.deployments
 ///     ['accounts/my-account/deployments/deployment-a']
 #[pyclass(module = "replica_router", name = "Router", frozen, eq, hash)]
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PyRouter {
     pub(crate) inner: Router,
 }
@@ -37,18 +35,6 @@ pub(crate) struct PyRouter {
 impl From<Router> for PyRouter {
     fn from(inner: Router) -> Self {
         PyRouter { inner }
-    }
-}
-
-impl Hash for PyRouter {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        let r = &self.inner;
-        r.name().hash(state);
-        r.display_name().hash(state);
-        r.model().hash(state);
-        r.strategy().hash(state);
-        r.is_public().hash(state);
-        r.deployments().hash(state);
     }
 }
 

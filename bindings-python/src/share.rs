@@ -1,7 +1,5 @@
 //! `Share` and `TrafficSplit`: exact traffic shares (SPEC R5).
 
-use std::hash::{Hash, Hasher};
-
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyFloat, PyList, PyType};
@@ -34,17 +32,9 @@ pub(crate) fn fraction<'py>(py: Python<'py>, f: Fraction) -> PyResult<Bound<'py,
 ///     >>> share.fraction == Fraction(3, 5), share.percent, share.replicas
 ///     (True, 60.0, 3)
 #[pyclass(module = "replica_router", name = "Share", frozen, eq, hash)]
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PyShare {
     inner: Share,
-}
-
-impl Hash for PyShare {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.inner.deployment.hash(state);
-        self.inner.replicas.hash(state);
-        self.inner.fraction.hash(state);
-    }
 }
 
 #[pymethods]
@@ -125,7 +115,7 @@ impl PyShare {
 ///     >>> split.total_replicas, len(split)
 ///     (5, 2)
 #[pyclass(module = "replica_router", name = "TrafficSplit", frozen, eq, hash)]
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PyTrafficSplit {
     inner: TrafficSplit,
 }
@@ -133,16 +123,6 @@ pub(crate) struct PyTrafficSplit {
 impl From<TrafficSplit> for PyTrafficSplit {
     fn from(inner: TrafficSplit) -> Self {
         PyTrafficSplit { inner }
-    }
-}
-
-impl Hash for PyTrafficSplit {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.inner.router.hash(state);
-        self.inner.total_replicas.hash(state);
-        for s in &self.inner.shares {
-            (&s.deployment, s.replicas, s.fraction).hash(state);
-        }
     }
 }
 

@@ -332,13 +332,13 @@ pub(crate) fn element_name(what: &str, i: usize) -> String {
 /// A `Uint32Array` (copied) or an array of integers from 0 to 2^32 - 1, at
 /// most `max` of them.
 pub(crate) fn u32_list(value: &JsValue, what: &str, max: u32) -> JsResult<Vec<u32>> {
-    if is_buffer_view(value) {
-        if let Some(array) = value.dyn_ref::<Uint32Array>() {
-            if array.length() > max {
-                return Err(too_many(what, &array.length(), max));
-            }
-            return Ok(u32s(array));
+    if is_buffer_view(value)
+        && let Some(array) = value.dyn_ref::<Uint32Array>()
+    {
+        if array.length() > max {
+            return Err(too_many(what, &array.length(), max));
         }
+        return Ok(u32s(array));
     }
     elements(&list(value, what, max)?, what, u32_value)
 }
@@ -359,19 +359,6 @@ where
         .into_iter()
         .map(|s| JsValue::from_str(s.as_ref()))
         .collect()
-}
-
-/// `allowed` as `"a, b, c"` (a loop rather than `join`, whose generic
-/// instance would be linked for this one use).
-fn comma_list(allowed: &[&str]) -> String {
-    let mut out = String::new();
-    for (i, key) in allowed.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push_str(key);
-    }
-    out
 }
 
 /// The named fields of an options object, refusing keys it does not know (a
@@ -397,7 +384,7 @@ impl Fields {
         if !value.is_object() || array_is_array(value)? {
             return Err(type_error(&format!(
                 "{what} must be an object with keys {}, got {}",
-                comma_list(allowed),
+                allowed.join(", "),
                 describe(value)
             )));
         }
@@ -409,7 +396,7 @@ impl Fields {
                 return Err(type_error(&format!(
                     "{what} has an unknown key '{}': accepted keys are {}",
                     shown.escape_debug(),
-                    comma_list(allowed)
+                    allowed.join(", ")
                 )));
             }
         }

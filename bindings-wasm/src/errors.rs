@@ -2,7 +2,8 @@
 //! JavaScript exception.
 //!
 //! Every core error becomes an instance of the `errors.js` class of its
-//! family ([`Error::kind`]: `ValidationError`, `NotFoundError`, ...), all
+//! family ([`ErrorKind::class_name`](replica_router::ErrorKind::class_name) of
+//! [`Error::kind`]: `ValidationError`, `NotFoundError`, ...), all
 //! subclasses of `ReplicaRouterError` (itself an `Error`), with `code`
 //! [`Error::code`] (`INVALID_NAME`, `NOT_FOUND`, ...). An `InvalidSnapshot`
 //! error also carries the inner error as `cause`. The package exports the
@@ -16,7 +17,7 @@
 //! errors (an object of the wrong class, an object used after `free()`)
 //! to coded `TypeError`s; `build.sh` points the generated glue at it.
 
-use replica_router::{Error, ErrorKind};
+use replica_router::Error;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
 
@@ -36,24 +37,10 @@ pub(crate) const OUT_OF_RANGE: &str = "OUT_OF_RANGE";
 /// What every exported function returns: the error is a JS exception.
 pub(crate) type JsResult<T> = Result<T, JsValue>;
 
-/// The JS class name for an error family.
-fn class_name(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::Validation => "ValidationError",
-        ErrorKind::NotFound => "NotFoundError",
-        ErrorKind::PermissionDenied => "PermissionDeniedError",
-        ErrorKind::Conflict => "ConflictError",
-        ErrorKind::NoCapacity => "NoCapacityError",
-        ErrorKind::InfeasiblePlan => "InfeasiblePlanError",
-        ErrorKind::Auth => "AuthError",
-        _ => "ReplicaRouterError",
-    }
-}
-
 /// Turns a core error into an instance of its `errors.js` class, with
 /// `code` (SPEC E2).
 pub(crate) fn to_js(err: Error) -> JsValue {
-    let (family, code, message) = (class_name(err.kind()), err.code(), err.to_string());
+    let (family, code, message) = (err.kind().class_name(), err.code(), err.to_string());
     let cause = match err {
         Error::InvalidSnapshot { source, .. } => to_js(*source),
         _ => JsValue::UNDEFINED,

@@ -66,7 +66,8 @@ export interface PlanState {
 
 /** One action of a plan (SPEC M2), with its reference CLI command. */
 export interface MigrationAction {
-  type: "createDeployment" | "addToRouter" | "setReplicaBounds" | "removeFromRouter" | "deleteDeployment" | "other";
+  /** The action's kind: the plan JSON's `action` tag in camelCase. */
+  type: "createDeployment" | "addToRouter" | "setReplicaBounds" | "removeFromRouter" | "deleteDeployment";
   /** The deployment acted on (full name). */
   deployment: string | null;
   /** `createDeployment`: the model. */
@@ -189,18 +190,36 @@ fn step_share(s: &StepShare) -> JsValue {
     ])
 }
 
+/// `snake_case` as `camelCase`: JS spells core's names (here
+/// [`ActionKind::as_str`](replica_router::ActionKind::as_str)) this way.
+fn camel_case(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn action(a: &MigrationAction) -> JsValue {
-    let mut pairs: Vec<(&str, JsValue)> = match a {
+    let mut pairs: Vec<(&str, JsValue)> = vec![("type", camel_case(a.kind().as_str()).into())];
+    match a {
         MigrationAction::CreateDeployment {
             deployment,
             model,
             replicas,
-        } => vec![
-            ("type", "createDeployment".into()),
+        } => pairs.extend([
             ("deployment", deployment.to_string().into()),
             ("model", model.to_string().into()),
             ("replicas", (*replicas).into()),
-        ],
+        ]),
         MigrationAction::AddToRouter {
             router,
             deployment,
@@ -210,39 +229,29 @@ fn action(a: &MigrationAction) -> JsValue {
             router,
             deployment,
             deployments,
-        } => vec![
-            (
-                "type",
-                if matches!(a, MigrationAction::AddToRouter { .. }) {
-                    "addToRouter"
-                } else {
-                    "removeFromRouter"
-                }
-                .into(),
-            ),
+        } => pairs.extend([
             ("deployment", deployment.to_string().into()),
             ("router", router.to_string().into()),
             (
                 "deployments",
                 js_strings(deployments.iter().map(ToString::to_string)).into(),
             ),
-        ],
+        ]),
         MigrationAction::SetReplicaBounds {
             deployment,
             min_replicas,
             max_replicas,
-        } => vec![
-            ("type", "setReplicaBounds".into()),
+        } => pairs.extend([
             ("deployment", deployment.to_string().into()),
             ("minReplicas", (*min_replicas).into()),
             ("maxReplicas", (*max_replicas).into()),
-        ],
-        MigrationAction::DeleteDeployment { deployment } => vec![
-            ("type", "deleteDeployment".into()),
-            ("deployment", deployment.to_string().into()),
-        ],
-        _ => vec![("type", "other".into()), ("deployment", JsValue::NULL)],
-    };
+        ]),
+        MigrationAction::DeleteDeployment { deployment } => {
+            pairs.push(("deployment", deployment.to_string().into()));
+        }
+        // MigrationAction is #[non_exhaustive].
+        _ => pairs.push(("deployment", JsValue::NULL)),
+    }
     pairs.push(("description", a.to_string().into()));
     pairs.push(("command", a.firectl_command().into()));
     object(&pairs)
@@ -284,10 +293,7 @@ impl JsMigrationPlan {
 
     /// `"migration"`, or `"rollback"` for a plan made by `rollback()`.
     fn kind_str(&self) -> &'static str {
-        match self.inner.kind() {
-            PlanKind::Rollback { .. } => "rollback",
-            _ => "migration",
-        }
+        self.inner.kind().as_str()
     }
 }
 
@@ -313,7 +319,7 @@ impl JsMigrationPlan {
     /// `"migration"`, or `"rollback"` for a plan made by `rollback()`.
     #[wasm_bindgen(getter, unchecked_return_type = "\"migration\" | \"rollback\"")]
     pub fn kind(&self) -> JsString {
-        self.kind_str().into()
+        self.inner.kind().as_str().into()
     }
 
     /// For a rollback: the zero-based step of the rolled-back plan it starts

@@ -48,10 +48,10 @@ pub(crate) fn seed(value: &JsValue) -> JsResult<Seed> {
     if value.as_f64().is_some() || value.is_bigint() {
         return Ok(Seed::from_u64(u64_value(value, "seed")?));
     }
-    if is_buffer_view(value) {
-        if let Some(array) = value.dyn_ref::<Uint8Array>() {
-            return convert::seed_from_u8s(array).js();
-        }
+    if is_buffer_view(value)
+        && let Some(array) = value.dyn_ref::<Uint8Array>()
+    {
+        return convert::seed_from_u8s(array).js();
     }
     Err(type_error(&must_be(
         "seed",
@@ -101,11 +101,7 @@ impl JsWeightedSelector {
 
     /// One pick: an index into the weights. O(1).
     pub fn pick(&mut self) -> u32 {
-        // One `fill` is one pick; `fill_pinned` draws with core's copy of
-        // the generator (see its docs).
-        let mut pick = [0];
-        self.inner.fill_pinned(&mut self.rng, &mut pick);
-        pick[0]
+        self.inner.pick(&mut self.rng)
     }
 
     /// `n` picks as a `Uint32Array`, the same values as `n` calls of
@@ -123,7 +119,7 @@ impl JsWeightedSelector {
         while done < n {
             let len = (n - done).min(CHUNK as u32);
             let chunk = &mut buffer[..len as usize];
-            self.inner.fill_pinned(&mut self.rng, chunk);
+            self.inner.fill(&mut self.rng, chunk);
             convert::write_u32s(&out, done, chunk);
             done += len;
         }
@@ -140,7 +136,7 @@ impl JsWeightedSelector {
         let n = batch_len(n)?;
         let counts: Vec<f64> = self
             .inner
-            .counts_pinned(&mut self.rng, u64::from(n))
+            .counts(&mut self.rng, u64::from(n))
             .into_iter()
             .map(|c| c as f64)
             .collect();

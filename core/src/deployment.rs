@@ -1,4 +1,10 @@
 //! Deployments, their placement and replica bounds (SPEC G3, D1, D2).
+//!
+//! | rule | items |
+//! | --- | --- |
+//! | G3 placement | [`Placement`] |
+//! | D1 deployments | [`Deployment`], [`DeploymentSpec`] |
+//! | D2 replica bounds | [`DeploymentUpdate`], [`Deployment::replicas`] |
 
 use std::fmt;
 
@@ -8,7 +14,7 @@ use crate::names::ResourceName;
 use crate::region::Region;
 
 /// Where a deployment runs (SPEC G3).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum Placement {
     /// Spread over regions (the default); the only placement routers accept.
     #[default]
@@ -38,7 +44,7 @@ impl fmt::Display for Placement {
 
 /// A model deployment (SPEC D1): a name, a model, a placement, replica bounds
 /// `min <= max` and a current replica count within them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Deployment {
     pub(crate) name: ResourceName,
     pub(crate) model: ResourceName,

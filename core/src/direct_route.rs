@@ -1,5 +1,11 @@
 //! Internet direct routing (SPEC G4, G5, G6).
 //!
+//! | rule | items |
+//! | --- | --- |
+//! | G4 direct-route requirements | [`DirectRoute::new`] |
+//! | G5 handle | [`DirectRoute`] |
+//! | G6 authorization | [`DirectRoute`] |
+//!
 //! A [`DirectRoute`] pins a deployment's endpoint to its region and guards it
 //! with its own API keys, a set separate from any account-level keys. Keys
 //! are stored only as SHA-256 digests: no `Debug`, `Display`, error or
@@ -37,7 +43,7 @@ pub(crate) type KeyDigest = [u8; 32];
 /// assert!(!format!("{route:?}").contains("secret1"));
 /// # Ok::<(), replica_router::Error>(())
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct DirectRoute {
     region: Region,
     key_digests: Vec<KeyDigest>,
@@ -271,10 +277,10 @@ fn digest_keys<S: AsRef<str>>(keys: &[S]) -> Result<Vec<KeyDigest>> {
     // scan: there are at most `MAX_API_KEYS` keys.
     let mut duplicate: Option<(usize, usize)> = None;
     for (index, d) in digests.iter().enumerate() {
-        if let Some(first) = digests[..index].iter().position(|e| e == d) {
-            if duplicate.is_none_or(|(f, _)| *d < digests[f]) {
-                duplicate = Some((first, index));
-            }
+        if let Some(first) = digests[..index].iter().position(|e| e == d)
+            && duplicate.is_none_or(|(f, _)| *d < digests[f])
+        {
+            duplicate = Some((first, index));
         }
     }
     match duplicate {

@@ -1,5 +1,10 @@
 //! The one error type of the crate (SPEC E1).
 //!
+//! | rule | items |
+//! | --- | --- |
+//! | E1 one error enum | [`Error`], [`IdKind`] |
+//! | E2 error families and codes | [`ErrorKind`], [`Error::kind`], [`Error::code`] |
+//!
 //! Every fallible operation returns [`Error`]. Each variant carries what a user
 //! needs to fix the input, and its [`Display`](fmt::Display) text says what was
 //! wrong and what is accepted. API keys never appear in any variant (G6).
@@ -9,6 +14,8 @@
 //! mapping rule lives here, once.
 
 use std::fmt;
+
+use crate::support::text::Quoted;
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -58,6 +65,34 @@ pub enum ErrorKind {
     InfeasiblePlan,
     /// A direct-route request failed authentication or authorization.
     Auth,
+}
+
+impl ErrorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ErrorKind; 7] = [
+        ErrorKind::Validation,
+        ErrorKind::NotFound,
+        ErrorKind::PermissionDenied,
+        ErrorKind::Conflict,
+        ErrorKind::NoCapacity,
+        ErrorKind::InfeasiblePlan,
+        ErrorKind::Auth,
+    ];
+
+    /// The name of the kind's error class in every binding (SPEC E2): the
+    /// Python exception class and the JS error's `name`, such as
+    /// `"ValidationError"`. Their common base is `"ReplicaRouterError"`.
+    pub const fn class_name(self) -> &'static str {
+        match self {
+            ErrorKind::Validation => "ValidationError",
+            ErrorKind::NotFound => "NotFoundError",
+            ErrorKind::PermissionDenied => "PermissionDeniedError",
+            ErrorKind::Conflict => "ConflictError",
+            ErrorKind::NoCapacity => "NoCapacityError",
+            ErrorKind::InfeasiblePlan => "InfeasiblePlanError",
+            ErrorKind::Auth => "AuthError",
+        }
+    }
 }
 
 /// Every error this crate returns.
@@ -324,108 +359,75 @@ pub enum Error {
 }
 
 impl Error {
-    /// The family of the error, which picks the exception class in bindings.
-    pub fn kind(&self) -> ErrorKind {
+    /// The one error table (SPEC E1, E2): each variant's family and its
+    /// stable code. [`Error::kind`] and [`Error::code`] read it; a new
+    /// variant adds one row here.
+    fn kind_and_code(&self) -> (ErrorKind, &'static str) {
         use Error::*;
         match self {
-            InvalidName { .. }
-            | InvalidResourceName { .. }
-            | InvalidRegion { .. }
-            | UnsupportedRegion { .. }
-            | RegionRequired
-            | InvalidApiKey { .. }
-            | DuplicateApiKey { .. }
-            | NoApiKeys
-            | HandleTooLong { .. }
-            | InvalidDomain { .. }
-            | InvalidReplicaBounds { .. }
-            | NotMultiRegion { .. }
-            | ForeignDeployment { .. }
-            | EmptyRouter
-            | DuplicateDeployment { .. }
-            | InvalidStrategy { .. }
-            | InvalidDisplayName { .. }
-            | EmptyWeights
-            | ZeroTotalWeight
-            | InvalidSeed { .. }
-            | LimitExceeded { .. }
-            | InvalidJson { .. }
-            | UnsupportedFormatVersion { .. }
-            | InvalidSnapshot { .. } => ErrorKind::Validation,
-            NotFound { .. } => ErrorKind::NotFound,
-            PermissionDenied { .. } => ErrorKind::PermissionDenied,
-            AlreadyExists { .. } | InUse { .. } => ErrorKind::Conflict,
-            NoCapacity { .. } => ErrorKind::NoCapacity,
-            Unauthenticated { .. } | Forbidden => ErrorKind::Auth,
-            DeploymentNotInRouter { .. }
-            | SameDeployment { .. }
-            | ZeroTargetReplicas
-            | EmptyTrafficSteps
-            | TrafficStepOutOfRange { .. }
-            | TrafficStepsNotIncreasing { .. }
-            | TrafficStepsIncomplete { .. }
-            | InvalidMaxStep { .. }
-            | StepOutOfRange { .. }
-            | InvalidPlanJson { .. } => ErrorKind::Validation,
+            InvalidName { .. } => (ErrorKind::Validation, "INVALID_NAME"),
+            InvalidResourceName { .. } => (ErrorKind::Validation, "INVALID_RESOURCE_NAME"),
+            InvalidRegion { .. } => (ErrorKind::Validation, "INVALID_REGION"),
+            UnsupportedRegion { .. } => (ErrorKind::Validation, "UNSUPPORTED_REGION"),
+            RegionRequired => (ErrorKind::Validation, "REGION_REQUIRED"),
+            InvalidApiKey { .. } => (ErrorKind::Validation, "INVALID_API_KEY"),
+            DuplicateApiKey { .. } => (ErrorKind::Validation, "DUPLICATE_API_KEY"),
+            NoApiKeys => (ErrorKind::Validation, "NO_API_KEYS"),
+            HandleTooLong { .. } => (ErrorKind::Validation, "HANDLE_TOO_LONG"),
+            InvalidDomain { .. } => (ErrorKind::Validation, "INVALID_DOMAIN"),
+            Unauthenticated { .. } => (ErrorKind::Auth, "UNAUTHENTICATED"),
+            Forbidden => (ErrorKind::Auth, "FORBIDDEN"),
+            InvalidReplicaBounds { .. } => (ErrorKind::Validation, "INVALID_REPLICA_BOUNDS"),
+            AlreadyExists { .. } => (ErrorKind::Conflict, "ALREADY_EXISTS"),
+            NotFound { .. } => (ErrorKind::NotFound, "NOT_FOUND"),
+            PermissionDenied { .. } => (ErrorKind::PermissionDenied, "PERMISSION_DENIED"),
+            InUse { .. } => (ErrorKind::Conflict, "IN_USE"),
+            NotMultiRegion { .. } => (ErrorKind::Validation, "NOT_MULTI_REGION"),
+            ForeignDeployment { .. } => (ErrorKind::Validation, "FOREIGN_DEPLOYMENT"),
+            EmptyRouter => (ErrorKind::Validation, "EMPTY_ROUTER"),
+            DuplicateDeployment { .. } => (ErrorKind::Validation, "DUPLICATE_DEPLOYMENT"),
+            InvalidStrategy { .. } => (ErrorKind::Validation, "INVALID_STRATEGY"),
+            InvalidDisplayName { .. } => (ErrorKind::Validation, "INVALID_DISPLAY_NAME"),
+            NoCapacity { .. } => (ErrorKind::NoCapacity, "NO_CAPACITY"),
+            EmptyWeights => (ErrorKind::Validation, "EMPTY_WEIGHTS"),
+            ZeroTotalWeight => (ErrorKind::Validation, "ZERO_TOTAL_WEIGHT"),
+            InvalidSeed { .. } => (ErrorKind::Validation, "INVALID_SEED"),
+            LimitExceeded { .. } => (ErrorKind::Validation, "LIMIT_EXCEEDED"),
+            InvalidJson { .. } => (ErrorKind::Validation, "INVALID_JSON"),
+            UnsupportedFormatVersion { .. } => {
+                (ErrorKind::Validation, "UNSUPPORTED_FORMAT_VERSION")
+            }
+            InvalidSnapshot { .. } => (ErrorKind::Validation, "INVALID_SNAPSHOT"),
+            DeploymentNotInRouter { .. } => (ErrorKind::Validation, "DEPLOYMENT_NOT_IN_ROUTER"),
+            SameDeployment { .. } => (ErrorKind::Validation, "SAME_DEPLOYMENT"),
+            ZeroTargetReplicas => (ErrorKind::Validation, "ZERO_TARGET_REPLICAS"),
+            EmptyTrafficSteps => (ErrorKind::Validation, "EMPTY_TRAFFIC_STEPS"),
+            TrafficStepOutOfRange { .. } => (ErrorKind::Validation, "TRAFFIC_STEP_OUT_OF_RANGE"),
+            TrafficStepsNotIncreasing { .. } => {
+                (ErrorKind::Validation, "TRAFFIC_STEPS_NOT_INCREASING")
+            }
+            TrafficStepsIncomplete { .. } => (ErrorKind::Validation, "TRAFFIC_STEPS_INCOMPLETE"),
+            InvalidMaxStep { .. } => (ErrorKind::Validation, "INVALID_MAX_STEP"),
             // Each bound is valid alone; together they leave no plan.
-            FloorAboveCeiling { .. } | FloorAboveTarget { .. } => ErrorKind::InfeasiblePlan,
-            InfeasiblePlan { .. } => ErrorKind::InfeasiblePlan,
-            StepNotApplicable { .. } => ErrorKind::Conflict,
+            FloorAboveCeiling { .. } => (ErrorKind::InfeasiblePlan, "FLOOR_ABOVE_CEILING"),
+            FloorAboveTarget { .. } => (ErrorKind::InfeasiblePlan, "FLOOR_ABOVE_TARGET"),
+            InfeasiblePlan { .. } => (ErrorKind::InfeasiblePlan, "INFEASIBLE_PLAN"),
+            StepOutOfRange { .. } => (ErrorKind::Validation, "STEP_OUT_OF_RANGE"),
+            StepNotApplicable { .. } => (ErrorKind::Conflict, "STEP_NOT_APPLICABLE"),
+            InvalidPlanJson { .. } => (ErrorKind::Validation, "INVALID_PLAN_JSON"),
         }
+    }
+
+    /// The family of the error, which picks the exception class in bindings.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind_and_code().0
     }
 
     /// A stable, machine-readable code, `SCREAMING_SNAKE_CASE`, one per
     /// variant. Bindings expose it (Python `err.code`, JS `err.code`) and the
     /// shared test vectors use it.
     pub fn code(&self) -> &'static str {
-        use Error::*;
-        match self {
-            InvalidName { .. } => "INVALID_NAME",
-            InvalidResourceName { .. } => "INVALID_RESOURCE_NAME",
-            InvalidRegion { .. } => "INVALID_REGION",
-            UnsupportedRegion { .. } => "UNSUPPORTED_REGION",
-            RegionRequired => "REGION_REQUIRED",
-            InvalidApiKey { .. } => "INVALID_API_KEY",
-            DuplicateApiKey { .. } => "DUPLICATE_API_KEY",
-            NoApiKeys => "NO_API_KEYS",
-            HandleTooLong { .. } => "HANDLE_TOO_LONG",
-            InvalidDomain { .. } => "INVALID_DOMAIN",
-            Unauthenticated { .. } => "UNAUTHENTICATED",
-            Forbidden => "FORBIDDEN",
-            InvalidReplicaBounds { .. } => "INVALID_REPLICA_BOUNDS",
-            AlreadyExists { .. } => "ALREADY_EXISTS",
-            NotFound { .. } => "NOT_FOUND",
-            PermissionDenied { .. } => "PERMISSION_DENIED",
-            InUse { .. } => "IN_USE",
-            NotMultiRegion { .. } => "NOT_MULTI_REGION",
-            ForeignDeployment { .. } => "FOREIGN_DEPLOYMENT",
-            EmptyRouter => "EMPTY_ROUTER",
-            DuplicateDeployment { .. } => "DUPLICATE_DEPLOYMENT",
-            InvalidStrategy { .. } => "INVALID_STRATEGY",
-            InvalidDisplayName { .. } => "INVALID_DISPLAY_NAME",
-            NoCapacity { .. } => "NO_CAPACITY",
-            EmptyWeights => "EMPTY_WEIGHTS",
-            ZeroTotalWeight => "ZERO_TOTAL_WEIGHT",
-            InvalidSeed { .. } => "INVALID_SEED",
-            LimitExceeded { .. } => "LIMIT_EXCEEDED",
-            InvalidJson { .. } => "INVALID_JSON",
-            UnsupportedFormatVersion { .. } => "UNSUPPORTED_FORMAT_VERSION",
-            InvalidSnapshot { .. } => "INVALID_SNAPSHOT",
-            DeploymentNotInRouter { .. } => "DEPLOYMENT_NOT_IN_ROUTER",
-            SameDeployment { .. } => "SAME_DEPLOYMENT",
-            ZeroTargetReplicas => "ZERO_TARGET_REPLICAS",
-            EmptyTrafficSteps => "EMPTY_TRAFFIC_STEPS",
-            TrafficStepOutOfRange { .. } => "TRAFFIC_STEP_OUT_OF_RANGE",
-            TrafficStepsNotIncreasing { .. } => "TRAFFIC_STEPS_NOT_INCREASING",
-            TrafficStepsIncomplete { .. } => "TRAFFIC_STEPS_INCOMPLETE",
-            InvalidMaxStep { .. } => "INVALID_MAX_STEP",
-            FloorAboveCeiling { .. } => "FLOOR_ABOVE_CEILING",
-            FloorAboveTarget { .. } => "FLOOR_ABOVE_TARGET",
-            InfeasiblePlan { .. } => "INFEASIBLE_PLAN",
-            StepOutOfRange { .. } => "STEP_OUT_OF_RANGE",
-            StepNotApplicable { .. } => "STEP_NOT_APPLICABLE",
-            InvalidPlanJson { .. } => "INVALID_PLAN_JSON",
-        }
+        self.kind_and_code().1
     }
 
     pub(crate) fn in_snapshot(self, location: impl Into<String>) -> Error {
@@ -433,45 +435,6 @@ impl Error {
             location: location.into(),
             source: Box::new(self),
         }
-    }
-}
-
-/// Quotes user input for messages, escaping control characters and cutting
-/// very long input so a hostile value cannot flood a log line.
-pub(crate) struct Quoted<'a>(pub(crate) &'a str);
-
-impl fmt::Display for Quoted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const MAX: usize = 80;
-        let mut chars = self.0.chars();
-        f.write_str("'")?;
-        let mut utf8 = [0; 4];
-        for c in chars.by_ref().take(MAX) {
-            // A one-character `str` escapes exactly as `char::escape_debug`
-            // does, and `str::escape_debug` is linked anyway (JSON errors).
-            write!(f, "{}", c.encode_utf8(&mut utf8).escape_debug())?;
-        }
-        if chars.next().is_some() {
-            write!(f, "...' ({} characters)", self.0.chars().count())
-        } else {
-            f.write_str("'")
-        }
-    }
-}
-
-/// Writes `items` separated by `", "`, as `items.join(", ")` would, without
-/// building the joined string first.
-pub(crate) struct List<'a, T>(pub(crate) &'a [T]);
-
-impl<T: AsRef<str>> fmt::Display for List<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, item) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(", ")?;
-            }
-            f.write_str(item.as_ref())?;
-        }
-        Ok(())
     }
 }
 
@@ -505,7 +468,7 @@ impl fmt::Display for Error {
             UnsupportedRegion { region, supported } => write!(
                 f,
                 "region {region} does not support direct routing; supported regions: {}",
-                List(supported)
+                supported.join(", ")
             ),
             RegionRequired => {
                 f.write_str("direct routing needs a deployment pinned to one region: set a region")
@@ -557,7 +520,7 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "{deployment} is in use by {}: remove it from {} first",
-                List(routers),
+                routers.join(", "),
                 if routers.len() == 1 {
                     "that router"
                 } else {
@@ -585,7 +548,7 @@ impl fmt::Display for Error {
                 f,
                 "routing strategy {} is unknown: use {}",
                 Quoted(input),
-                List(&crate::router::Strategy::NAMES)
+                crate::router::Strategy::NAMES.join(", ")
             ),
             InvalidDisplayName { len } => write!(
                 f,
@@ -706,30 +669,6 @@ impl std::error::Error for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quoted_escapes_and_truncates() {
-        assert_eq!(Quoted("a\nb").to_string(), "'a\\nb'");
-        let long = "x".repeat(100);
-        let shown = Quoted(&long).to_string();
-        assert!(shown.ends_with("...' (100 characters)"), "{shown}");
-    }
-
-    #[test]
-    fn quoted_escapes_each_character_like_char_escape_debug() {
-        // Combining marks are escaped everywhere, not only at the start as
-        // `str::escape_debug` does for whole strings.
-        for s in [
-            "e\u{301}x\u{301}",
-            "\u{301}",
-            "a'b\"c\\d",
-            "\t\r\0\u{7f}\u{200b}\u{e000}\u{10ffff}é日",
-        ] {
-            let expected: String = s.chars().flat_map(char::escape_debug).collect();
-            assert_eq!(Quoted(s).to_string(), format!("'{expected}'"));
-        }
-        assert_eq!(Quoted("e\u{301}").to_string(), "'e\\u{301}'");
-    }
 
     #[test]
     fn message_for_invalid_router_id_states_the_rule() {

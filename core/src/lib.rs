@@ -38,9 +38,16 @@
 //! | D1-D3 deployments | [`Deployment`], [`DeploymentSpec`], [`DeploymentUpdate`] |
 //! | R1-R7 routers | [`Router`], [`RouterSpec`], [`RouterUpdate`], [`Strategy`], [`TrafficSplit`], [`Registry::route`], [`Registry::route_request`] |
 //! | R7 strategies | [`WeightedRoundRobin`], [`SessionAffinity`], [`session_hash`], [`RouteRequest`], [`RouteDecision`] |
-//! | S1-S4 selection | [`WeightedSelector`], [`Seed`] |
+//! | S1-S4 selection | [`WeightedSelector`], [`Seed`], [`Rng`], [`ChaCha8Rng`] |
 //! | T1-T2 state | [`Registry::to_json`], [`Registry::from_json`] |
-//! | E1 errors | [`Error`], [`ErrorKind`] |
+//! | M1 migration request | [`MigrationRequest`], [`Schedule`], [`Registry::plan_migration`] |
+//! | M2 steps and actions | [`MigrationPlan`], [`MigrationStep`], [`MigrationAction`], [`ActionKind`] |
+//! | M3 invariants after every action | [`Registry::plan_migration`], [`MigrationPlan`] |
+//! | M4 closest feasible share per step | [`Registry::plan_migration`], [`Infeasibility`] |
+//! | M5 the reference example | [`Registry::plan_migration`] |
+//! | M6 JSON, CLI commands, apply, rollback | [`MigrationPlan::to_json`], [`MigrationPlan::from_json`], [`MigrationPlan::firectl_commands`], [`Registry::apply_step`], [`MigrationPlan::rollback`] |
+//! | E1-E2 errors | [`Error`], [`ErrorKind`] |
+//! | E3 limits | [`limits`] |
 //!
 //! Every fallible operation validates all of its input before it changes
 //! anything: on error, the registry is exactly as before.
@@ -58,7 +65,6 @@
 mod deployment;
 mod direct_route;
 mod error;
-mod json;
 pub mod limits;
 mod migration;
 mod names;
@@ -69,7 +75,7 @@ mod selection;
 mod share;
 pub mod stats;
 mod strategy;
-mod vec_map;
+mod support;
 
 pub use deployment::{Deployment, DeploymentSpec, DeploymentUpdate, Placement};
 pub use direct_route::{DEFAULT_DIRECT_DOMAIN, DirectRoute};
@@ -85,8 +91,9 @@ pub use strategy::{AffinityPick, SessionAffinity, WeightedRoundRobin, session_ha
 
 /// The pinned generator (SPEC S1, S4): ChaCha with 8 rounds from `rand_chacha`.
 pub use rand_chacha::ChaCha8Rng;
-/// The generator trait the sampling functions accept (`rand_core::Rng`).
-pub use rand_core::Rng as RngCore;
+/// The generator trait the sampling functions accept, under its own name
+/// (`rand_core::Rng`).
+pub use rand_core::Rng;
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -1,6 +1,10 @@
 //! Documented size limits that keep hostile input from exhausting memory or
 //! time. Each is enforced with [`Error::LimitExceeded`](crate::Error::LimitExceeded)
 //! (or the variant named on the constant) before anything changes.
+//!
+//! | rule | items |
+//! | --- | --- |
+//! | E3 cost bounded by input size | every constant here, [`check_batch_picks`] |
 
 /// Most deployments one router may list.
 pub const MAX_ROUTER_DEPLOYMENTS: usize = 10_000;

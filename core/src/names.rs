@@ -1,5 +1,10 @@
 //! IDs and resource names (SPEC N1, N2).
 //!
+//! | rule | items |
+//! | --- | --- |
+//! | N1 IDs | [`Id`] |
+//! | N2 resource names | [`ResourceName`], [`ResourceKind`] |
+//!
 //! An [`Id`] is 1 to 63 characters of `[a-z0-9-]`, first and last a letter or
 //! digit. A [`ResourceName`] is `accounts/{account}/{deployments|routers|models}/{id}`;
 //! wherever a name is taken, a bare ID is accepted too and resolved against

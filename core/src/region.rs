@@ -1,9 +1,14 @@
 //! Regions and the direct-routing region catalog (SPEC G1, G2).
+//!
+//! | rule | items |
+//! | --- | --- |
+//! | G1 region names | [`Region`] |
+//! | G2 region catalog | [`RegionCatalog`] |
 
 use std::fmt;
 
 use crate::error::{Error, Result};
-use crate::vec_map::{Keyed, sort_find_repeat};
+use crate::support::vec_map::{Keyed, sort_find_repeat};
 
 /// Longest region name accepted, in characters: the host form is one DNS
 /// label.
@@ -89,7 +94,7 @@ impl std::str::FromStr for Region {
 ///
 /// [`RegionCatalog::default`] is exactly the ten regions of the reference
 /// documentation; callers can build their own with [`RegionCatalog::new`].
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct RegionCatalog {
     /// Sorted by canonical name, no duplicates.
     regions: Vec<Region>,

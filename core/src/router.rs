@@ -1,4 +1,9 @@
 //! Routers: named aliases over deployments (SPEC R1, R7).
+//!
+//! | rule | items |
+//! | --- | --- |
+//! | R1 routers | [`Router`], [`RouterSpec`], [`RouterUpdate`] |
+//! | R7 strategy names | [`Strategy`] |
 
 use std::fmt;
 use std::str::FromStr;
@@ -70,7 +75,7 @@ impl FromStr for Strategy {
 
 /// A router (SPEC R1): a stable alias over an ordered list of one or more
 /// distinct multi-region deployments of its own account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Router {
     pub(crate) name: ResourceName,
     pub(crate) display_name: Option<String>,

@@ -1,4 +1,8 @@
 //! Exact traffic shares (SPEC R5).
+//!
+//! | rule | items |
+//! | --- | --- |
+//! | R5 exact shares | [`Fraction`], [`Share`], [`TrafficSplit`] |
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -62,8 +66,7 @@ impl Fraction {
     }
 
     /// The value in percent with exactly three decimals, computed exactly
-    /// from the numerator and denominator (no floating point, so no float
-    /// formatting code is linked).
+    /// from the numerator and denominator (no floating point).
     ///
     /// The exact value `100 * numerator / denominator` is rounded to the
     /// nearest thousandth; an exact tie (the value is exactly halfway, as
@@ -86,11 +89,7 @@ impl Fraction {
         {
             thousandths += 1;
         }
-        format!(
-            "{}.{:03}",
-            Decimal(thousandths / 1000),
-            (thousandths % 1000) as u64
-        )
+        format!("{}.{:03}", thousandths / 1000, thousandths % 1000)
     }
 }
 
@@ -113,27 +112,6 @@ impl fmt::Display for Fraction {
     }
 }
 
-/// A `u128` in decimal, written through the `u64` formatter: `u128`'s own
-/// `Display` links about 1.3 KB of extra code into the WebAssembly build.
-pub(crate) struct Decimal(pub(crate) u128);
-
-impl fmt::Display for Decimal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const TEN_POW_19: u128 = 10_000_000_000_000_000_000;
-        match u64::try_from(self.0) {
-            Ok(small) => write!(f, "{small}"),
-            // The low 19 digits fit a u64 (10^19 < 2^64); at most two
-            // recursions, as u128::MAX < 10^39.
-            Err(_) => write!(
-                f,
-                "{}{:019}",
-                Decimal(self.0 / TEN_POW_19),
-                (self.0 % TEN_POW_19) as u64
-            ),
-        }
-    }
-}
-
 pub(crate) fn gcd(mut a: u64, mut b: u64) -> u64 {
     while b != 0 {
         (a, b) = (b, a % b);
@@ -142,7 +120,7 @@ pub(crate) fn gcd(mut a: u64, mut b: u64) -> u64 {
 }
 
 /// One deployment's share of a router's traffic (SPEC R5).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Share {
     /// The deployment.
     pub deployment: ResourceName,
@@ -154,7 +132,7 @@ pub struct Share {
 
 /// A router's exact traffic split (SPEC R5): shares in the router's
 /// deployment order, summing to exactly 1.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TrafficSplit {
     /// The router.
     pub router: ResourceName,
@@ -205,24 +183,6 @@ impl fmt::Display for TrafficSplit {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn decimal_matches_u128_display() {
-        let ten_19 = 10_000_000_000_000_000_000u128;
-        let u64_max = u128::from(u64::MAX);
-        for n in [
-            0,
-            7,
-            u64_max,
-            u64_max + 1,
-            ten_19 - 1,
-            ten_19,
-            ten_19 * ten_19 + 5,
-            u128::MAX,
-        ] {
-            assert_eq!(Decimal(n).to_string(), n.to_string());
-        }
-    }
 
     #[test]
     fn fraction_reduces_and_orders() {

@@ -1,5 +1,9 @@
 //! Goodness-of-fit helpers for checking picks against exact shares (SPEC S2).
 //!
+//! | rule | items |
+//! | --- | --- |
+//! | S2 checking picks against exact shares | the functions of this module |
+//!
 //! Used by the statistical tests and by examples that print an
 //! observed-versus-expected table. This is statistics, not sampling: floats
 //! are fine here, and nothing in this module influences a pick.

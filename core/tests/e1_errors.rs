@@ -14,18 +14,24 @@ use replica_router::{
     WeightedSelector,
 };
 
-/// Every code that `Error::code` can return, read from its source so that a
-/// new variant without a reaching test fails this suite.
+/// Every code that `Error::code` can return, read from core's one error
+/// table (`Error::kind_and_code`, rows `Variant => (ErrorKind::X, "CODE")`)
+/// so that a new variant without a reaching test fails this suite.
 fn all_codes() -> Vec<String> {
     let src = include_str!("../src/error.rs");
-    let start = src.find("pub fn code(&self)").expect("code() exists");
+    let start = src
+        .find("fn kind_and_code(&self)")
+        .expect("kind_and_code() exists");
     let body = &src[start..];
-    let end = body.find("\n    }\n").expect("end of code()");
-    body[..end]
+    let end = body.find("\n    }\n").expect("end of kind_and_code()");
+    let codes: Vec<String> = body[..end]
         .lines()
-        .filter_map(|l| l.split("=> \"").nth(1))
-        .map(|rest| rest.trim_end_matches(['"', ',']).to_owned())
-        .collect()
+        .filter(|l| l.contains("(ErrorKind::"))
+        .filter_map(|l| l.split(", \"").nth(1))
+        .map(|rest| rest.split('"').next().unwrap_or_default().to_owned())
+        .collect();
+    assert!(codes.len() >= 40, "only {} codes parsed", codes.len());
+    codes
 }
 
 /// One scenario per error code, each through the public API.
@@ -223,11 +229,11 @@ proptest! {
         let _ = Region::new(&s);
         let _ = RegionCatalog::new([s.as_str(), t.as_str()]);
         let _ = s.parse::<Strategy>();
-        if let Ok(region) = Region::new("US_IOWA_1") {
-            if let Ok(route) = DirectRoute::new(region, &keys) {
-                let _ = route.authorize(Some(&s));
-                let _ = route.clone().with_domain(&t);
-            }
+        if let Ok(region) = Region::new("US_IOWA_1")
+            && let Ok(route) = DirectRoute::new(region, &keys)
+        {
+            let _ = route.authorize(Some(&s));
+            let _ = route.clone().with_domain(&t);
         }
         let _ = WeightedSelector::new(&weights).map(|w| w.pick(&mut replica_router::Seed::from_u64(1).rng()));
         let _ = Registry::from_json(&s);

@@ -7,8 +7,8 @@ mod common;
 
 use common::registry::*;
 use replica_router::{
-    DeploymentUpdate, Error, Registry, RngCore, RouteDecision, RouteRequest, RouterSpec,
-    RouterUpdate, Seed, Strategy, limits, stats,
+    DeploymentUpdate, Error, Registry, Rng, RouteDecision, RouteRequest, RouterSpec, RouterUpdate,
+    Seed, Strategy, limits, stats,
 };
 
 /// deployment-a (3), deployment-b (2) and a router `r` over them.

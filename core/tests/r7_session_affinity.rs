@@ -2,7 +2,7 @@
 //! minimal disruption measured over 200,000 keys, and pinned values.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use replica_router::{AffinityPick, RngCore, Seed, SessionAffinity, session_hash, stats};
+use replica_router::{AffinityPick, Rng, Seed, SessionAffinity, session_hash, stats};
 
 const KEYS: usize = 200_000;
 

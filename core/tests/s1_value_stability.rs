@@ -15,7 +15,7 @@
 mod common;
 
 use common::selection::{assert_same_position, histogram, picks};
-use replica_router::{RngCore, Seed, WeightedSelector};
+use replica_router::{Rng, Seed, WeightedSelector};
 
 const SEED_42_BYTES: [u8; 32] = [
     149, 110, 235, 47, 38, 50, 215, 189, 3, 241, 102, 178, 51, 227, 239, 40, 82, 159, 15, 19, 87,

@@ -8,7 +8,7 @@ mod common;
 use common::selection::{assert_same_position, histogram, picks};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
-use replica_router::{RngCore, Seed, WeightedSelector};
+use replica_router::{Rng, Seed, WeightedSelector};
 
 fn cases() -> Vec<Vec<u32>> {
     vec![
@@ -72,7 +72,7 @@ fn s3_zero_picks_draw_nothing() {
 fn s3_batch_through_dyn_rng() {
     let s = WeightedSelector::new(&[1, 2, 3]).unwrap();
     let mut rng = Seed::from_u64(3).rng();
-    let dyn_rng: &mut dyn RngCore = &mut rng;
+    let dyn_rng: &mut dyn Rng = &mut rng;
     let mut buf = [0u32; 64];
     s.fill(dyn_rng, &mut buf);
     let counts = s.counts(dyn_rng, 64);

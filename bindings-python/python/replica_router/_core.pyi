@@ -436,7 +436,7 @@ class Registry:
         id: Optional[str] = None,
         display_name: Optional[str] = None,
         model: Optional[str] = None,
-        strategy: str = "weighted-random",
+        strategy: Optional[str] = None,
         public: bool = False,
     ) -> Router: ...
     def get_router(self, name: str) -> Router: ...

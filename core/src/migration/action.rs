@@ -12,7 +12,7 @@ use crate::names::ResourceName;
 ///
 /// Serializes with an `"action"` tag: `{"action": "set_replica_bounds",
 /// "deployment": "...", "min_replicas": 4, "max_replicas": 4}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MigrationAction {
     /// Create `to` with `replicas` replicas (min = max = `replicas`).
@@ -59,6 +59,85 @@ pub enum MigrationAction {
         /// The deployment.
         deployment: ResourceName,
     },
+}
+
+/// The kind of a [`MigrationAction`], and its one name (STYLE 12): the plan
+/// JSON's `"action"` tag, Python's `MigrationAction.kind` and, in camelCase,
+/// JS's `type` all spell [`ActionKind::as_str`].
+///
+/// ```
+/// use replica_router::ActionKind;
+/// assert_eq!(ActionKind::SetReplicaBounds.as_str(), "set_replica_bounds");
+/// assert_eq!("add_to_router".parse(), Ok(ActionKind::AddToRouter));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ActionKind {
+    /// [`MigrationAction::CreateDeployment`].
+    CreateDeployment,
+    /// [`MigrationAction::AddToRouter`].
+    AddToRouter,
+    /// [`MigrationAction::SetReplicaBounds`].
+    SetReplicaBounds,
+    /// [`MigrationAction::RemoveFromRouter`].
+    RemoveFromRouter,
+    /// [`MigrationAction::DeleteDeployment`].
+    DeleteDeployment,
+}
+
+impl ActionKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ActionKind; 5] = [
+        ActionKind::CreateDeployment,
+        ActionKind::AddToRouter,
+        ActionKind::SetReplicaBounds,
+        ActionKind::RemoveFromRouter,
+        ActionKind::DeleteDeployment,
+    ];
+
+    /// The kind's name, snake_case: `"create_deployment"`, `"add_to_router"`,
+    /// `"set_replica_bounds"`, `"remove_from_router"`, `"delete_deployment"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::CreateDeployment => "create_deployment",
+            ActionKind::AddToRouter => "add_to_router",
+            ActionKind::SetReplicaBounds => "set_replica_bounds",
+            ActionKind::RemoveFromRouter => "remove_from_router",
+            ActionKind::DeleteDeployment => "delete_deployment",
+        }
+    }
+}
+
+impl std::fmt::Display for ActionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ActionKind {
+    /// The unknown name itself.
+    type Err = String;
+
+    /// The kind named `name` ([`ActionKind::as_str`]).
+    fn from_str(name: &str) -> std::result::Result<ActionKind, String> {
+        ActionKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+            .ok_or_else(|| name.to_owned())
+    }
+}
+
+impl MigrationAction {
+    /// This action's kind, which names it in every language.
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            MigrationAction::CreateDeployment { .. } => ActionKind::CreateDeployment,
+            MigrationAction::AddToRouter { .. } => ActionKind::AddToRouter,
+            MigrationAction::SetReplicaBounds { .. } => ActionKind::SetReplicaBounds,
+            MigrationAction::RemoveFromRouter { .. } => ActionKind::RemoveFromRouter,
+            MigrationAction::DeleteDeployment { .. } => ActionKind::DeleteDeployment,
+        }
+    }
 }
 
 /// `from` or `to`.

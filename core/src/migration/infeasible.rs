@@ -4,9 +4,8 @@
 
 use std::fmt;
 
-use super::render::percent;
-use crate::error::List;
 use crate::share::Fraction;
+use crate::support::text::percent;
 
 /// The single changes to a request's constraints that make it plannable
 /// (SPEC M4): each one was checked by planning again with it alone before it
@@ -292,8 +291,8 @@ impl fmt::Display for StepMismatch {
             } => write!(
                 f,
                 "{router} lists [{}] but the step expects [{}]",
-                List(found),
-                List(expected)
+                found.join(", "),
+                expected.join(", ")
             ),
             MissingDeployment { deployment } => {
                 write!(f, "{deployment} does not exist but the step expects it")

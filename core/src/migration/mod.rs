@@ -1,5 +1,14 @@
 //! Zero-downtime traffic migration plans (SPEC M1-M6).
 //!
+//! | rule | items |
+//! | --- | --- |
+//! | M1 request | [`MigrationRequest`], [`Schedule`] |
+//! | M2 steps and actions | [`MigrationPlan`], [`MigrationStep`], [`MigrationAction`], [`ActionKind`] |
+//! | M3-M4 invariants and optimal steps | [`Registry::plan_migration`](crate::Registry::plan_migration) |
+//! | M4 infeasibility | [`Infeasibility`] |
+//! | M5 the reference example | [`Registry::plan_migration`](crate::Registry::plan_migration) |
+//! | M6 JSON, CLI commands, apply, rollback | [`MigrationPlan::to_json`], [`MigrationPlan::firectl_commands`], [`Registry::apply_step`](crate::Registry::apply_step), [`MigrationPlan::rollback`] |
+//!
 //! [`Registry::plan_migration`](crate::Registry::plan_migration) turns a
 //! [`MigrationRequest`] into a [`MigrationPlan`]: ordered steps, each with its
 //! actions and the replica counts, exact split and realised `to` share after
@@ -33,7 +42,7 @@ mod search;
 mod stepwise;
 mod verify;
 
-pub use action::MigrationAction;
+pub use action::{ActionKind, MigrationAction};
 pub use infeasible::{Fixes, Infeasibility, StepMismatch};
 pub use plan::{
     DeploymentReplicas, DeploymentState, MigrationPlan, MigrationStep, PlanKind, PlanState,
@@ -50,7 +59,7 @@ pub const MAX_PLAN_STEPS: usize = 10_000;
 /// How traffic moves to `to` (SPEC M1).
 ///
 /// Serializes as `{"steps": [20, 80, 100]}` or `{"max_step": 20}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Schedule {
     /// Explicit steps: after each, this percentage of the from+to traffic
     /// goes to `to`. Strictly increasing, each 1 to 100, ending at 100.
@@ -118,14 +127,8 @@ impl std::fmt::Display for Schedule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Schedule::Steps(steps) => {
-                f.write_str("steps ")?;
-                for (i, s) in steps.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{s}%")?;
-                }
-                Ok(())
+                let steps: Vec<String> = steps.iter().map(|s| format!("{s}%")).collect();
+                write!(f, "steps {}", steps.join(", "))
             }
             Schedule::MaxStep(m) => write!(f, "at most {m} percentage points per step"),
         }

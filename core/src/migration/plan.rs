@@ -3,16 +3,16 @@
 use super::Schedule;
 use super::action::{MigrationAction, Side};
 use crate::error::{Error, Result};
-use crate::json::{Field, ReadError, Value, Writer};
 use crate::limits::MAX_SNAPSHOT_BYTES;
 use crate::names::ResourceName;
 use crate::share::Fraction;
+use crate::support::json::{Field, ReadError, Value, Writer};
 
 /// The plan JSON format version this build reads and writes.
 const FORMAT_VERSION: u64 = 1;
 
 /// One deployment as a plan sees it, before or after a step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub struct DeploymentState {
     /// The deployment exists (`to` may not exist yet, or any more).
@@ -48,7 +48,7 @@ impl DeploymentState {
 }
 
 /// `from` and `to` before or after a step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub struct PlanState {
     /// The deployment traffic moves away from.
@@ -89,7 +89,7 @@ impl PlanState {
 }
 
 /// One deployment's traffic share after a step (SPEC R5).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct StepShare {
     /// The deployment.
@@ -101,7 +101,7 @@ pub struct StepShare {
 }
 
 /// A router deployment the plan does not touch, with its replicas.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct DeploymentReplicas {
     /// The deployment.
@@ -112,7 +112,7 @@ pub struct DeploymentReplicas {
 
 /// One step of a plan (SPEC M2): its ordered actions, then the state, the
 /// exact split and the realised `to` share after it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct MigrationStep {
     /// The share of the from+to traffic this step aimed at for `to` (the
@@ -141,7 +141,7 @@ impl MigrationStep {
 }
 
 /// Whether a plan migrates or rolls a migration back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PlanKind {
     /// A migration from [`Registry::plan_migration`](crate::Registry::plan_migration).
     Migration,
@@ -153,9 +153,21 @@ pub enum PlanKind {
     },
 }
 
+impl PlanKind {
+    /// The kind's name in every language: `"migration"` or `"rollback"` (the
+    /// plan JSON writes a migration's kind as this string and a rollback's
+    /// as `{"rollback": {"after_step": n}}`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PlanKind::Migration => "migration",
+            PlanKind::Rollback { .. } => "rollback",
+        }
+    }
+}
+
 /// Everything a plan holds; `MigrationPlan` wraps it so that plans can only
 /// be made by the planner or by a validated [`MigrationPlan::from_json`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PlanData {
     pub(crate) format_version: u64,
     pub(crate) kind: PlanKind,
@@ -241,7 +253,7 @@ pub(crate) struct PlanData {
 /// - **CLI rendering.** Routers and deployments by bare ID, as the reference
 ///   does (they are all in the router's account); models by full name.
 ///
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MigrationPlan {
     pub(crate) data: PlanData,
 }
@@ -334,8 +346,8 @@ impl MigrationPlan {
                 got: json.len(),
             });
         }
-        let value =
-            crate::json::parse(json).map_err(|message| Error::InvalidPlanJson { message })?;
+        let value = crate::support::json::parse(json)
+            .map_err(|message| Error::InvalidPlanJson { message })?;
         MigrationPlan::from_value(&value)
     }
 

@@ -10,14 +10,14 @@
 //! then replays the plan to check its content.
 
 use super::Schedule;
-use super::action::MigrationAction;
+use super::action::{ActionKind, MigrationAction};
 use super::plan::{
     DeploymentReplicas, DeploymentState, MigrationStep, PlanData, PlanKind, PlanState, StepShare,
 };
 use crate::error::IdKind;
-use crate::json::{Field, Members, Read, Value, Writer};
 use crate::names::{Id, ResourceName, parse_full};
 use crate::share::Fraction;
+use crate::support::json::{Field, Members, Read, Value, Writer};
 
 /// Parses a full resource name of any kind; the plan validator checks kinds.
 fn parse_full_name(input: &str) -> Result<ResourceName, String> {
@@ -133,9 +133,9 @@ impl PlanData {
 impl PlanKind {
     fn write(self, w: &mut Writer) {
         match self {
-            PlanKind::Migration => w.text("migration"),
+            PlanKind::Migration => w.text(self.as_str()),
             PlanKind::Rollback { after_step } => w.object(|w| {
-                w.key("rollback")
+                w.key(self.as_str())
                     .object(|w| w.key("after_step").uint(after_step as u64));
             }),
         }
@@ -144,7 +144,7 @@ impl PlanKind {
     fn from_value(f: Field<'_, '_>) -> Read<PlanKind> {
         if let Value::String(s) = f.value {
             return match s.as_str() {
-                "migration" => Ok(PlanKind::Migration),
+                s if s == PlanKind::Migration.as_str() => Ok(PlanKind::Migration),
                 _ => Err(f.error(format_args!(
                     "unknown plan kind '{}': expected \"migration\" or {{\"rollback\": ...}}",
                     s.escape_debug()
@@ -272,50 +272,44 @@ impl MigrationStep {
 
 impl MigrationAction {
     fn write(&self, w: &mut Writer) {
-        w.object(|w| match self {
-            MigrationAction::CreateDeployment {
-                deployment,
-                model,
-                replicas,
-            } => {
-                w.key("action").text("create_deployment");
-                w.key("deployment").text(deployment);
-                w.key("model").text(model);
-                w.key("replicas").uint(*replicas);
-            }
-            MigrationAction::AddToRouter {
-                router,
-                deployment,
-                deployments,
-            }
-            | MigrationAction::RemoveFromRouter {
-                router,
-                deployment,
-                deployments,
-            } => {
-                w.key("action")
-                    .text(if matches!(self, MigrationAction::AddToRouter { .. }) {
-                        "add_to_router"
-                    } else {
-                        "remove_from_router"
-                    });
-                w.key("router").text(router);
-                w.key("deployment").text(deployment);
-                w.key("deployments").array(deployments, Writer::text);
-            }
-            MigrationAction::SetReplicaBounds {
-                deployment,
-                min_replicas,
-                max_replicas,
-            } => {
-                w.key("action").text("set_replica_bounds");
-                w.key("deployment").text(deployment);
-                w.key("min_replicas").uint(*min_replicas);
-                w.key("max_replicas").uint(*max_replicas);
-            }
-            MigrationAction::DeleteDeployment { deployment } => {
-                w.key("action").text("delete_deployment");
-                w.key("deployment").text(deployment);
+        w.object(|w| {
+            w.key("action").text(self.kind().as_str());
+            match self {
+                MigrationAction::CreateDeployment {
+                    deployment,
+                    model,
+                    replicas,
+                } => {
+                    w.key("deployment").text(deployment);
+                    w.key("model").text(model);
+                    w.key("replicas").uint(*replicas);
+                }
+                MigrationAction::AddToRouter {
+                    router,
+                    deployment,
+                    deployments,
+                }
+                | MigrationAction::RemoveFromRouter {
+                    router,
+                    deployment,
+                    deployments,
+                } => {
+                    w.key("router").text(router);
+                    w.key("deployment").text(deployment);
+                    w.key("deployments").array(deployments, Writer::text);
+                }
+                MigrationAction::SetReplicaBounds {
+                    deployment,
+                    min_replicas,
+                    max_replicas,
+                } => {
+                    w.key("deployment").text(deployment);
+                    w.key("min_replicas").uint(*min_replicas);
+                    w.key("max_replicas").uint(*max_replicas);
+                }
+                MigrationAction::DeleteDeployment { deployment } => {
+                    w.key("deployment").text(deployment);
+                }
             }
         });
     }
@@ -323,45 +317,39 @@ impl MigrationAction {
     fn from_value(f: Field<'_, '_>) -> Read<MigrationAction> {
         f.object(|m| {
             let tag = m.str("action")?;
-            Ok(match tag {
-                "create_deployment" => MigrationAction::CreateDeployment {
+            let Ok(kind) = tag.parse::<ActionKind>() else {
+                let names: Vec<&str> = ActionKind::ALL.iter().map(|k| k.as_str()).collect();
+                let (last, rest) = names.split_last().unwrap_or((&"", &[]));
+                return Err(f.error(format_args!(
+                    "unknown action '{}': expected {} or {last}",
+                    tag.escape_debug(),
+                    rest.join(", "),
+                )));
+            };
+            Ok(match kind {
+                ActionKind::CreateDeployment => MigrationAction::CreateDeployment {
                     deployment: name_at(m, "deployment")?,
                     model: name_at(m, "model")?,
                     replicas: m.uint("replicas")?,
                 },
-                "add_to_router" | "remove_from_router" => {
-                    let router = name_at(m, "router")?;
-                    let deployment = name_at(m, "deployment")?;
-                    let deployments = names(m.get("deployments")?)?;
-                    if tag == "add_to_router" {
-                        MigrationAction::AddToRouter {
-                            router,
-                            deployment,
-                            deployments,
-                        }
-                    } else {
-                        MigrationAction::RemoveFromRouter {
-                            router,
-                            deployment,
-                            deployments,
-                        }
-                    }
-                }
-                "set_replica_bounds" => MigrationAction::SetReplicaBounds {
+                ActionKind::AddToRouter => MigrationAction::AddToRouter {
+                    router: name_at(m, "router")?,
+                    deployment: name_at(m, "deployment")?,
+                    deployments: names(m.get("deployments")?)?,
+                },
+                ActionKind::RemoveFromRouter => MigrationAction::RemoveFromRouter {
+                    router: name_at(m, "router")?,
+                    deployment: name_at(m, "deployment")?,
+                    deployments: names(m.get("deployments")?)?,
+                },
+                ActionKind::SetReplicaBounds => MigrationAction::SetReplicaBounds {
                     deployment: name_at(m, "deployment")?,
                     min_replicas: m.uint("min_replicas")?,
                     max_replicas: m.uint("max_replicas")?,
                 },
-                "delete_deployment" => MigrationAction::DeleteDeployment {
+                ActionKind::DeleteDeployment => MigrationAction::DeleteDeployment {
                     deployment: name_at(m, "deployment")?,
                 },
-                other => {
-                    return Err(f.error(format_args!(
-                        "unknown action '{}': expected create_deployment, add_to_router, \
-                         set_replica_bounds, remove_from_router or delete_deployment",
-                        other.escape_debug()
-                    )));
-                }
             })
         })
     }

@@ -5,24 +5,8 @@ use std::fmt::{self, Write as _};
 use super::action::MigrationAction;
 use super::plan::{MigrationPlan, MigrationStep, PlanKind};
 use crate::names::ResourceName;
-use crate::share::{Decimal, Fraction};
-
-/// `num / den` as a percentage: exact when whole (`"20%"`), else rounded to
-/// two decimals (`"33.33%"`). `den == 0` gives `"-"`.
-pub(crate) fn percent(num: u128, den: u128) -> String {
-    if den == 0 {
-        return "-".into();
-    }
-    if (num * 100) % den == 0 {
-        return format!("{}%", Decimal(num * 100 / den));
-    }
-    let hundredths = (num * 10_000 * 2 + den) / (den * 2);
-    format!(
-        "{}.{:02}%",
-        Decimal(hundredths / 100),
-        (hundredths % 100) as u64
-    )
-}
+use crate::share::Fraction;
+use crate::support::text::percent;
 
 /// A share as [`percent`] text.
 fn share_percent(share: Fraction) -> String {
@@ -72,14 +56,12 @@ impl MigrationAction {
                 deployments,
                 ..
             } => {
-                let mut cmd = format!("firectl router update {} --deployments=", id(router));
-                for (i, d) in deployments.iter().enumerate() {
-                    if i > 0 {
-                        cmd.push(',');
-                    }
-                    cmd.push_str(id(d));
-                }
-                cmd
+                let ids: Vec<&str> = deployments.iter().map(id).collect();
+                format!(
+                    "firectl router update {} --deployments={}",
+                    id(router),
+                    ids.join(",")
+                )
             }
             MigrationAction::SetReplicaBounds {
                 deployment,
@@ -282,20 +264,5 @@ impl fmt::Display for MigrationPlan {
     /// The [`MigrationPlan::table`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.table())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::percent;
-
-    #[test]
-    fn percentages() {
-        assert_eq!(percent(1, 5), "20%");
-        assert_eq!(percent(1, 3), "33.33%");
-        assert_eq!(percent(2, 3), "66.67%");
-        assert_eq!(percent(0, 7), "0%");
-        assert_eq!(percent(1, 0), "-");
-        assert_eq!(percent(1, 200), "0.50%");
     }
 }

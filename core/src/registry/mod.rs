@@ -1,6 +1,15 @@
 //! The in-memory registry of deployments and routers (SPEC T1, T2, D1-D3,
 //! R1-R6).
 //!
+//! | rule | items |
+//! | --- | --- |
+//! | N3 generated IDs | [`Registry::create_router`] |
+//! | D1-D3 deployments | [`Registry::create_deployment`], [`Registry::update_deployment`], [`Registry::delete_deployment`] |
+//! | R1-R4 routers | [`Registry::create_router`], [`Registry::update_router`], [`Registry::delete_router`] |
+//! | R5 traffic split | [`Registry::traffic_split`] |
+//! | R6 routing | [`Registry::route`], [`Registry::route_request`] |
+//! | T1-T2 state and listings | [`Registry::to_json`], [`Registry::from_json`] |
+//!
 //! A [`Registry`] holds the state of any number of accounts and acts as one
 //! of them at a time ([`Registry::account`]), like the reference CLI with a
 //! profile: bare IDs resolve against that account, and it may create, change
@@ -29,7 +38,7 @@ use crate::router::{Router, RouterSpec, RouterUpdate, check_display_name};
 use crate::selection::{Seed, below};
 use crate::share::{Fraction, Share, TrafficSplit};
 use crate::strategy::RouterTable;
-use crate::vec_map::{Keyed, VecMap, sort_find_repeat};
+use crate::support::vec_map::{Keyed, VecMap, sort_find_repeat};
 
 /// Generator stream for generated IDs (SPEC N3).
 const ID_STREAM: u64 = 0;

@@ -9,7 +9,7 @@ use crate::deployment::Deployment;
 use crate::error::{Error, IdKind, Result};
 use crate::names::{Id, ResourceKind, ResourceName, TargetRef, is_valid_id, parse_route_target};
 use crate::strategy::RouterTable;
-use crate::vec_map::VecMap;
+use crate::support::vec_map::VecMap;
 
 /// A request to route (SPEC R6, R7): the input of
 /// [`Registry::route_request`].
@@ -293,36 +293,32 @@ fn resolve<'a>(accounts: &'a VecMap<Id, Account>, model: &str, caller: &str) -> 
     let target = parse_route_target(model, caller)?;
     let account = accounts.get(target.account);
     let try_router = matches!(target.kind, None | Some(ResourceKind::Router));
-    if try_router {
-        if let Some(entry) = account.and_then(|a| a.routers.get(target.id)) {
-            if target.account != caller && !entry.router.public {
-                return Err(Error::PermissionDenied {
-                    name: entry.router.name.to_string(),
-                    caller: caller.to_owned(),
-                });
-            }
-            let table = entry.table.as_ref().ok_or_else(|| Error::NoCapacity {
+    if try_router && let Some(entry) = account.and_then(|a| a.routers.get(target.id)) {
+        if target.account != caller && !entry.router.public {
+            return Err(Error::PermissionDenied {
                 name: entry.router.name.to_string(),
-            })?;
-            return Ok(Target::Router(entry, table));
+                caller: caller.to_owned(),
+            });
         }
+        let table = entry.table.as_ref().ok_or_else(|| Error::NoCapacity {
+            name: entry.router.name.to_string(),
+        })?;
+        return Ok(Target::Router(entry, table));
     }
     let try_deployment = matches!(target.kind, None | Some(ResourceKind::Deployment));
-    if try_deployment {
-        if let Some(d) = account.and_then(|a| a.deployments.get(target.id)) {
-            if target.account != caller {
-                return Err(Error::PermissionDenied {
-                    name: d.name.to_string(),
-                    caller: caller.to_owned(),
-                });
-            }
-            if d.replicas == 0 {
-                return Err(Error::NoCapacity {
-                    name: d.name.to_string(),
-                });
-            }
-            return Ok(Target::Deployment(d));
+    if try_deployment && let Some(d) = account.and_then(|a| a.deployments.get(target.id)) {
+        if target.account != caller {
+            return Err(Error::PermissionDenied {
+                name: d.name.to_string(),
+                caller: caller.to_owned(),
+            });
         }
+        if d.replicas == 0 {
+            return Err(Error::NoCapacity {
+                name: d.name.to_string(),
+            });
+        }
+        return Ok(Target::Deployment(d));
     }
     Err(not_found(&target))
 }

@@ -29,14 +29,13 @@ use super::{Account, ID_STREAM, ROUTE_STREAM, Registry, check_router_deployments
 use crate::deployment::{Deployment, Placement, check_bounds};
 use crate::direct_route::{DirectRoute, KeyDigest, handle_label};
 use crate::error::{Error, IdKind, Result};
-use crate::json::{Field, Members, Read, ReadError, Value, Writer};
 use crate::limits::MAX_SNAPSHOT_BYTES;
 use crate::names::{Id, ResourceKind, ResourceName, parse_full};
 use crate::region::{Region, RegionCatalog};
 use crate::router::{Router, check_display_name};
 use crate::selection::Seed;
-use crate::share::Decimal;
-use crate::vec_map::{Keyed, VecMap, sort_find_repeat};
+use crate::support::json::{Field, Members, Read, ReadError, Value, Writer};
+use crate::support::vec_map::{Keyed, VecMap, sort_find_repeat};
 
 /// The snapshot format version this build reads and writes.
 pub(crate) const FORMAT_VERSION: u64 = 1;
@@ -194,13 +193,10 @@ impl Registry {
             w.key("format_version").uint(FORMAT_VERSION);
             w.key("account").text(&self.account);
             w.key("seed").text(hex(self.seed.as_bytes()));
-            w.key("id_rng_word_pos")
-                .text(Decimal(self.id_rng.get_word_pos()));
+            w.key("id_rng_word_pos").text(self.id_rng.get_word_pos());
             w.key("route_rng_word_pos")
-                .text(Decimal(self.route_rng.get_word_pos()));
+                .text(self.route_rng.get_word_pos());
             w.key("catalog").array(self.catalog.regions(), Writer::text);
-            // Plain loops over the accounts rather than flattened iterator
-            // chains: the same order, less WebAssembly.
             w.key("deployments").elements(|w| {
                 for account in self.accounts.values() {
                     for d in account.deployments.values() {
@@ -235,7 +231,8 @@ impl Registry {
                 got: json.len(),
             });
         }
-        let value = crate::json::parse(json).map_err(|message| Error::InvalidJson { message })?;
+        let value =
+            crate::support::json::parse(json).map_err(|message| Error::InvalidJson { message })?;
         Registry::from_value(&value)
     }
 

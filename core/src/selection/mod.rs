@@ -1,5 +1,11 @@
 //! Seeded, exact, platform-independent weighted selection (SPEC S1-S4).
 //!
+//! | rule | items |
+//! | --- | --- |
+//! | S1 determinism | [`Seed`] |
+//! | S2 exact probabilities, S3 O(1) picks | [`WeightedSelector`] |
+//! | S4 pinned generator and seeds | [`Seed`], [`ChaCha8Rng`] |
+//!
 //! * [`Seed`] turns a `u64` or 32 bytes into the pinned generator,
 //!   [`ChaCha8Rng`] (S4).
 //! * [`WeightedSelector`] picks index `j` with probability exactly
@@ -16,10 +22,43 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
 use crate::error::{Error, Result};
+use crate::limits::MAX_WEIGHTS;
 
 mod weighted;
 
 pub use weighted::WeightedSelector;
+
+/// The one weights check (SPEC S2, S4), shared by [`WeightedSelector`],
+/// [`WeightedRoundRobin`](crate::WeightedRoundRobin) and
+/// [`SessionAffinity`](crate::SessionAffinity): at least one weight, at most
+/// [`MAX_WEIGHTS`] of them (indices are `u32`) and a positive total. Returns
+/// the total, which cannot overflow: at most `2^32 - 1` weights below `2^32`
+/// each sum to less than `2^64`.
+///
+/// # Errors
+///
+/// [`Error::EmptyWeights`], [`Error::LimitExceeded`] or
+/// [`Error::ZeroTotalWeight`], in that order.
+pub(crate) fn check_weights(weights: impl ExactSizeIterator<Item = u32>) -> Result<u64> {
+    let len = weights.len();
+    if len == 0 {
+        return Err(Error::EmptyWeights);
+    }
+    // Written so the check is not vacuous on 32-bit targets, where
+    // MAX_WEIGHTS is usize::MAX.
+    if u32::try_from(len).is_err() {
+        return Err(Error::LimitExceeded {
+            what: "weights",
+            limit: MAX_WEIGHTS,
+            got: len,
+        });
+    }
+    let total: u64 = weights.map(u64::from).sum();
+    if total == 0 {
+        return Err(Error::ZeroTotalWeight);
+    }
+    Ok(total)
+}
 
 /// A 32-byte seed for the pinned generator, [`ChaCha8Rng`] (SPEC S4).
 ///
@@ -29,7 +68,7 @@ pub use weighted::WeightedSelector;
 /// gives the same stream.
 ///
 /// ```
-/// use replica_router::{RngCore, Seed};
+/// use replica_router::{Rng, Seed};
 ///
 /// let seed = Seed::from_u64(42);
 /// assert_eq!(Seed::from(42u64), seed);

@@ -1,11 +1,9 @@
 //! [`WeightedSelector`]: an exact integer alias table (SPEC S2, S3, S4).
 
-use rand_chacha::ChaCha8Rng;
 use rand_core::Rng;
 
-use super::below;
-use crate::error::{Error, Result};
-use crate::limits::MAX_WEIGHTS;
+use super::{below, check_weights};
+use crate::error::Result;
 
 /// One bucket `i` of the alias table: cell `(i, u)` belongs to `i` when
 /// `u < prob`, else to `alias`. Stored as `[prob, alias]` (8 bytes) when
@@ -166,11 +164,11 @@ impl WeightedSelector {
     ///
     /// # Errors
     ///
-    /// * [`Error::EmptyWeights`] if `weights` is empty.
-    /// * [`Error::LimitExceeded`] if there are more than
+    /// * [`Error::EmptyWeights`](crate::Error::EmptyWeights) if `weights` is empty.
+    /// * [`Error::LimitExceeded`](crate::Error::LimitExceeded) if there are more than
     ///   [`limits::MAX_WEIGHTS`](crate::limits::MAX_WEIGHTS) weights (indices
     ///   are `u32`).
-    /// * [`Error::ZeroTotalWeight`] if every weight is zero.
+    /// * [`Error::ZeroTotalWeight`](crate::Error::ZeroTotalWeight) if every weight is zero.
     ///
     /// Any other `&[u32]` is accepted: the total is a `u64` and cannot
     /// overflow (`(2^32 - 1)^2 < 2^64`), so for example 100,000 weights of
@@ -194,23 +192,7 @@ impl WeightedSelector {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn new(weights: &[u32]) -> Result<Self> {
-        if weights.is_empty() {
-            return Err(Error::EmptyWeights);
-        }
-        // Indices are u32 (SPEC S4); written so the check is not vacuous on
-        // 32-bit targets, where MAX_WEIGHTS is usize::MAX.
-        if u32::try_from(weights.len()).is_err() {
-            return Err(Error::LimitExceeded {
-                what: "weights in a weighted selector",
-                limit: MAX_WEIGHTS,
-                got: weights.len(),
-            });
-        }
-        // At most u32::MAX weights below 2^32 each: the sum is below 2^64.
-        let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();
-        if total == 0 {
-            return Err(Error::ZeroTotalWeight);
-        }
+        let total = check_weights(weights.iter().copied())?;
         let n = weights.len() as u64;
         let is_wide = total > u64::from(u32::MAX);
         let (narrow, wide) = if is_wide {
@@ -459,43 +441,6 @@ impl WeightedSelector {
             }
         }
         counts
-    }
-
-    /// [`fill`](Self::fill) from the pinned generator (SPEC S4), compiled
-    /// in this crate.
-    ///
-    /// For bindings: the generator's block function is `#[inline]`, so
-    /// every crate that draws from a [`ChaCha8Rng`] compiles its own copy of
-    /// it (about 6 KB of WebAssembly). Drawing through this method and
-    /// [`counts_pinned`](Self::counts_pinned) reuses this crate's copy.
-    ///
-    /// ```
-    /// use replica_router::{Seed, WeightedSelector};
-    ///
-    /// let s = WeightedSelector::new(&[3, 2])?;
-    /// let (mut a, mut b) = ([0u32; 8], [0u32; 8]);
-    /// s.fill_pinned(&mut Seed::from_u64(1).rng(), &mut a);
-    /// s.fill(&mut Seed::from_u64(1).rng(), &mut b);
-    /// assert_eq!(a, b);
-    /// # Ok::<(), replica_router::Error>(())
-    /// ```
-    pub fn fill_pinned(&self, rng: &mut ChaCha8Rng, out: &mut [u32]) {
-        self.fill(rng, out);
-    }
-
-    /// [`counts`](Self::counts) from the pinned generator, compiled in this
-    /// crate (see [`fill_pinned`](Self::fill_pinned)).
-    ///
-    /// ```
-    /// use replica_router::{Seed, WeightedSelector};
-    ///
-    /// let s = WeightedSelector::new(&[3, 0, 2])?;
-    /// let counts = s.counts_pinned(&mut Seed::from_u64(5).rng(), 1_000);
-    /// assert_eq!(counts, s.counts(&mut Seed::from_u64(5).rng(), 1_000));
-    /// # Ok::<(), replica_router::Error>(())
-    /// ```
-    pub fn counts_pinned(&self, rng: &mut ChaCha8Rng, n: u64) -> Vec<u64> {
-        self.counts(rng, n)
     }
 
     /// One 32-bit Lemire draw over the `n * W <= 2^10` cells, looked up

@@ -4,7 +4,8 @@
 
 use crate::error::{Error, Result};
 use crate::limits::MAX_SESSION_AFFINITY_REPLICAS;
-use crate::vec_map::{Keyed, sort_find_repeat};
+use crate::selection::check_weights;
+use crate::support::vec_map::{Keyed, sort_find_repeat};
 
 /// Initial state of [`session_hash`] (the first fractional hex digits of pi).
 const HASH_SEED: u64 = 0x243f_6a88_85a3_08d3;
@@ -161,13 +162,10 @@ impl SessionAffinity {
         SessionAffinity::from_pairs(&deployments)
     }
 
-    /// [`SessionAffinity::new`] once the pairs are collected: generic over
-    /// the name type only, so that callers passing different iterators of
-    /// the same names share one copy of the code.
+    /// [`SessionAffinity::new`] once the pairs are collected.
     fn from_pairs<S: AsRef<str>>(deployments: &[(S, u32)]) -> Result<SessionAffinity> {
-        if deployments.is_empty() {
-            return Err(Error::EmptyWeights);
-        }
+        // Bounded before the names are sorted (each deployment needs a
+        // replica slot, so more deployments than slots cannot be valid).
         if deployments.len() > MAX_SESSION_AFFINITY_REPLICAS {
             return Err(Error::LimitExceeded {
                 what: "deployments in a session-affinity table",
@@ -185,10 +183,7 @@ impl SessionAffinity {
                 deployment: deployments[i].0.as_ref().to_owned(),
             });
         }
-        let total: u64 = deployments.iter().map(|(_, r)| u64::from(*r)).sum();
-        if total == 0 {
-            return Err(Error::ZeroTotalWeight);
-        }
+        let total = check_weights(deployments.iter().map(|(_, replicas)| *replicas))?;
         let total = usize::try_from(total)
             .ok()
             .filter(|&t| t <= MAX_SESSION_AFFINITY_REPLICAS)

@@ -1,5 +1,9 @@
 //! Routing strategies (SPEC R7) and a router's cached per-strategy state.
 //!
+//! | rule | items |
+//! | --- | --- |
+//! | R7 strategies | [`WeightedRoundRobin`], [`SessionAffinity`], [`session_hash`] |
+//!
 //! | strategy | state built when the router or a listed replica count changes | per request |
 //! | --- | --- | --- |
 //! | `weighted-random` | [`WeightedSelector`] | one draw from the generator |
@@ -35,9 +39,7 @@ enum Plan {
     Random,
     RoundRobin(WeightedRoundRobin),
     /// `None` when the router is too large for affinity: keyed requests get
-    /// [`affinity::too_many_replicas`], unkeyed ones still route. (Holding
-    /// the error instead would make every registry clone, which clones the
-    /// tables, link `Error`'s `Clone` into the WebAssembly module.)
+    /// [`affinity::too_many_replicas`], unkeyed ones still route.
     Affinity(Option<SessionAffinity>),
 }
 

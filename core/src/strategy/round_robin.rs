@@ -4,8 +4,8 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
-use crate::error::{Error, Result};
-use crate::limits::MAX_WEIGHTS;
+use crate::error::Result;
+use crate::selection::check_weights;
 
 /// Totals up to this keep the whole cycle as a table (4 bytes a pick, at most
 /// 256 KiB, O(1) a pick); larger totals compute each pick from the weights.
@@ -95,9 +95,9 @@ impl WeightedRoundRobin {
     /// `i`).
     ///
     /// # Errors
-    /// [`Error::EmptyWeights`] for no weights; [`Error::ZeroTotalWeight`]
-    /// when they sum to 0; [`Error::LimitExceeded`] for more than
-    /// [`MAX_WEIGHTS`] weights.
+    /// [`Error::EmptyWeights`](crate::Error::EmptyWeights) for no weights; [`Error::ZeroTotalWeight`](crate::Error::ZeroTotalWeight)
+    /// when they sum to 0; [`Error::LimitExceeded`](crate::Error::LimitExceeded) for more than
+    /// [`MAX_WEIGHTS`](crate::limits::MAX_WEIGHTS) weights.
     ///
     /// # Performance
     /// O(T log n) time and 4 T bytes for totals `T` up to 65,536, so every
@@ -105,23 +105,7 @@ impl WeightedRoundRobin {
     /// the number of positive weights, and no table (a total of 2^40 costs no
     /// more memory than a total of 2^17).
     pub fn new(weights: &[u32]) -> Result<WeightedRoundRobin> {
-        if weights.is_empty() {
-            return Err(Error::EmptyWeights);
-        }
-        // Indices are u32 (SPEC S4); written so the check is not vacuous on
-        // 32-bit targets, where MAX_WEIGHTS is usize::MAX.
-        if u32::try_from(weights.len()).is_err() {
-            return Err(Error::LimitExceeded {
-                what: "weights",
-                limit: MAX_WEIGHTS,
-                got: weights.len(),
-            });
-        }
-        // At most 2^32 weights of at most 2^32 - 1: the sum fits in u64.
-        let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();
-        if total == 0 {
-            return Err(Error::ZeroTotalWeight);
-        }
+        let total = check_weights(weights.iter().copied())?;
         let active = weights.iter().filter(|&&w| w > 0).count() as u64;
         let mut rr = WeightedRoundRobin {
             weights: weights.to_vec(),
@@ -270,8 +254,7 @@ impl WeightedRoundRobin {
                 below = c;
             }
         }
-        // The candidates in the same min-heap as `build_cycle` (one copy of
-        // the heap code for both, and no sort): O(m log m).
+        // The candidates in the same min-heap as `build_cycle`: O(m log m).
         let mut candidates = BinaryHeap::new();
         for (index, weight) in self.keys_from_zero() {
             let at_hi = self.count_one(hi, weight);

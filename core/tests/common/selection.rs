@@ -1,7 +1,7 @@
 //! Helpers for the selection tests (SPEC S1-S4).
 
 use replica_router::stats::{self, ChiSquare};
-use replica_router::{RngCore, Seed, WeightedSelector};
+use replica_router::{Rng, Seed, WeightedSelector};
 
 /// Significance level of every statistical test: a fit is rejected below it.
 pub const ALPHA: f64 = 0.001;
@@ -16,13 +16,13 @@ pub fn histogram(picks: &[u32], len: usize) -> Vec<u64> {
 }
 
 /// `n` successive `pick`s, one call each.
-pub fn picks<R: RngCore + ?Sized>(selector: &WeightedSelector, rng: &mut R, n: usize) -> Vec<u32> {
+pub fn picks<R: Rng + ?Sized>(selector: &WeightedSelector, rng: &mut R, n: usize) -> Vec<u32> {
     (0..n).map(|_| selector.pick(rng)).collect()
 }
 
 /// Asserts that two generators are at the same position by comparing their
 /// next outputs (`ChaCha8Rng` has no `PartialEq`).
-pub fn assert_same_position<A: RngCore, B: RngCore>(a: &mut A, b: &mut B) {
+pub fn assert_same_position<A: Rng, B: Rng>(a: &mut A, b: &mut B) {
     for _ in 0..4 {
         assert_eq!(a.next_u64(), b.next_u64(), "generators diverged");
     }

@@ -3,8 +3,8 @@
 //! that prints straight into a string.
 //!
 //! Hand-written rather than derived so that the formats are defined once,
-//! field by field, next to the validation that loads them, and so that the
-//! WebAssembly module stays small. What it accepts is RFC 8259 JSON with
+//! field by field, next to the validation that loads them, with path errors
+//! (serde stays an optional feature). What it accepts is RFC 8259 JSON with
 //! these choices:
 //!
 //! - Objects may not repeat a key, and nesting is limited to
@@ -516,8 +516,7 @@ impl Parser<'_> {
 
 /// Why a document does not fit its format: `"<path>: <message>"`.
 ///
-/// Boxed to one word: the readers move it through every `?`, and the
-/// WebAssembly code of each move grows with its size.
+/// Boxed to one word: the readers move it through every `?`.
 #[derive(Debug)]
 #[allow(
     clippy::box_collection,

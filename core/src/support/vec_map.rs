@@ -1,10 +1,7 @@
 //! A small map on sorted vectors, and a sort-based duplicate finder.
 //!
-//! [`VecMap`] replaces `BTreeMap` in the registry for code size, in the
-//! spirit of ICU4X's `litemap`: every `BTreeMap<K, V>` instantiates the whole
-//! B-tree (search, insert, remove, navigation, drop, bulk build) for its key
-//! and value types, several kilobytes of WebAssembly each, while a sorted
-//! vector needs a binary search and `Vec::insert`/`Vec::remove`.
+//! [`VecMap`] holds the registry's maps, in the spirit of ICU4X's `litemap`:
+//! a binary search over contiguous keys, `Vec::insert` and `Vec::remove`.
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
@@ -210,51 +207,17 @@ pub(crate) type Keyed<'a> = (&'a str, &'a str, usize);
 /// Sorts `keys` by key, then by position, and returns the position of the
 /// first item, in list order, whose key an earlier item already has.
 ///
-/// O(n log n) time, no allocation. Every caller shares this one sort (each
-/// sorted element type costs code), so checks for duplicate names keep their
-/// list-order error reporting without a throwaway set.
+/// O(n log n) time, no allocation: checks for duplicate names keep their
+/// list-order error reporting without a throwaway set. The keys end in a
+/// position, so they are distinct and an unstable sort orders them exactly.
 pub(crate) fn sort_find_repeat(keys: &mut [Keyed<'_>]) -> Option<usize> {
-    heapsort(keys);
+    keys.sort_unstable();
     keys.windows(2)
         .filter_map(|w| match w {
             [a, b] if (a.0, a.1) == (b.0, b.1) => Some(b.2),
             _ => None,
         })
         .min()
-}
-
-/// Sorts `v` ascending: an in-place heapsort, O(n log n) worst case.
-///
-/// Written out rather than `sort_unstable`, whose pattern-defeating
-/// quicksort costs about 3 KB of WebAssembly per element type; these sorts
-/// run when names are validated or snapshots load, never per request. The
-/// keys end in a position, so they are distinct and the order is exact.
-fn heapsort(v: &mut [Keyed<'_>]) {
-    /// Moves `v[root]` down the max-heap in `v[..end]` to where it belongs.
-    fn sift_down(v: &mut [Keyed<'_>], mut root: usize, end: usize) {
-        loop {
-            let mut child = 2 * root + 1;
-            if child >= end {
-                return;
-            }
-            if child + 1 < end && v[child] < v[child + 1] {
-                child += 1;
-            }
-            if v[root] >= v[child] {
-                return;
-            }
-            v.swap(root, child);
-            root = child;
-        }
-    }
-    let len = v.len();
-    for root in (0..len / 2).rev() {
-        sift_down(v, root, len);
-    }
-    for end in (1..len).rev() {
-        v.swap(0, end);
-        sift_down(v, 0, end);
-    }
 }
 
 #[cfg(test)]
@@ -478,34 +441,5 @@ mod tests {
                 "{items:?}"
             );
         }
-    }
-
-    #[test]
-    fn heapsort_sorts_like_the_standard_sort() {
-        const NAMES: [&str; 5] = ["", "a", "b", "ab", "b-a"];
-        let mut rng = Mix(11);
-        for len in 0..70 {
-            for _ in 0..20 {
-                let mut keys: Vec<Keyed<'_>> = (0..len)
-                    .map(|i| {
-                        let a = NAMES[usize::try_from(rng.below(2)).unwrap()];
-                        let b = NAMES[usize::try_from(rng.below(5)).unwrap()];
-                        // Positions in a shuffled order, repeats of keys included.
-                        (a, b, usize::try_from(rng.below(1000)).unwrap() * 100 + i)
-                    })
-                    .collect();
-                let mut expected = keys.clone();
-                expected.sort();
-                heapsort(&mut keys);
-                assert_eq!(keys, expected);
-            }
-        }
-        // Already sorted and reversed inputs.
-        let mut keys: Vec<Keyed<'_>> = (0..100).map(|i| ("", "x", i)).collect();
-        heapsort(&mut keys);
-        assert!(keys.iter().enumerate().all(|(i, k)| k.2 == i));
-        keys.reverse();
-        heapsort(&mut keys);
-        assert!(keys.iter().enumerate().all(|(i, k)| k.2 == i));
     }
 }
