@@ -21,6 +21,8 @@
 use std::cell::Cell;
 use std::fmt::{self, Write as _};
 
+use crate::vec_map::{Keyed, sort_find_repeat};
+
 /// Deepest nesting of arrays and objects the parser accepts.
 pub(crate) const MAX_DEPTH: usize = 128;
 
@@ -242,6 +244,21 @@ pub(crate) fn parse(text: &str) -> Result<Value, String> {
     Ok(value)
 }
 
+/// The position of the first member, in document order, whose key an
+/// earlier member already has.
+///
+/// O(n log n) for n members whatever the keys (SPEC E3): one sort of the
+/// keys, shared with the duplicate-name checks, instead of comparing each
+/// key with every earlier one.
+fn first_repeated_key(members: &[(String, Value)]) -> Option<usize> {
+    let mut keys: Vec<Keyed<'_>> = members
+        .iter()
+        .enumerate()
+        .map(|(i, (key, _))| ("", key.as_str(), i))
+        .collect();
+    sort_find_repeat(&mut keys)
+}
+
 struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
@@ -322,6 +339,8 @@ impl Parser<'_> {
         self.check_depth(depth)?;
         self.pos += 1; // '{'
         let mut members: Vec<(String, Value)> = Vec::new();
+        // Where each key starts, to report a repeated one.
+        let mut key_starts: Vec<usize> = Vec::new();
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -332,12 +351,8 @@ impl Parser<'_> {
             if self.peek() != Some(b'"') {
                 return Err(self.error("expected a string key"));
             }
-            let key_at = self.pos;
+            key_starts.push(self.pos);
             let key = self.string()?;
-            if members.iter().any(|(k, _)| *k == key) {
-                self.pos = key_at;
-                return Err(self.error(&format!("duplicate key `{}`", key.escape_debug())));
-            }
             self.expect(b':', "expected `:` after an object key")?;
             let value = self.value(depth)?;
             members.push((key, value));
@@ -346,11 +361,17 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Value::Object(members));
+                    break;
                 }
                 _ => return Err(self.error("expected `,` or `}` in an object")),
             }
         }
+        if let Some(i) = first_repeated_key(&members) {
+            self.pos = key_starts[i];
+            let key = &members[i].0;
+            return Err(self.error(&format!("duplicate key `{}`", key.escape_debug())));
+        }
+        Ok(Value::Object(members))
     }
 
     fn array(&mut self, depth: usize) -> Result<Value, String> {
@@ -886,12 +907,15 @@ mod serde_impls {
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
             let mut members: Vec<(String, Value)> = Vec::new();
             while let Some((k, v)) = map.next_entry::<String, Value>()? {
-                if members.iter().any(|(key, _)| *key == k) {
-                    return Err(de::Error::custom(format_args!("duplicate key `{k}`")));
-                }
                 members.push((k, v));
             }
-            Ok(Value::Object(members))
+            match super::first_repeated_key(&members) {
+                Some(i) => Err(de::Error::custom(format_args!(
+                    "duplicate key `{}`",
+                    members[i].0.escape_debug()
+                ))),
+                None => Ok(Value::Object(members)),
+            }
         }
     }
 
@@ -1034,6 +1058,42 @@ mod tests {
         for (text, message) in cases {
             assert_eq!(parse(text).unwrap_err(), message, "{text:?}");
         }
+    }
+
+    /// Key comparisons the duplicate-key check makes for an object of `n`
+    /// distinct keys (issue 15: every key was compared with every earlier
+    /// one, 80,000 keys took 10 s).
+    fn key_comparisons(n: usize) -> u64 {
+        let members: Vec<String> = (0..n).map(|i| format!("\"k{i}\": {i}")).collect();
+        let text = format!("{{{}}}", members.join(","));
+        crate::vec_map::SORT_COMPARISONS.with(|c| c.set(0));
+        let Value::Object(parsed) = parse(&text).unwrap() else {
+            panic!("not an object")
+        };
+        assert_eq!(parsed.len(), n);
+        crate::vec_map::SORT_COMPARISONS.with(std::cell::Cell::get)
+    }
+
+    #[test]
+    fn e3_duplicate_keys_cost_n_log_n_comparisons() {
+        let (small, large) = (key_comparisons(4_000), key_comparisons(8_000));
+        // A sort needs at least n - 1 comparisons; a heapsort at most about
+        // 2 n log2 n. Doubling n then costs a little over twice as much,
+        // where comparing every pair would cost four times as much.
+        assert!(small >= 4_000 && small <= 2 * 4_000 * 12 + 4_000, "{small}");
+        assert!(large * 10 < small * 23, "{small} -> {large}");
+    }
+
+    #[test]
+    fn duplicate_key_error_names_the_first_repeat_in_document_order() {
+        assert_eq!(
+            parse(r#"{"b": 1, "a": 2, "a": 3, "b": 4}"#).unwrap_err(),
+            "duplicate key `a` at line 1 column 18"
+        );
+        assert_eq!(
+            parse(r#"{"a": {"x": 1, "x": 2}}"#).unwrap_err(),
+            "duplicate key `x` at line 1 column 16"
+        );
     }
 
     #[test]

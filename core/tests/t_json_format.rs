@@ -196,6 +196,24 @@ mod serde_feature {
         );
     }
 
+    /// Issue 15: the serde path rejects a repeated key too, and checks an
+    /// object of many keys with one sort (a 100,000-key object loads in a
+    /// blink instead of comparing 5 * 10^9 pairs).
+    #[test]
+    fn e3_serde_rejects_repeated_keys_of_large_objects() {
+        let mut keys: Vec<String> = (0..100_000).map(|i| format!("\"k{i}\": 0")).collect();
+        let many = format!("{{{}}}", keys.join(","));
+        let err = serde_json::from_str::<MigrationPlan>(&many).unwrap_err();
+        assert!(
+            err.to_string().contains("missing field `format_version`"),
+            "{err}"
+        );
+        keys.push("\"k50000\": 1".into());
+        let repeated = format!("{{{}}}", keys.join(","));
+        let err = serde_json::from_str::<Registry>(&repeated).unwrap_err();
+        assert!(err.to_string().contains("duplicate key `k50000`"), "{err}");
+    }
+
     #[test]
     fn m6_plan_serializes_as_its_json() {
         let plan = reference_plan();
