@@ -281,6 +281,7 @@ fn g6_authorize_distinguishes_unauthenticated_and_forbidden() {
         "bearer Beta2",
         "BEARER alpha1",
         "  Bearer   alpha1  ",
+        "\tBearer\t alpha1\t",
     ] {
         assert_eq!(route.authorize(Some(ok)), Ok(()), "{ok}");
     }
@@ -292,6 +293,12 @@ fn g6_authorize_distinguishes_unauthenticated_and_forbidden() {
         Some("Bearer"),
         Some("Bearer a b"),
         Some("Token alpha1"),
+        // Issue 15: only ASCII space and tab are whitespace here.
+        Some("Bearer alpha1\u{a0}"),
+        Some("\u{2028}Bearer alpha1"),
+        Some("Bearer alpha1\u{3000}"),
+        Some("Bearer\u{85}alpha1"),
+        Some("Bearer alpha1\n"),
     ] {
         assert!(
             matches!(route.authorize(unauth), Err(Error::Unauthenticated { .. })),
