@@ -53,7 +53,7 @@ impl Value {
     }
 
     /// The value as pretty-printed JSON text.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     fn to_pretty(&self) -> String {
         fn write(w: &mut Writer, v: &Value) {
             match v {
@@ -713,6 +713,17 @@ impl<'v> Field<'v, '_> {
     }
 }
 
+/// A decimal number held in a JSON string (generator positions, fraction
+/// parts), read only in its canonical form: ASCII digits without a sign or
+/// a leading zero (`"0"` itself is canonical). Anything else (`"+5"`,
+/// `"0005"`, `" 5"`) is `None`, so that every accepted document is written
+/// back byte for byte (SPEC T1).
+pub(crate) fn canonical_decimal<T: std::str::FromStr>(s: &str) -> Option<T> {
+    let digits = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let canonical = digits && (s == "0" || !s.starts_with('0'));
+    canonical.then(|| s.parse().ok()).flatten()
+}
+
 /// The unsigned integer types the formats hold.
 pub(crate) trait UnsignedInt {
     /// The type's name, for messages.
@@ -809,6 +820,19 @@ impl<'v> Members<'v, '_> {
             }
             .error(format_args!("unknown field `{}`", key.escape_debug()))),
         }
+    }
+}
+
+/// The reader, for the fuzz targets only (feature `fuzzing`).
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing {
+    /// Parses `text` with the formats' JSON reader and prints the value
+    /// back (numbers as their literal text), or the reader's error.
+    ///
+    /// # Errors
+    /// The reader's message for input it rejects.
+    pub fn parse_and_print(text: &str) -> Result<String, String> {
+        super::parse(text).map(|v| v.to_pretty())
     }
 }
 
@@ -1092,6 +1116,31 @@ mod tests {
             parse(r#"{"a": {"x": 1, "x": 2}}"#).unwrap_err(),
             "duplicate key `x` at line 1 column 16"
         );
+    }
+
+    #[test]
+    fn t1_decimals_in_strings_must_be_canonical() {
+        assert_eq!(canonical_decimal::<u64>("0"), Some(0));
+        assert_eq!(canonical_decimal::<u64>("5"), Some(5));
+        assert_eq!(
+            canonical_decimal::<u64>("18446744073709551615"),
+            Some(u64::MAX)
+        );
+        for bad in [
+            "",
+            "+5",
+            "+0005",
+            "0005",
+            "00",
+            "-0",
+            " 5",
+            "5 ",
+            "5.0",
+            "1e3",
+            "18446744073709551616",
+        ] {
+            assert_eq!(canonical_decimal::<u64>(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -59,6 +59,9 @@ mod deployment;
 mod direct_route;
 mod error;
 mod json;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub use json::fuzzing;
 pub mod limits;
 mod migration;
 mod names;

@@ -154,6 +154,20 @@ fn m6_plan_errors_name_the_path() {
         assert_ne!(input, json, "the edit for {message:?} must apply");
         assert_eq!(plan_message(MigrationPlan::from_json(&input)), message);
     }
+    // Issue 15: fractions are canonical too, so load/save is a fixed point.
+    for bad in ["+1/5", "01/5", "1/05", "1/+5", " 1/5"] {
+        let input = json.replacen(
+            "\"to_share\": \"1/5\"",
+            &format!("\"to_share\": \"{bad}\""),
+            1,
+        );
+        assert_ne!(input, json);
+        assert!(
+            plan_message(MigrationPlan::from_json(&input))
+                .contains("is not a fraction in lowest terms"),
+            "{bad}"
+        );
+    }
 }
 
 #[test]

@@ -87,6 +87,19 @@ fn t1_bad_json_is_an_error_never_a_partial_state() {
             mutate(&good, |v| v["route_rng_word_pos"] = "-1".into()),
             "INVALID_JSON",
         ),
+        // Issue 15: non-canonical numbers would be written back changed.
+        (
+            mutate(&good, |v| v["route_rng_word_pos"] = "+0005".into()),
+            "INVALID_JSON",
+        ),
+        (
+            mutate(&good, |v| v["id_rng_word_pos"] = "00".into()),
+            "INVALID_JSON",
+        ),
+        (
+            mutate(&good, |v| v["id_rng_word_pos"] = " 5".into()),
+            "INVALID_JSON",
+        ),
         (
             mutate(&good, |v| v["account"] = "Bad".into()),
             "INVALID_SNAPSHOT",

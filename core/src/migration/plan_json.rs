@@ -15,7 +15,7 @@ use super::plan::{
     DeploymentReplicas, DeploymentState, MigrationStep, PlanData, PlanKind, PlanState, StepShare,
 };
 use crate::error::IdKind;
-use crate::json::{Field, Members, Read, Value, Writer};
+use crate::json::{Field, Members, Read, Value, Writer, canonical_decimal};
 use crate::names::{Id, ResourceName, parse_full};
 use crate::share::Fraction;
 
@@ -48,7 +48,7 @@ fn names(f: Field<'_, '_>) -> Read<Vec<ResourceName>> {
 fn fraction(f: Field<'_, '_>) -> Read<Fraction> {
     let s = f.str()?;
     let parsed = s.split_once('/').and_then(|(n, d)| {
-        let (n, d) = (n.parse::<u64>().ok()?, d.parse::<u64>().ok()?);
+        let (n, d) = (canonical_decimal::<u64>(n)?, canonical_decimal::<u64>(d)?);
         let fraction = Fraction::new(n, d)?;
         // Only lowest terms round-trip exactly.
         (fraction.numerator() == n && fraction.denominator() == d).then_some(fraction)

@@ -29,7 +29,7 @@ use super::{Account, ID_STREAM, ROUTE_STREAM, Registry, check_router_deployments
 use crate::deployment::{Deployment, Placement, check_bounds};
 use crate::direct_route::{DirectRoute, KeyDigest, handle_label};
 use crate::error::{Error, IdKind, Result};
-use crate::json::{Field, Members, Read, ReadError, Value, Writer};
+use crate::json::{Field, Members, Read, ReadError, Value, Writer, canonical_decimal};
 use crate::limits::MAX_SNAPSHOT_BYTES;
 use crate::names::{Id, ResourceKind, ResourceName, parse_full};
 use crate::region::{Region, RegionCatalog};
@@ -262,11 +262,12 @@ impl Registry {
 }
 
 fn word_pos(s: &str, location: &str) -> Result<u128> {
-    s.parse::<u128>()
-        .ok()
+    canonical_decimal::<u128>(s)
         .filter(|&p| p < 1u128 << 68)
         .ok_or_else(|| Error::InvalidJson {
-            message: format!("{location}: expected a decimal word position below 2^68"),
+            message: format!(
+                "{location}: expected a decimal word position below 2^68 (digits only, no leading zero)"
+            ),
         })
 }
 
