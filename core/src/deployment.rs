@@ -95,7 +95,11 @@ impl Deployment {
 
 pub(crate) fn check_bounds(min: u32, max: u32) -> Result<()> {
     if min > max {
-        return Err(Error::InvalidReplicaBounds { min, max });
+        return Err(Error::InvalidReplicaBounds {
+            min,
+            max,
+            replicas: None,
+        });
     }
     Ok(())
 }

@@ -369,7 +369,7 @@ impl Parser<'_> {
         if let Some(i) = first_repeated_key(&members) {
             self.pos = key_starts[i];
             let key = &members[i].0;
-            return Err(self.error(&format!("duplicate key `{}`", key.escape_debug())));
+            return Err(self.error(&format!("duplicate key `{}`", Short(key))));
         }
         Ok(Value::Object(members))
     }
@@ -702,7 +702,8 @@ impl<'v> Field<'v, '_> {
             .filter(|&v| v <= max)
             .ok_or_else(|| {
                 self.error(format_args!(
-                    "expected an unsigned integer that fits {type_name}, found {n}"
+                    "expected an unsigned integer that fits {type_name}, found {}",
+                    Short(n)
                 ))
             })
     }
@@ -710,6 +711,30 @@ impl<'v> Field<'v, '_> {
     /// An unsigned integer literal that fits `T`.
     pub(crate) fn uint<T: UnsignedInt>(&self) -> Read<T> {
         self.uint_below(T::MAX_U64, T::NAME).map(T::from_u64)
+    }
+}
+
+/// Input quoted in a message: escaped, and cut to its first
+/// [`Short::MAX_CHARS`] characters so that a hostile literal cannot flood
+/// the message (SPEC E3; a 5 MB number was echoed whole).
+pub(crate) struct Short<'a>(pub(crate) &'a str);
+
+impl Short<'_> {
+    /// Most characters quoted.
+    pub(crate) const MAX_CHARS: usize = 64;
+}
+
+impl fmt::Display for Short<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.char_indices().nth(Short::MAX_CHARS) {
+            None => write!(f, "{}", self.0.escape_debug()),
+            Some((end, _)) => write!(
+                f,
+                "{}... ({} characters)",
+                self.0[..end].escape_debug(),
+                self.0.chars().count()
+            ),
+        }
     }
 }
 
@@ -818,7 +843,7 @@ impl<'v> Members<'v, '_> {
                 value: &Value::Null,
                 path: *self.path,
             }
-            .error(format_args!("unknown field `{}`", key.escape_debug()))),
+            .error(format_args!("unknown field `{}`", Short(key)))),
         }
     }
 }
@@ -936,7 +961,7 @@ mod serde_impls {
             match super::first_repeated_key(&members) {
                 Some(i) => Err(de::Error::custom(format_args!(
                     "duplicate key `{}`",
-                    members[i].0.escape_debug()
+                    super::Short(&members[i].0)
                 ))),
                 None => Ok(Value::Object(members)),
             }
@@ -1116,6 +1141,38 @@ mod tests {
             parse(r#"{"a": {"x": 1, "x": 2}}"#).unwrap_err(),
             "duplicate key `x` at line 1 column 16"
         );
+    }
+
+    /// Issue 15: a 5 MB number literal was echoed whole in the error.
+    #[test]
+    fn e3_long_literals_are_quoted_by_a_short_prefix() {
+        let huge = format!("[{}]", "9".repeat(5_000_000));
+        let v = parse(&huge).unwrap();
+        let message = Field::root(&v)
+            .array(|f| f.uint::<u64>())
+            .unwrap_err()
+            .into_message();
+        assert_eq!(
+            message,
+            format!(
+                "[0]: expected an unsigned integer that fits u64, found {}... (5000000 characters)",
+                "9".repeat(64)
+            )
+        );
+        let key = "k".repeat(1_000);
+        let text = format!("{{\"{key}\": 1, \"{key}\": 2}}");
+        let message = parse(&text).unwrap_err();
+        assert!(message.starts_with(&format!(
+            "duplicate key `{}... (1000 characters)`",
+            "k".repeat(64)
+        )));
+        assert!(message.len() < 200, "{message}");
+        let v = parse(&format!("{{\"{key}\": 1}}")).unwrap();
+        let message = Field::root(&v)
+            .object(|_| Ok(()))
+            .unwrap_err()
+            .into_message();
+        assert!(message.len() < 200, "{message}");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::plan::{
     DeploymentReplicas, DeploymentState, MigrationStep, PlanData, PlanKind, PlanState, StepShare,
 };
 use crate::error::IdKind;
-use crate::json::{Field, Members, Read, Value, Writer, canonical_decimal};
+use crate::json::{Field, Members, Read, Short, Value, Writer, canonical_decimal};
 use crate::names::{Id, ResourceName, parse_full};
 use crate::share::Fraction;
 
@@ -24,7 +24,7 @@ fn parse_full_name(input: &str) -> Result<ResourceName, String> {
     let Some((account, kind, id)) = parse_full(input).filter(|(_, _, id)| !id.contains('/')) else {
         return Err(format!(
             "'{}' is not a full resource name accounts/{{account}}/{{deployments|routers|models}}/{{id}}",
-            input.escape_debug()
+            Short(input)
         ));
     };
     let account = Id::new(account, IdKind::Account).map_err(|e| e.to_string())?;
@@ -56,7 +56,7 @@ fn fraction(f: Field<'_, '_>) -> Read<Fraction> {
     parsed.ok_or_else(|| {
         f.error(format_args!(
             "'{}' is not a fraction in lowest terms like \"3/5\"",
-            s.escape_debug()
+            Short(s)
         ))
     })
 }
@@ -147,7 +147,7 @@ impl PlanKind {
                 "migration" => Ok(PlanKind::Migration),
                 _ => Err(f.error(format_args!(
                     "unknown plan kind '{}': expected \"migration\" or {{\"rollback\": ...}}",
-                    s.escape_debug()
+                    Short(s)
                 ))),
             };
         }
@@ -359,7 +359,7 @@ impl MigrationAction {
                     return Err(f.error(format_args!(
                         "unknown action '{}': expected create_deployment, add_to_router, \
                          set_replica_bounds, remove_from_router or delete_deployment",
-                        other.escape_debug()
+                        Short(other)
                     )));
                 }
             })

@@ -415,8 +415,9 @@ fn load_deployment(d: DeploymentDto<'_>, catalog: &RegionCatalog) -> Result<Depl
     check_bounds(d.min_replicas, d.max_replicas)?;
     if d.replicas < d.min_replicas || d.replicas > d.max_replicas {
         return Err(Error::InvalidReplicaBounds {
-            min: d.min_replicas.min(d.replicas),
-            max: d.max_replicas.min(d.replicas),
+            min: d.min_replicas,
+            max: d.max_replicas,
+            replicas: Some(d.replicas),
         });
     }
     let direct_route = match (d.direct_route, &placement) {
@@ -425,7 +426,7 @@ fn load_deployment(d: DeploymentDto<'_>, catalog: &RegionCatalog) -> Result<Depl
         (Some(dr), Placement::Region(region)) => {
             let mut digests: Vec<KeyDigest> = Vec::with_capacity(dr.api_key_sha256.len());
             for (i, h) in dr.api_key_sha256.iter().enumerate() {
-                digests.push(unhex32(h, &format!("api_key_sha256[{i}]"))?);
+                digests.push(unhex32(h, &format!("direct_route.api_key_sha256[{i}]"))?);
             }
             let route = DirectRoute::from_digests(region.clone(), digests, dr.domain, catalog)?;
             handle_label(&name)?;
