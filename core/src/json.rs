@@ -32,11 +32,55 @@ pub(crate) enum Value {
     Null,
     Bool(bool),
     /// A number, as its literal text (valid JSON number syntax).
-    Number(String),
+    Number(Literal),
     String(String),
     Array(Vec<Value>),
     /// Members in document order; keys are unique.
     Object(Vec<(String, Value)>),
+}
+
+/// The text of a number literal, held inline up to [`Literal::INLINE`]
+/// bytes (every number the formats hold, `u64::MAX` included), so that
+/// reading one allocates nothing; longer literals are boxed.
+///
+/// This bounds the memory a document costs while it is read (SPEC E3):
+/// before, each number had its own heap block, and a 64 MiB `[0,0,...]`
+/// peaked at 2.1 GB.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Literal {
+    /// `len` bytes of ASCII.
+    Inline {
+        len: u8,
+        bytes: [u8; Literal::INLINE],
+    },
+    Boxed(Box<str>),
+}
+
+impl Literal {
+    /// Longest literal held inline: as many bytes as a `String` takes.
+    const INLINE: usize = 22;
+
+    fn new(text: &str) -> Literal {
+        let mut bytes = [0u8; Literal::INLINE];
+        match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
+            (Some(head), Ok(len)) => {
+                head.copy_from_slice(text.as_bytes());
+                Literal::Inline { len, bytes }
+            }
+            _ => Literal::Boxed(text.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Built from a `&str` cut at its end: always valid.
+            Literal::Inline { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+            Literal::Boxed(text) => text,
+        }
+    }
 }
 
 impl Value {
@@ -59,7 +103,7 @@ impl Value {
             match v {
                 Value::Null => w.null(),
                 Value::Bool(b) => w.bool(*b),
-                Value::Number(n) => w.out.push_str(n),
+                Value::Number(n) => w.out.push_str(n.as_str()),
                 Value::String(s) => w.text(s),
                 Value::Array(items) => w.array(items, write),
                 Value::Object(members) => w.object(|w| {
@@ -526,12 +570,9 @@ impl Parser<'_> {
                 return Err(self.error("expected a digit in the exponent"));
             }
         }
-        Ok(Value::Number(
-            self.text
-                .get(start..self.pos)
-                .unwrap_or_default()
-                .to_owned(),
-        ))
+        Ok(Value::Number(Literal::new(
+            self.text.get(start..self.pos).unwrap_or_default(),
+        )))
     }
 }
 
@@ -872,7 +913,7 @@ mod serde_impls {
     use serde::ser::{SerializeMap, SerializeSeq};
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use super::Value;
+    use super::{Literal, Value};
     use crate::{MigrationPlan, Registry};
 
     impl Serialize for Value {
@@ -880,10 +921,11 @@ mod serde_impls {
             match self {
                 Value::Null => s.serialize_none(),
                 Value::Bool(b) => s.serialize_bool(*b),
-                Value::Number(n) => match n.parse::<u64>() {
+                Value::Number(n) => match n.as_str().parse::<u64>() {
                     Ok(n) => s.serialize_u64(n),
                     Err(_) => Err(serde::ser::Error::custom(format_args!(
-                        "the number {n} is not an unsigned integer"
+                        "the number {} is not an unsigned integer",
+                        super::Short(n.as_str())
                     ))),
                 },
                 Value::String(v) => s.serialize_str(v),
@@ -926,16 +968,16 @@ mod serde_impls {
             Ok(Value::Bool(b))
         }
         fn visit_u64<E: de::Error>(self, n: u64) -> Result<Value, E> {
-            Ok(Value::Number(n.to_string()))
+            Ok(Value::Number(Literal::new(&n.to_string())))
         }
         fn visit_i64<E: de::Error>(self, n: i64) -> Result<Value, E> {
-            Ok(Value::Number(n.to_string()))
+            Ok(Value::Number(Literal::new(&n.to_string())))
         }
         fn visit_f64<E: de::Error>(self, n: f64) -> Result<Value, E> {
             // Kept as a non-integer literal, so that readers reject it with
             // the usual message (the formats only hold unsigned integers).
             if n.is_finite() {
-                Ok(Value::Number(format!("{n:?}")))
+                Ok(Value::Number(Literal::new(&format!("{n:?}"))))
             } else {
                 Err(de::Error::custom("a number that is not finite"))
             }
@@ -1041,7 +1083,7 @@ mod tests {
     #[test]
     fn numbers_follow_the_grammar() {
         for ok in ["0", "-0", "12", "1.5", "-1e9", "2E+3", "0.0e-1"] {
-            assert_eq!(parse(ok).unwrap(), Value::Number(ok.into()), "{ok}");
+            assert_eq!(parse(ok).unwrap(), Value::Number(Literal::new(ok)), "{ok}");
         }
         for bad in ["01", "-", "1.", ".5", "1e", "+1", "0x10", "1e+"] {
             assert!(parse(bad).is_err(), "{bad}");
@@ -1173,6 +1215,26 @@ mod tests {
             .unwrap_err()
             .into_message();
         assert!(message.len() < 200, "{message}");
+    }
+
+    #[test]
+    fn e3_values_stay_small() {
+        // A value is four words whatever it holds; a number takes no heap.
+        assert!(std::mem::size_of::<Value>() <= 32);
+        for text in [
+            "0",
+            "18446744073709551615",
+            "-1234567890.123456e-10",
+            "1.2345678901234567890123e5",
+        ] {
+            let literal = Literal::new(text);
+            assert_eq!(literal.as_str(), text);
+            assert_eq!(
+                matches!(literal, Literal::Inline { .. }),
+                text.len() <= Literal::INLINE,
+                "{text}"
+            );
+        }
     }
 
     #[test]
