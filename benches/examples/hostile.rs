@@ -12,7 +12,12 @@
 //! (`WeightedRoundRobin::fill` of 2,000 picks over 10,000 weights of
 //! 2^32 - 1, and over a million zeros and two large weights), `zeros` (time
 //! while a 64 MiB `[0,0,...]` snapshot is rejected), `all`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout
+)]
 
 use std::time::Instant;
 
