@@ -219,6 +219,37 @@ impl PyRegistry {
         Ok(created.into())
     }
 
+    /// Authorizes a request to a deployment's direct route against the
+    /// registry's current state (SPEC G6) and returns the deployment.
+    /// ``target`` is the handle host the request went to, or a deployment
+    /// name (full, or a bare ID of the acting account); ``authorization``
+    /// is the ``Authorization`` header value. A ``DirectRoute`` object kept
+    /// from a deployment is a snapshot: use this for live requests.
+    ///
+    /// Raises NotFoundError (no such handle or deployment, or no direct
+    /// route), AuthError (``UNAUTHENTICATED``, ``FORBIDDEN``),
+    /// ValidationError (a malformed name).
+    ///
+    ///     >>> reg = Registry("acme", seed=1)
+    ///     >>> _ = reg.create_deployment("m", id="d1", region="US_ARIZONA_1",
+    ///     ...                           direct_route_api_keys=["k1"])
+    ///     >>> reg.authorize_direct_route("acme-d1.us-arizona-1.direct.fireworks.ai", "Bearer k1").id
+    ///     'd1'
+    #[pyo3(signature = (target, authorization))]
+    fn authorize_direct_route(
+        &self,
+        py: Python<'_>,
+        target: Text,
+        authorization: Option<Text>,
+    ) -> PyResult<PyDeployment> {
+        // The lock is released before any exception is built.
+        let result = self
+            .lock()
+            .authorize_direct_route(target.as_str(), authorization.as_ref().map(Text::as_str))
+            .cloned();
+        Ok(result.or_raise(py)?.into())
+    }
+
     /// A deployment of the acting account (a full name or bare ID).
     ///
     /// Raises NotFoundError, PermissionDeniedError, ValidationError.

@@ -218,3 +218,33 @@ def test_share_of_accepts_bare_and_full_names(reg: rr.Registry) -> None:
     assert split.share_of("not-listed") is None
     with pytest.raises(IndexError):
         split[2]
+
+
+def test_g6_registry_authorizes_against_the_current_state() -> None:
+    """Issue 15: a DirectRoute kept by the caller is a snapshot; the registry
+    authorizes against the current state, by handle host or deployment name."""
+    reg = rr.Registry("my-account", seed=5)
+    created = reg.create_deployment(
+        MODEL, id="pinned", region="US_ARIZONA_1", direct_route_api_keys=["oldKey1"]
+    )
+    stale = created.direct_route
+    host = created.direct_route_handle
+    assert host == "my-account-pinned.us-arizona-1.direct.fireworks.ai"
+    for target in (host, "pinned", "accounts/my-account/deployments/pinned"):
+        assert reg.authorize_direct_route(target, "Bearer oldKey1").id == "pinned"
+    reg.delete_deployment("pinned")
+    reg.create_deployment(
+        MODEL, id="pinned", region="US_ARIZONA_1", direct_route_api_keys=["newKey2"]
+    )
+    stale.authorize("Bearer oldKey1")  # the snapshot still takes the revoked key
+    for target in (host, "pinned"):
+        with pytest.raises(rr.AuthError) as e:
+            reg.authorize_direct_route(target, "Bearer oldKey1")
+        assert e.value.code == "FORBIDDEN"
+        with pytest.raises(rr.AuthError) as e:
+            reg.authorize_direct_route(target, None)
+        assert e.value.code == "UNAUTHENTICATED"
+        assert reg.authorize_direct_route(target, "Bearer newKey2").id == "pinned"
+    reg.delete_deployment("pinned")
+    with pytest.raises(rr.NotFoundError):
+        reg.authorize_direct_route(host, "Bearer newKey2")

@@ -6,7 +6,7 @@ use replica_router::{Registry, RouteRequest};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{Fields, count_to_js, object, string, u64_to_js, u64_value};
+use crate::convert::{Fields, count_to_js, object, opt_string, string, u64_to_js, u64_value};
 use crate::direct_route::JsDirectRoute;
 use crate::errors::{IntoJs, JsResult};
 use crate::migration::{JsMigrationPlan, request_from_js};
@@ -194,6 +194,29 @@ impl JsRegistry {
             .list_deployments()
             .map(deployment::to_js)
             .collect()
+    }
+
+    /// Authorizes a request to a deployment's direct route against the
+    /// registry's current state (SPEC G6) and returns the deployment.
+    /// `target` is the handle host the request went to, or a deployment
+    /// name (full, or a bare ID of the acting account); `authorization` is
+    /// the `Authorization` header value. A `DirectRoute` object is a
+    /// snapshot: use this for live requests. Throws `NotFoundError` (no such
+    /// handle or deployment, or no direct route), `AuthError`
+    /// (`UNAUTHENTICATED`, `FORBIDDEN`), `ValidationError`.
+    #[wasm_bindgen(js_name = authorizeDirectRoute, unchecked_return_type = "Deployment")]
+    pub fn authorize_direct_route(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] target: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] authorization: &JsValue,
+    ) -> JsResult<JsValue> {
+        let target = string(target, "target")?;
+        let authorization = opt_string(authorization, "authorization")?;
+        deployment::to_js(
+            self.inner
+                .authorize_direct_route(&target, authorization.as_deref())
+                .js()?,
+        )
     }
 
     /// The direct route of a deployment of the acting account, or

@@ -69,6 +69,11 @@ impl Deployment {
         &self.placement
     }
     /// Its direct route, if it has one (SPEC G4).
+    ///
+    /// A copy taken now: it keeps accepting its keys after the deployment
+    /// is deleted or re-created. Authorize live requests with
+    /// [`Registry::authorize_direct_route`](crate::Registry::authorize_direct_route),
+    /// which reads the current state.
     pub fn direct_route(&self) -> Option<&DirectRoute> {
         self.direct_route.as_ref()
     }
@@ -101,7 +106,11 @@ impl Deployment {
 
 pub(crate) fn check_bounds(min: u32, max: u32) -> Result<()> {
     if min > max {
-        return Err(Error::InvalidReplicaBounds { min, max });
+        return Err(Error::InvalidReplicaBounds {
+            min,
+            max,
+            replicas: None,
+        });
     }
     Ok(())
 }

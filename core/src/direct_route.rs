@@ -177,7 +177,8 @@ impl DirectRoute {
     }
 
     /// Authorizes a request by its `Authorization` header value (SPEC G6):
-    /// `Bearer <key>`, the scheme in any case, surrounding whitespace ignored.
+    /// `Bearer <key>`, the scheme in any case, surrounding spaces and tabs
+    /// ignored (only those: no other whitespace, ASCII or Unicode).
     ///
     /// The presented key is hashed and compared with every stored digest
     /// without early exit, so the time taken does not depend on where the
@@ -293,29 +294,34 @@ fn digest(key: &str) -> KeyDigest {
     Sha256::digest(key.as_bytes()).into()
 }
 
+/// Whitespace of an `Authorization` header: ASCII space and tab only (RFC
+/// 9110 `OWS`; SPEC G6). No Unicode whitespace counts, so `"Bearer k1\u{a0}"`
+/// does not present `k1`.
+fn is_header_space(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
 /// Extracts the key from `Bearer <key>` (SPEC G6).
 fn bearer_token(header: Option<&str>) -> Result<&str> {
-    let header = header.map(str::trim).unwrap_or_default();
+    let header = header.map_or("", |h| h.trim_matches(is_header_space));
     if header.is_empty() {
         return Err(Error::Unauthenticated {
             reason: "the Authorization header is missing",
         });
     }
-    let (scheme, rest) = header
-        .split_once(|c: char| c.is_ascii_whitespace())
-        .unwrap_or((header, ""));
+    let (scheme, rest) = header.split_once(is_header_space).unwrap_or((header, ""));
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(Error::Unauthenticated {
             reason: "the Authorization scheme is not Bearer",
         });
     }
-    let key = rest.trim();
+    let key = rest.trim_matches(is_header_space);
     if key.is_empty() {
         return Err(Error::Unauthenticated {
             reason: "no key follows Bearer",
         });
     }
-    if key.contains(|c: char| c.is_whitespace()) {
+    if key.contains(char::is_whitespace) {
         return Err(Error::Unauthenticated {
             reason: "the key contains whitespace",
         });
@@ -342,6 +348,15 @@ mod tests {
             Some("Basic abc"),
             Some("abc"),
             Some("Bearer a b"),
+            // Issue 15: only ASCII space and tab surround or separate the
+            // parts; Unicode whitespace is part of what it touches.
+            Some("Bearer abc\u{a0}"),
+            Some("\u{2028}Bearer abc"),
+            Some("Bearer abc\u{3000}"),
+            Some("Bearer\u{a0}abc"),
+            Some("\nBearer abc"),
+            Some("Bearer abc\r\n"),
+            Some("Bearer\u{b}abc"),
         ] {
             assert!(
                 matches!(bearer_token(bad), Err(Error::Unauthenticated { .. })),

@@ -164,12 +164,16 @@ pub enum Error {
     },
     /// The presented key is not one of the deployment's direct-route keys (SPEC G6).
     Forbidden,
-    /// Replica bounds with `min > max` (SPEC D2).
+    /// Replica bounds with `min > max` (SPEC D2), or (snapshots) a replica
+    /// count outside its bounds.
     InvalidReplicaBounds {
         /// The requested minimum.
         min: u32,
         /// The requested maximum.
         max: u32,
+        /// The replica count outside `min ..= max`, when that is the
+        /// problem (`None`: the bounds themselves are inverted).
+        replicas: Option<u32>,
     },
     /// A resource with this name already exists.
     AlreadyExists {
@@ -430,10 +434,19 @@ impl Error {
         self.kind_and_code().1
     }
 
+    /// The error at `location` of a snapshot being loaded. A JSON shape
+    /// error gets the location as the start of its path instead of a second
+    /// prefix (`deployments[2].direct_route...: ...`, not `invalid snapshot
+    /// at deployments[2]: invalid snapshot JSON: ...`).
     pub(crate) fn in_snapshot(self, location: impl Into<String>) -> Error {
-        Error::InvalidSnapshot {
-            location: location.into(),
-            source: Box::new(self),
+        match self {
+            Error::InvalidJson { message } => Error::InvalidJson {
+                message: format!("{}.{message}", location.into()),
+            },
+            other => Error::InvalidSnapshot {
+                location: location.into(),
+                source: Box::new(other),
+            },
         }
     }
 }
@@ -503,16 +516,30 @@ impl fmt::Display for Error {
                 "forbidden: the API key is not one of this deployment's direct-route keys \
                  (account-level keys are not accepted)",
             ),
-            InvalidReplicaBounds { min, max } => write!(
+            InvalidReplicaBounds {
+                min,
+                max,
+                replicas: None,
+            } => write!(
                 f,
                 "replica bounds are invalid: min {min} is greater than max {max}; use min <= max"
+            ),
+            InvalidReplicaBounds {
+                min,
+                max,
+                replicas: Some(replicas),
+            } => write!(
+                f,
+                "replica count {replicas} is outside its bounds {min} to {max}; use min <= \
+                 replicas <= max"
             ),
             AlreadyExists { name } => write!(f, "{name} already exists: choose another ID"),
             NotFound { name } => write!(f, "{name} not found"),
             PermissionDenied { name, caller } => write!(
                 f,
-                "permission denied: account '{caller}' may not use {name} (it is private to its \
-                 account)"
+                "permission denied: account '{caller}' may not use {name}: it belongs to another \
+                 account, the only one that may change it (others may route only to its public \
+                 routers)"
             ),
             InUse {
                 deployment,

@@ -65,6 +65,9 @@
 mod deployment;
 mod direct_route;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub use support::json::fuzzing;
 pub mod limits;
 mod migration;
 mod names;

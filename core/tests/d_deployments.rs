@@ -36,7 +36,14 @@ fn d1_given_bounds_start_at_clamp_of_one() {
     let err = reg
         .create_deployment(DeploymentSpec::new(MODEL).id("f").replicas(3, 2))
         .unwrap_err();
-    assert_eq!(err, Error::InvalidReplicaBounds { min: 3, max: 2 });
+    assert_eq!(
+        err,
+        Error::InvalidReplicaBounds {
+            min: 3,
+            max: 2,
+            replicas: None
+        }
+    );
 }
 
 #[test]
@@ -83,12 +90,20 @@ fn d2_min_above_max_is_rejected_and_changes_nothing() {
     assert_eq!(
         reg.update_deployment("d", DeploymentUpdate::new().replicas(6, 5))
             .unwrap_err(),
-        Error::InvalidReplicaBounds { min: 6, max: 5 }
+        Error::InvalidReplicaBounds {
+            min: 6,
+            max: 5,
+            replicas: None
+        }
     );
     assert_eq!(
         reg.update_deployment("d", DeploymentUpdate::new().min_replicas(6))
             .unwrap_err(),
-        Error::InvalidReplicaBounds { min: 6, max: 5 }
+        Error::InvalidReplicaBounds {
+            min: 6,
+            max: 5,
+            replicas: None
+        }
     );
     assert_eq!(reg.to_json(), before);
 }

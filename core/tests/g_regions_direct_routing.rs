@@ -281,6 +281,7 @@ fn g6_authorize_distinguishes_unauthenticated_and_forbidden() {
         "bearer Beta2",
         "BEARER alpha1",
         "  Bearer   alpha1  ",
+        "\tBearer\t alpha1\t",
     ] {
         assert_eq!(route.authorize(Some(ok)), Ok(()), "{ok}");
     }
@@ -292,6 +293,12 @@ fn g6_authorize_distinguishes_unauthenticated_and_forbidden() {
         Some("Bearer"),
         Some("Bearer a b"),
         Some("Token alpha1"),
+        // Issue 15: only ASCII space and tab are whitespace here.
+        Some("Bearer alpha1\u{a0}"),
+        Some("\u{2028}Bearer alpha1"),
+        Some("Bearer alpha1\u{3000}"),
+        Some("Bearer\u{85}alpha1"),
+        Some("Bearer alpha1\n"),
     ] {
         assert!(
             matches!(route.authorize(unauth), Err(Error::Unauthenticated { .. })),
@@ -359,4 +366,83 @@ fn g6_keys_never_appear_in_debug_display_errors_or_snapshots() {
         )
         .unwrap_err();
     assert!(!format!("{err} {err:?}").contains(secret));
+}
+
+/// Issue 15: a `DirectRoute` kept by the caller is a snapshot and still
+/// accepts a key revoked by deleting and re-creating the deployment; the
+/// registry authorizes against the current state, by handle or by name.
+#[test]
+fn g6_registry_authorizes_against_the_current_state() {
+    let mut reg = Registry::new("my-account", replica_router::Seed::from_u64(5)).unwrap();
+    let spec = |key: &str| {
+        DeploymentSpec::new("accounts/my-account/models/m")
+            .id("multi-part-id")
+            .region("US_ARIZONA_1")
+            .direct_route([key])
+    };
+    let created = reg.create_deployment(spec("oldKey1")).unwrap();
+    let stale = created.direct_route().unwrap().clone();
+    let host = stale.handle(created.name()).unwrap();
+    assert_eq!(
+        host,
+        "my-account-multi-part-id.us-arizona-1.direct.fireworks.ai"
+    );
+    let full = "accounts/my-account/deployments/multi-part-id";
+    for target in [host.as_str(), &host.to_uppercase(), full, "multi-part-id"] {
+        let d = reg
+            .authorize_direct_route(target, Some("Bearer oldKey1"))
+            .unwrap();
+        assert_eq!(d.name().to_string(), full, "{target}");
+    }
+
+    reg.delete_deployment("multi-part-id").unwrap();
+    reg.create_deployment(spec("newKey2")).unwrap();
+    // The detached object is a snapshot: it still takes the revoked key.
+    assert_eq!(stale.authorize(Some("Bearer oldKey1")), Ok(()));
+    for target in [host.as_str(), full, "multi-part-id"] {
+        assert_eq!(
+            reg.authorize_direct_route(target, Some("Bearer oldKey1")),
+            Err(Error::Forbidden),
+            "{target}"
+        );
+        assert!(
+            reg.authorize_direct_route(target, Some("Bearer newKey2"))
+                .is_ok()
+        );
+        assert!(matches!(
+            reg.authorize_direct_route(target, None),
+            Err(Error::Unauthenticated { .. })
+        ));
+    }
+    // From another acting account, by handle or full name (a direct route
+    // is guarded by its keys, not by accounts).
+    reg.set_account("other-account").unwrap();
+    assert!(
+        reg.authorize_direct_route(&host, Some("Bearer newKey2"))
+            .is_ok()
+    );
+    assert!(
+        reg.authorize_direct_route(full, Some("Bearer newKey2"))
+            .is_ok()
+    );
+
+    reg.delete_deployment(full).unwrap_err();
+    reg.set_account("my-account").unwrap();
+    reg.delete_deployment(full).unwrap();
+    for target in [host.as_str(), full, "nowhere.example.com", "-.x", "a-b"] {
+        assert!(
+            matches!(
+                reg.authorize_direct_route(target, Some("Bearer newKey2")),
+                Err(Error::NotFound { .. })
+            ),
+            "{target}"
+        );
+    }
+    // A deployment without a direct route has nothing to authorize.
+    reg.create_deployment(DeploymentSpec::new("accounts/my-account/models/m").id("plain"))
+        .unwrap();
+    assert!(matches!(
+        reg.authorize_direct_route("plain", Some("Bearer newKey2")),
+        Err(Error::NotFound { .. })
+    ));
 }

@@ -327,6 +327,13 @@ fn r6_private_router_refused_public_router_served() {
         reg.delete_router(&router_name("ab-test")),
         Err(Error::PermissionDenied { .. })
     ));
+    // Issue 15: the message must not call a public router private.
+    let message = reg
+        .update_router(&router_name("ab-test"), RouterUpdate::new().public(false))
+        .unwrap_err()
+        .to_string();
+    assert!(!message.contains("private"), "{message}");
+    assert!(message.contains("belongs to another account"), "{message}");
     assert_eq!(
         reg.list_routers().len(),
         0,

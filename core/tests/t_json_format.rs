@@ -154,6 +154,20 @@ fn m6_plan_errors_name_the_path() {
         assert_ne!(input, json, "the edit for {message:?} must apply");
         assert_eq!(plan_message(MigrationPlan::from_json(&input)), message);
     }
+    // Issue 15: fractions are canonical too, so load/save is a fixed point.
+    for bad in ["+1/5", "01/5", "1/05", "1/+5", " 1/5"] {
+        let input = json.replacen(
+            "\"to_share\": \"1/5\"",
+            &format!("\"to_share\": \"{bad}\""),
+            1,
+        );
+        assert_ne!(input, json);
+        assert!(
+            plan_message(MigrationPlan::from_json(&input))
+                .contains("is not a fraction in lowest terms"),
+            "{bad}"
+        );
+    }
 }
 
 #[test]
@@ -194,6 +208,24 @@ mod serde_feature {
                 .contains("routers[0].public: expected true or false, found a number"),
             "{err}"
         );
+    }
+
+    /// Issue 15: the serde path rejects a repeated key too, and checks an
+    /// object of many keys with one sort (a 100,000-key object loads in a
+    /// blink instead of comparing 5 * 10^9 pairs).
+    #[test]
+    fn e3_serde_rejects_repeated_keys_of_large_objects() {
+        let mut keys: Vec<String> = (0..100_000).map(|i| format!("\"k{i}\": 0")).collect();
+        let many = format!("{{{}}}", keys.join(","));
+        let err = serde_json::from_str::<MigrationPlan>(&many).unwrap_err();
+        assert!(
+            err.to_string().contains("missing field `format_version`"),
+            "{err}"
+        );
+        keys.push("\"k50000\": 1".into());
+        let repeated = format!("{{{}}}", keys.join(","));
+        let err = serde_json::from_str::<Registry>(&repeated).unwrap_err();
+        assert!(err.to_string().contains("duplicate key `k50000`"), "{err}");
     }
 
     #[test]

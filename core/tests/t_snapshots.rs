@@ -69,6 +69,42 @@ fn mutate(json: &str, f: impl FnOnce(&mut serde_json::Value)) -> String {
     v.to_string()
 }
 
+/// Issue 15: messages that misled.
+#[test]
+fn t1_snapshot_errors_say_what_is_wrong_once() {
+    let good = ab_test().to_json();
+    // Replicas outside equal bounds: not "min 3 is greater than max 3".
+    let bad = mutate(&good, |v| {
+        let d = &mut v["deployments"][0];
+        d["min_replicas"] = 3.into();
+        d["max_replicas"] = 3.into();
+        d["replicas"] = 4.into();
+    });
+    let message = Registry::from_json(&bad).unwrap_err().to_string();
+    assert!(
+        message
+            .ends_with("replica count 4 is outside its bounds 3 to 3; use min <= replicas <= max"),
+        "{message}"
+    );
+    // A bad digest: one prefix, the path in full.
+    let bad = mutate(&good, |v| {
+        let d = &mut v["deployments"][0];
+        d["region"] = "US_ARIZONA_1".into();
+        d["direct_route"] = serde_json::json!({"api_key_sha256": ["zz"], "domain": "example.com"});
+    });
+    let err = Registry::from_json(&bad).unwrap_err();
+    assert_eq!(err.code(), "INVALID_JSON");
+    let message = err.to_string();
+    assert!(
+        message.starts_with(
+            "invalid snapshot JSON: deployments[0].direct_route.api_key_sha256[0]: expected 64 \
+             lower-case hex digits"
+        ),
+        "{message}"
+    );
+    assert_eq!(message.matches("invalid snapshot").count(), 1, "{message}");
+}
+
 #[test]
 fn t1_bad_json_is_an_error_never_a_partial_state() {
     let good = ab_test().to_json();
@@ -85,6 +121,19 @@ fn t1_bad_json_is_an_error_never_a_partial_state() {
         (mutate(&good, |v| v["seed"] = "zz".into()), "INVALID_JSON"),
         (
             mutate(&good, |v| v["route_rng_word_pos"] = "-1".into()),
+            "INVALID_JSON",
+        ),
+        // Issue 15: non-canonical numbers would be written back changed.
+        (
+            mutate(&good, |v| v["route_rng_word_pos"] = "+0005".into()),
+            "INVALID_JSON",
+        ),
+        (
+            mutate(&good, |v| v["id_rng_word_pos"] = "00".into()),
+            "INVALID_JSON",
+        ),
+        (
+            mutate(&good, |v| v["id_rng_word_pos"] = " 5".into()),
             "INVALID_JSON",
         ),
         (

@@ -77,3 +77,24 @@ test('G6: Bearer authorization, scheme in any case', () => {
   }
   assert.throws(() => route.authorize(5), TypeError);
 });
+
+test('G6: the registry authorizes against the current state (issue 15)', () => {
+  const reg = new Registry('my-account', 5);
+  reg.createDeployment({ model: 'llama', id: 'pinned', region: 'US_ARIZONA_1', directRouteApiKeys: ['oldKey1'] });
+  const stale = reg.directRoute('pinned');
+  const host = 'my-account-pinned.us-arizona-1.direct.fireworks.ai';
+  for (const target of [host, 'pinned', 'accounts/my-account/deployments/pinned']) {
+    assert.equal(reg.authorizeDirectRoute(target, 'Bearer oldKey1').id, 'pinned');
+  }
+  reg.deleteDeployment('pinned');
+  reg.createDeployment({ model: 'llama', id: 'pinned', region: 'US_ARIZONA_1', directRouteApiKeys: ['newKey2'] });
+  stale.authorize('Bearer oldKey1'); // a DirectRoute object is a snapshot
+  for (const target of [host, 'pinned']) {
+    assert.throws(() => reg.authorizeDirectRoute(target, 'Bearer oldKey1'), { name: 'AuthError', code: 'FORBIDDEN' });
+    assert.throws(() => reg.authorizeDirectRoute(target, null), { name: 'AuthError', code: 'UNAUTHENTICATED' });
+    assert.equal(reg.authorizeDirectRoute(target, 'Bearer newKey2').id, 'pinned');
+  }
+  reg.deleteDeployment('pinned');
+  assert.throws(() => reg.authorizeDirectRoute(host, 'Bearer newKey2'), { name: 'NotFoundError', code: 'NOT_FOUND' });
+  assert.throws(() => reg.authorizeDirectRoute(42, 'Bearer newKey2'), { name: 'TypeError' });
+});

@@ -17,14 +17,14 @@ use super::plan::{
 use crate::error::IdKind;
 use crate::names::{Id, ResourceName, parse_full};
 use crate::share::Fraction;
-use crate::support::json::{Field, Members, Read, Value, Writer};
+use crate::support::json::{Field, Members, Read, Short, Value, Writer, canonical_decimal};
 
 /// Parses a full resource name of any kind; the plan validator checks kinds.
 fn parse_full_name(input: &str) -> Result<ResourceName, String> {
     let Some((account, kind, id)) = parse_full(input).filter(|(_, _, id)| !id.contains('/')) else {
         return Err(format!(
             "'{}' is not a full resource name accounts/{{account}}/{{deployments|routers|models}}/{{id}}",
-            input.escape_debug()
+            Short(input)
         ));
     };
     let account = Id::new(account, IdKind::Account).map_err(|e| e.to_string())?;
@@ -48,7 +48,7 @@ fn names(f: Field<'_, '_>) -> Read<Vec<ResourceName>> {
 fn fraction(f: Field<'_, '_>) -> Read<Fraction> {
     let s = f.str()?;
     let parsed = s.split_once('/').and_then(|(n, d)| {
-        let (n, d) = (n.parse::<u64>().ok()?, d.parse::<u64>().ok()?);
+        let (n, d) = (canonical_decimal::<u64>(n)?, canonical_decimal::<u64>(d)?);
         let fraction = Fraction::new(n, d)?;
         // Only lowest terms round-trip exactly.
         (fraction.numerator() == n && fraction.denominator() == d).then_some(fraction)
@@ -56,7 +56,7 @@ fn fraction(f: Field<'_, '_>) -> Read<Fraction> {
     parsed.ok_or_else(|| {
         f.error(format_args!(
             "'{}' is not a fraction in lowest terms like \"3/5\"",
-            s.escape_debug()
+            Short(s)
         ))
     })
 }
@@ -147,7 +147,7 @@ impl PlanKind {
                 s if s == PlanKind::Migration.as_str() => Ok(PlanKind::Migration),
                 _ => Err(f.error(format_args!(
                     "unknown plan kind '{}': expected \"migration\" or {{\"rollback\": ...}}",
-                    s.escape_debug()
+                    Short(s)
                 ))),
             };
         }
@@ -322,7 +322,7 @@ impl MigrationAction {
                 let (last, rest) = names.split_last().unwrap_or((&"", &[]));
                 return Err(f.error(format_args!(
                     "unknown action '{}': expected {} or {last}",
-                    tag.escape_debug(),
+                    Short(tag),
                     rest.join(", "),
                 )));
             };

@@ -324,6 +324,80 @@ impl Registry {
         self.deployment_entry(&name)
     }
 
+    /// Authorizes a request to a deployment's direct route against the
+    /// registry's current state (SPEC G6) and returns the deployment.
+    ///
+    /// `target` is either the direct-route handle host the request went to
+    /// (`my-account-abcd1234.us-arizona-1.direct.fireworks.ai`, any case) or
+    /// the deployment's name (a full name of any account, or a bare ID of
+    /// the acting account); `authorization` is the `Authorization` header
+    /// value, as for [`DirectRoute::authorize`].
+    ///
+    /// Use this rather than a [`DirectRoute`] kept from
+    /// [`Deployment::direct_route`]: that object is a snapshot, and keeps
+    /// accepting its keys after the deployment is deleted or re-created with
+    /// other keys.
+    ///
+    /// ```
+    /// use replica_router::{DeploymentSpec, Error, Registry, Seed};
+    /// let mut reg = Registry::new("acme", Seed::from_u64(1))?;
+    /// let spec = DeploymentSpec::new("m").id("d1").region("US_ARIZONA_1").direct_route(["k1"]);
+    /// reg.create_deployment(spec)?;
+    /// let host = "acme-d1.us-arizona-1.direct.fireworks.ai";
+    /// assert_eq!(reg.authorize_direct_route(host, Some("Bearer k1"))?.name().id().as_str(), "d1");
+    /// assert_eq!(reg.authorize_direct_route("d1", Some("Bearer k2")), Err(Error::Forbidden));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when no deployment has that handle, or the named
+    /// deployment does not exist or has no direct route; name errors for a
+    /// malformed name; then as [`DirectRoute::authorize`]:
+    /// [`Error::Unauthenticated`], [`Error::Forbidden`].
+    ///
+    /// # Performance
+    /// O(log n) lookups (at most one a `-` of the handle's first label) and
+    /// one SHA-256.
+    pub fn authorize_direct_route(
+        &self,
+        target: &str,
+        authorization: Option<&str>,
+    ) -> Result<&Deployment> {
+        let (deployment, route) = if target.contains('.') {
+            self.find_by_handle(target).ok_or_else(|| Error::NotFound {
+                name: format!("direct route {}", crate::support::text::Quoted(target)),
+            })?
+        } else {
+            let name = self.parse(target, ResourceKind::Deployment)?;
+            let deployment = self.deployment_entry(&name)?;
+            let route = deployment.direct_route().ok_or_else(|| Error::NotFound {
+                name: format!("direct route of {name}"),
+            })?;
+            (deployment, route)
+        };
+        route.authorize(authorization)?;
+        Ok(deployment)
+    }
+
+    /// The deployment whose direct-route handle is `host` (any case). The
+    /// first label is `{account}-{deployment}` and both IDs may hold `-`,
+    /// so each split is looked up and the whole handle compared.
+    fn find_by_handle(&self, host: &str) -> Option<(&Deployment, &DirectRoute)> {
+        let label = host.split('.').next()?;
+        label
+            .match_indices('-')
+            .filter_map(|(i, _)| {
+                let (account, id) = (&label[..i], &label[i + 1..]);
+                let account = self.accounts.get(account.to_ascii_lowercase().as_str())?;
+                account.deployments.get(id.to_ascii_lowercase().as_str())
+            })
+            .find_map(|d| {
+                let route = d.direct_route()?;
+                let handle = route.handle(d.name()).ok()?;
+                handle.eq_ignore_ascii_case(host).then_some((d, route))
+            })
+    }
+
     /// The acting account's deployments, by name (SPEC T2).
     pub fn list_deployments(&self) -> impl ExactSizeIterator<Item = &Deployment> + '_ {
         self.own_account()

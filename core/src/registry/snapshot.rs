@@ -34,7 +34,7 @@ use crate::names::{Id, ResourceKind, ResourceName, parse_full};
 use crate::region::{Region, RegionCatalog};
 use crate::router::{Router, check_display_name};
 use crate::selection::Seed;
-use crate::support::json::{Field, Members, Read, ReadError, Value, Writer};
+use crate::support::json::{Field, Members, Read, ReadError, Value, Writer, canonical_decimal};
 use crate::support::vec_map::{Keyed, VecMap, sort_find_repeat};
 
 /// The snapshot format version this build reads and writes.
@@ -259,11 +259,12 @@ impl Registry {
 }
 
 fn word_pos(s: &str, location: &str) -> Result<u128> {
-    s.parse::<u128>()
-        .ok()
+    canonical_decimal::<u128>(s)
         .filter(|&p| p < 1u128 << 68)
         .ok_or_else(|| Error::InvalidJson {
-            message: format!("{location}: expected a decimal word position below 2^68"),
+            message: format!(
+                "{location}: expected a decimal word position below 2^68 (digits only, no leading zero)"
+            ),
         })
 }
 
@@ -411,8 +412,9 @@ fn load_deployment(d: DeploymentDto<'_>, catalog: &RegionCatalog) -> Result<Depl
     check_bounds(d.min_replicas, d.max_replicas)?;
     if d.replicas < d.min_replicas || d.replicas > d.max_replicas {
         return Err(Error::InvalidReplicaBounds {
-            min: d.min_replicas.min(d.replicas),
-            max: d.max_replicas.min(d.replicas),
+            min: d.min_replicas,
+            max: d.max_replicas,
+            replicas: Some(d.replicas),
         });
     }
     let direct_route = match (d.direct_route, &placement) {
@@ -421,7 +423,7 @@ fn load_deployment(d: DeploymentDto<'_>, catalog: &RegionCatalog) -> Result<Depl
         (Some(dr), Placement::Region(region)) => {
             let mut digests: Vec<KeyDigest> = Vec::with_capacity(dr.api_key_sha256.len());
             for (i, h) in dr.api_key_sha256.iter().enumerate() {
-                digests.push(unhex32(h, &format!("api_key_sha256[{i}]"))?);
+                digests.push(unhex32(h, &format!("direct_route.api_key_sha256[{i}]"))?);
             }
             let route = DirectRoute::from_digests(region.clone(), digests, dr.domain, catalog)?;
             handle_label(&name)?;

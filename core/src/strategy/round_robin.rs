@@ -59,8 +59,9 @@ const TABLE_LIMIT: u64 = 1 << 16;
 pub struct WeightedRoundRobin {
     weights: Vec<u32>,
     total: u64,
-    /// Deployments with a positive weight.
-    active: u64,
+    /// `(index, weight)` of the deployments with a positive weight: zeros
+    /// cost nothing when picking.
+    active: Vec<(u32, u32)>,
     /// The whole cycle when `total <= TABLE_LIMIT`, else empty.
     cycle: Vec<u32>,
 }
@@ -106,7 +107,10 @@ impl WeightedRoundRobin {
     /// more memory than a total of 2^17).
     pub fn new(weights: &[u32]) -> Result<WeightedRoundRobin> {
         let total = check_weights(weights.iter().copied())?;
-        let active = weights.iter().filter(|&&w| w > 0).count() as u64;
+        let active = (0u32..)
+            .zip(weights.iter().copied())
+            .filter(|&(_, w)| w > 0)
+            .collect();
         let mut rr = WeightedRoundRobin {
             weights: weights.to_vec(),
             total,
@@ -119,35 +123,19 @@ impl WeightedRoundRobin {
         Ok(rr)
     }
 
-    /// Merges the deployments' key sequences: O(T log n).
+    /// Merges the deployments' key sequences: O(T log m).
     fn build_cycle(&self) -> Vec<u32> {
-        let mut heap = BinaryHeap::new();
-        for (index, weight) in self.keys_from_zero() {
-            heap.push(Reverse(Key {
-                odd: 1,
-                weight,
-                index,
-            }));
-        }
+        let mut merge = self.merge_from_start();
         let mut cycle = Vec::with_capacity(usize::try_from(self.total).unwrap_or(0));
-        while let Some(Reverse(key)) = heap.pop() {
-            cycle.push(key.index);
-            // Next key of the same deployment: j + 1 < w, i.e. odd + 2 < 2w + 1.
-            if key.odd + 2 < 2 * u64::from(key.weight) {
-                heap.push(Reverse(Key {
-                    odd: key.odd + 2,
-                    ..key
-                }));
-            }
+        while let Some(index) = merge.next() {
+            cycle.push(index);
         }
         cycle
     }
 
-    /// `(index, weight)` of the positive weights.
-    fn keys_from_zero(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        (0u32..)
-            .zip(self.weights.iter().copied())
-            .filter(|&(_, w)| w > 0)
+    /// The merge at the start of the cycle: every deployment's first key.
+    fn merge_from_start(&self) -> Merge {
+        self.merge_after(0)
     }
 
     /// Number of weights (deployments), zeros included.
@@ -200,10 +188,34 @@ impl WeightedRoundRobin {
 
     /// Fills `out` with the picks at `cursor`, `cursor + 1`, ... (each taken
     /// modulo the total) and returns the cursor after the last one.
+    ///
+    /// # Performance
+    /// O(1) a pick for totals up to 65,536. Above, whatever the weights:
+    /// one [`pick`](WeightedRoundRobin::pick)'s O(m log m) to find the
+    /// start, then O(log m) a pick (the deployments' key sequences merged
+    /// from there on), with an `m`-element heap; no other allocation.
     pub fn fill(&self, cursor: u64, out: &mut [u32]) -> u64 {
         let mut cursor = self.position(cursor);
+        if !self.cycle.is_empty() {
+            for slot in out {
+                *slot = self.pick(cursor);
+                cursor = self.next_cursor(cursor);
+            }
+            return cursor;
+        }
+        if out.is_empty() {
+            return cursor;
+        }
+        let mut merge = self.merge_at(cursor);
         for slot in out {
-            *slot = self.pick(cursor);
+            *slot = match merge.next() {
+                Some(index) => index,
+                // The cycle ended (the cursor wrapped to 0): start it over.
+                None => {
+                    merge = self.merge_from_start();
+                    merge.next().unwrap_or(0)
+                }
+            };
             cursor = self.next_cursor(cursor);
         }
         cursor
@@ -212,27 +224,57 @@ impl WeightedRoundRobin {
     /// How many keys of deployment `weight` lie at or below `t / (2T)`:
     /// the `j` with `(2j + 1) T <= t w`.
     fn count_one(&self, t: u128, weight: u32) -> u128 {
+        #[cfg(test)]
+        tests::WEIGHT_EVALUATIONS.with(|c| c.set(c.get() + 1));
         let w = u128::from(weight);
         (t * w / u128::from(self.total)).div_ceil(2).min(w)
     }
 
     /// How many keys of the cycle lie at or below `t / (2T)`.
     fn count(&self, t: u128) -> u128 {
-        self.weights.iter().map(|&w| self.count_one(t, w)).sum()
+        self.active.iter().map(|&(_, w)| self.count_one(t, w)).sum()
+    }
+
+    /// The merge of the deployments' keys above `t / (2T)`: each
+    /// deployment's first key there, in a min-heap (O(m)).
+    fn merge_after(&self, t: u128) -> Merge {
+        let keys: Vec<Reverse<Key>> = self
+            .active
+            .iter()
+            .filter_map(|&(index, weight)| {
+                let below = self.count_one(t, weight);
+                (below < u128::from(weight)).then(|| {
+                    Reverse(Key {
+                        odd: u64::try_from(2 * below + 1).unwrap_or(u64::MAX),
+                        weight,
+                        index,
+                    })
+                })
+            })
+            .collect();
+        Merge {
+            heap: BinaryHeap::from(keys),
+        }
     }
 
     /// The deployment at `position < total` without a table.
+    fn compute(&self, position: u64) -> u32 {
+        self.merge_at(position).next().unwrap_or(0)
+    }
+
+    /// The merge positioned at `position < total`: its next key is the
+    /// pick there.
     ///
     /// Scaled by `2T`, key `(i, j)` is `(2j + 1) T / w_i` and lies in
     /// `(0, 2T)`; `count(t)` counts keys at or below `t`. With `m` positive
-    /// weights, `count(t)` is within `m / 2` of `t / 2`, so the smallest `t`
-    /// with `count(t) > position` lies in a window of about `2m` integers:
-    /// binary search finds it. A deployment's keys are `2T / w_i >= 2`
-    /// apart, so the interval `(t - 1, t]` holds at most one key of each;
-    /// those candidates, sorted exactly, give the answer.
-    fn compute(&self, position: u64) -> u32 {
+    /// weights, `count(t)` is within `m / 2` of `t / 2`, so the largest `t`
+    /// with `count(t) <= position` lies in a window of about `2m` integers:
+    /// binary search finds it (O(m log m)). A deployment's keys are
+    /// `2T / w_i >= 2` apart, so fewer than `m` keys lie between that `t`
+    /// and the position: the merge from `t` skips them (O(m log m)).
+    fn merge_at(&self, position: u64) -> Merge {
         let k = u128::from(position);
-        let m = u128::from(self.active);
+        let m = self.active.len() as u128;
         let two_t = 2 * u128::from(self.total);
         let mut lo = (2 * k).saturating_sub(m);
         let mut hi = (2 * k + 2 + m).min(two_t);
@@ -254,29 +296,33 @@ impl WeightedRoundRobin {
                 below = c;
             }
         }
-        // The candidates in the same min-heap as `build_cycle`: O(m log m).
-        let mut candidates = BinaryHeap::new();
-        for (index, weight) in self.keys_from_zero() {
-            let at_hi = self.count_one(hi, weight);
-            if at_hi > self.count_one(lo, weight) {
-                candidates.push(Reverse(Key {
-                    odd: u64::try_from(2 * at_hi - 1).unwrap_or(u64::MAX),
-                    weight,
-                    index,
-                }));
-            }
+        let mut merge = self.merge_after(lo);
+        for _ in below..k {
+            merge.next();
         }
-        let rank = usize::try_from(k - below)
-            .unwrap_or(usize::MAX)
-            .min(candidates.len());
-        for _ in 0..rank {
-            candidates.pop();
+        merge
+    }
+}
+
+/// The keys of the cycle in order from some position on: a min-heap of each
+/// deployment's next key (at most one a deployment).
+struct Merge {
+    heap: BinaryHeap<Reverse<Key>>,
+}
+
+impl Merge {
+    /// The deployment owning the next key, which is replaced by that
+    /// deployment's following key; `None` at the end of the cycle.
+    fn next(&mut self) -> Option<u32> {
+        let Reverse(key) = self.heap.pop()?;
+        // Next key of the same deployment: j + 1 < w, i.e. odd + 2 < 2w + 1.
+        if key.odd + 2 < 2 * u64::from(key.weight) {
+            self.heap.push(Reverse(Key {
+                odd: key.odd + 2,
+                ..key
+            }));
         }
-        match candidates.peek() {
-            Some(Reverse(key)) => key.index,
-            // Unreachable: the candidates number count(hi) - count(lo) > rank.
-            None => self.keys_from_zero().next().map_or(0, |(index, _)| index),
-        }
+        Some(key.index)
     }
 }
 
@@ -286,6 +332,70 @@ mod tests {
 
     use super::*;
     use proptest::prelude::*;
+
+    thread_local! {
+        /// `count_one` evaluations on this thread: the work of positioning
+        /// in the cycle, counted instead of timed.
+        pub(super) static WEIGHT_EVALUATIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    fn evaluations_of(f: impl FnOnce()) -> u64 {
+        WEIGHT_EVALUATIONS.with(|c| c.set(0));
+        f();
+        WEIGHT_EVALUATIONS.with(std::cell::Cell::get)
+    }
+
+    /// Issue 15: a batch over large weights evaluated every weight some 30
+    /// times for every pick (1 ms a pick for 10,000 weights of 2^32 - 1,
+    /// 26 ms for a million zeros and two large weights). Now a batch
+    /// positions once, then merges: the evaluations do not grow with the
+    /// batch, and zero weights are never evaluated.
+    #[test]
+    fn e3_batch_cost_does_not_depend_on_the_weights() {
+        let rr = WeightedRoundRobin::new(&[u32::MAX; 1_000]).unwrap();
+        let mut out = vec![0u32; 2_000];
+        let few = evaluations_of(|| {
+            rr.fill(123_456_789, &mut out[..10]);
+        });
+        let many = evaluations_of(|| {
+            rr.fill(123_456_789, &mut out);
+        });
+        assert!(few > 0 && few <= 64 * 1_000, "{few}");
+        assert_eq!(many, few);
+        // Equal weights: equal keys, deployment order.
+        let expected: Vec<u32> = (123_456_789u32..).take(2_000).map(|p| p % 1_000).collect();
+        assert_eq!(out, expected);
+
+        let mut weights = vec![0u32; 100_000];
+        weights.extend([u32::MAX, u32::MAX - 1]);
+        let rr = WeightedRoundRobin::new(&weights).unwrap();
+        let evaluations = evaluations_of(|| {
+            rr.fill(1 << 40, &mut out);
+        });
+        assert!(evaluations <= 64 * 2, "{evaluations}");
+        for (i, &pick) in out.iter().enumerate() {
+            assert_eq!(pick, rr.compute(rr.position((1 << 40) + i as u64)));
+        }
+    }
+
+    #[test]
+    fn r7_batches_match_single_picks_across_the_end_of_the_cycle() {
+        let rr = WeightedRoundRobin::new(&[40_000, 25_001, 7, 1, 0, 3_000]).unwrap();
+        let cycle = rr.build_cycle();
+        let total = rr.total();
+        let mut all = vec![0u32; cycle.len()];
+        assert_eq!(rr.fill(0, &mut all), 0);
+        assert_eq!(all, cycle);
+        let mut wrapped = vec![0u32; 10];
+        assert_eq!(rr.fill(total - 5, &mut wrapped), 5);
+        let expected: Vec<u32> = cycle[cycle.len() - 5..]
+            .iter()
+            .chain(&cycle[..5])
+            .copied()
+            .collect();
+        assert_eq!(wrapped, expected);
+        assert_eq!(rr.fill(u64::MAX, &mut []), rr.position(u64::MAX));
+    }
 
     fn computed(rr: &WeightedRoundRobin) -> Vec<u32> {
         (0..rr.total()).map(|p| rr.compute(p)).collect()

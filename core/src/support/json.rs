@@ -21,6 +21,8 @@
 use std::cell::Cell;
 use std::fmt::{self, Write as _};
 
+use crate::support::vec_map::{Keyed, sort_find_repeat};
+
 /// Deepest nesting of arrays and objects the parser accepts.
 pub(crate) const MAX_DEPTH: usize = 128;
 
@@ -30,11 +32,55 @@ pub(crate) enum Value {
     Null,
     Bool(bool),
     /// A number, as its literal text (valid JSON number syntax).
-    Number(String),
+    Number(Literal),
     String(String),
     Array(Vec<Value>),
     /// Members in document order; keys are unique.
     Object(Vec<(String, Value)>),
+}
+
+/// The text of a number literal, held inline up to [`Literal::INLINE`]
+/// bytes (every number the formats hold, `u64::MAX` included), so that
+/// reading one allocates nothing; longer literals are boxed.
+///
+/// This bounds the memory a document costs while it is read (SPEC E3):
+/// before, each number had its own heap block, and a 64 MiB `[0,0,...]`
+/// peaked at 2.1 GB.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Literal {
+    /// `len` bytes of ASCII.
+    Inline {
+        len: u8,
+        bytes: [u8; Literal::INLINE],
+    },
+    Boxed(Box<str>),
+}
+
+impl Literal {
+    /// Longest literal held inline: as many bytes as a `String` takes.
+    const INLINE: usize = 22;
+
+    fn new(text: &str) -> Literal {
+        let mut bytes = [0u8; Literal::INLINE];
+        match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
+            (Some(head), Ok(len)) => {
+                head.copy_from_slice(text.as_bytes());
+                Literal::Inline { len, bytes }
+            }
+            _ => Literal::Boxed(text.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Built from a `&str` cut at its end: always valid.
+            Literal::Inline { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+            Literal::Boxed(text) => text,
+        }
+    }
 }
 
 impl Value {
@@ -51,13 +97,13 @@ impl Value {
     }
 
     /// The value as pretty-printed JSON text.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     fn to_pretty(&self) -> String {
         fn write(w: &mut Writer, v: &Value) {
             match v {
                 Value::Null => w.null(),
                 Value::Bool(b) => w.bool(*b),
-                Value::Number(n) => w.out.push_str(n),
+                Value::Number(n) => w.out.push_str(n.as_str()),
                 Value::String(s) => w.text(s),
                 Value::Array(items) => w.array(items, write),
                 Value::Object(members) => w.object(|w| {
@@ -242,6 +288,21 @@ pub(crate) fn parse(text: &str) -> Result<Value, String> {
     Ok(value)
 }
 
+/// The position of the first member, in document order, whose key an
+/// earlier member already has.
+///
+/// O(n log n) for n members whatever the keys (SPEC E3): one sort of the
+/// keys, shared with the duplicate-name checks, instead of comparing each
+/// key with every earlier one.
+fn first_repeated_key(members: &[(String, Value)]) -> Option<usize> {
+    let mut keys: Vec<Keyed<'_>> = members
+        .iter()
+        .enumerate()
+        .map(|(i, (key, _))| ("", key.as_str(), i))
+        .collect();
+    sort_find_repeat(&mut keys)
+}
+
 struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
@@ -322,6 +383,8 @@ impl Parser<'_> {
         self.check_depth(depth)?;
         self.pos += 1; // '{'
         let mut members: Vec<(String, Value)> = Vec::new();
+        // Where each key starts, to report a repeated one.
+        let mut key_starts: Vec<usize> = Vec::new();
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -332,12 +395,8 @@ impl Parser<'_> {
             if self.peek() != Some(b'"') {
                 return Err(self.error("expected a string key"));
             }
-            let key_at = self.pos;
+            key_starts.push(self.pos);
             let key = self.string()?;
-            if members.iter().any(|(k, _)| *k == key) {
-                self.pos = key_at;
-                return Err(self.error(&format!("duplicate key `{}`", key.escape_debug())));
-            }
             self.expect(b':', "expected `:` after an object key")?;
             let value = self.value(depth)?;
             members.push((key, value));
@@ -346,11 +405,17 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Value::Object(members));
+                    break;
                 }
                 _ => return Err(self.error("expected `,` or `}` in an object")),
             }
         }
+        if let Some(i) = first_repeated_key(&members) {
+            self.pos = key_starts[i];
+            let key = &members[i].0;
+            return Err(self.error(&format!("duplicate key `{}`", Short(key))));
+        }
+        Ok(Value::Object(members))
     }
 
     fn array(&mut self, depth: usize) -> Result<Value, String> {
@@ -505,12 +570,9 @@ impl Parser<'_> {
                 return Err(self.error("expected a digit in the exponent"));
             }
         }
-        Ok(Value::Number(
-            self.text
-                .get(start..self.pos)
-                .unwrap_or_default()
-                .to_owned(),
-        ))
+        Ok(Value::Number(Literal::new(
+            self.text.get(start..self.pos).unwrap_or_default(),
+        )))
     }
 }
 
@@ -680,7 +742,8 @@ impl<'v> Field<'v, '_> {
             .filter(|&v| v <= max)
             .ok_or_else(|| {
                 self.error(format_args!(
-                    "expected an unsigned integer that fits {type_name}, found {n}"
+                    "expected an unsigned integer that fits {type_name}, found {}",
+                    Short(n)
                 ))
             })
     }
@@ -689,6 +752,41 @@ impl<'v> Field<'v, '_> {
     pub(crate) fn uint<T: UnsignedInt>(&self) -> Read<T> {
         self.uint_below(T::MAX_U64, T::NAME).map(T::from_u64)
     }
+}
+
+/// Input quoted in a message: escaped, and cut to its first
+/// [`Short::MAX_CHARS`] characters so that a hostile literal cannot flood
+/// the message (SPEC E3; a 5 MB number was echoed whole).
+pub(crate) struct Short<'a>(pub(crate) &'a str);
+
+impl Short<'_> {
+    /// Most characters quoted.
+    pub(crate) const MAX_CHARS: usize = 64;
+}
+
+impl fmt::Display for Short<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.char_indices().nth(Short::MAX_CHARS) {
+            None => write!(f, "{}", self.0.escape_debug()),
+            Some((end, _)) => write!(
+                f,
+                "{}... ({} characters)",
+                self.0[..end].escape_debug(),
+                self.0.chars().count()
+            ),
+        }
+    }
+}
+
+/// A decimal number held in a JSON string (generator positions, fraction
+/// parts), read only in its canonical form: ASCII digits without a sign or
+/// a leading zero (`"0"` itself is canonical). Anything else (`"+5"`,
+/// `"0005"`, `" 5"`) is `None`, so that every accepted document is written
+/// back byte for byte (SPEC T1).
+pub(crate) fn canonical_decimal<T: std::str::FromStr>(s: &str) -> Option<T> {
+    let digits = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let canonical = digits && (s == "0" || !s.starts_with('0'));
+    canonical.then(|| s.parse().ok()).flatten()
 }
 
 /// The unsigned integer types the formats hold.
@@ -785,8 +883,21 @@ impl<'v> Members<'v, '_> {
                 value: &Value::Null,
                 path: *self.path,
             }
-            .error(format_args!("unknown field `{}`", key.escape_debug()))),
+            .error(format_args!("unknown field `{}`", Short(key)))),
         }
+    }
+}
+
+/// The reader, for the fuzz targets only (feature `fuzzing`).
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing {
+    /// Parses `text` with the formats' JSON reader and prints the value
+    /// back (numbers as their literal text), or the reader's error.
+    ///
+    /// # Errors
+    /// The reader's message for input it rejects.
+    pub fn parse_and_print(text: &str) -> Result<String, String> {
+        super::parse(text).map(|v| v.to_pretty())
     }
 }
 
@@ -801,7 +912,7 @@ mod serde_impls {
     use serde::ser::{SerializeMap, SerializeSeq};
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use super::Value;
+    use super::{Literal, Value};
     use crate::{MigrationPlan, Registry};
 
     impl Serialize for Value {
@@ -809,10 +920,11 @@ mod serde_impls {
             match self {
                 Value::Null => s.serialize_none(),
                 Value::Bool(b) => s.serialize_bool(*b),
-                Value::Number(n) => match n.parse::<u64>() {
+                Value::Number(n) => match n.as_str().parse::<u64>() {
                     Ok(n) => s.serialize_u64(n),
                     Err(_) => Err(serde::ser::Error::custom(format_args!(
-                        "the number {n} is not an unsigned integer"
+                        "the number {} is not an unsigned integer",
+                        super::Short(n.as_str())
                     ))),
                 },
                 Value::String(v) => s.serialize_str(v),
@@ -855,16 +967,16 @@ mod serde_impls {
             Ok(Value::Bool(b))
         }
         fn visit_u64<E: de::Error>(self, n: u64) -> Result<Value, E> {
-            Ok(Value::Number(n.to_string()))
+            Ok(Value::Number(Literal::new(&n.to_string())))
         }
         fn visit_i64<E: de::Error>(self, n: i64) -> Result<Value, E> {
-            Ok(Value::Number(n.to_string()))
+            Ok(Value::Number(Literal::new(&n.to_string())))
         }
         fn visit_f64<E: de::Error>(self, n: f64) -> Result<Value, E> {
             // Kept as a non-integer literal, so that readers reject it with
             // the usual message (the formats only hold unsigned integers).
             if n.is_finite() {
-                Ok(Value::Number(format!("{n:?}")))
+                Ok(Value::Number(Literal::new(&format!("{n:?}"))))
             } else {
                 Err(de::Error::custom("a number that is not finite"))
             }
@@ -885,12 +997,15 @@ mod serde_impls {
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
             let mut members: Vec<(String, Value)> = Vec::new();
             while let Some((k, v)) = map.next_entry::<String, Value>()? {
-                if members.iter().any(|(key, _)| *key == k) {
-                    return Err(de::Error::custom(format_args!("duplicate key `{k}`")));
-                }
                 members.push((k, v));
             }
-            Ok(Value::Object(members))
+            match super::first_repeated_key(&members) {
+                Some(i) => Err(de::Error::custom(format_args!(
+                    "duplicate key `{}`",
+                    super::Short(&members[i].0)
+                ))),
+                None => Ok(Value::Object(members)),
+            }
         }
     }
 
@@ -967,7 +1082,7 @@ mod tests {
     #[test]
     fn numbers_follow_the_grammar() {
         for ok in ["0", "-0", "12", "1.5", "-1e9", "2E+3", "0.0e-1"] {
-            assert_eq!(parse(ok).unwrap(), Value::Number(ok.into()), "{ok}");
+            assert_eq!(parse(ok).unwrap(), Value::Number(Literal::new(ok)), "{ok}");
         }
         for bad in ["01", "-", "1.", ".5", "1e", "+1", "0x10", "1e+"] {
             assert!(parse(bad).is_err(), "{bad}");
@@ -1032,6 +1147,117 @@ mod tests {
         ];
         for (text, message) in cases {
             assert_eq!(parse(text).unwrap_err(), message, "{text:?}");
+        }
+    }
+
+    /// Key comparisons the duplicate-key check makes for an object of `n`
+    /// distinct keys (issue 15: every key was compared with every earlier
+    /// one, 80,000 keys took 10 s).
+    fn key_comparisons(n: usize) -> u64 {
+        let members: Vec<String> = (0..n).map(|i| format!("\"k{i}\": {i}")).collect();
+        let text = format!("{{{}}}", members.join(","));
+        crate::support::vec_map::SORT_COMPARISONS.with(|c| c.set(0));
+        let parsed = parse(&text).unwrap();
+        assert!(matches!(&parsed, Value::Object(m) if m.len() == n));
+        crate::support::vec_map::SORT_COMPARISONS.with(std::cell::Cell::get)
+    }
+
+    #[test]
+    fn e3_duplicate_keys_cost_n_log_n_comparisons() {
+        let (small, large) = (key_comparisons(4_000), key_comparisons(8_000));
+        // A sort needs at least n - 1 comparisons; `sort_unstable` (pattern-
+        // defeating quicksort, heapsort as its fallback) at most about 2 n log2 n. Doubling n then costs a little over twice as much,
+        // where comparing every pair would cost four times as much.
+        assert!((4_000..=2 * 4_000 * 12 + 4_000).contains(&small), "{small}");
+        assert!(large * 10 < small * 23, "{small} -> {large}");
+    }
+
+    #[test]
+    fn duplicate_key_error_names_the_first_repeat_in_document_order() {
+        assert_eq!(
+            parse(r#"{"b": 1, "a": 2, "a": 3, "b": 4}"#).unwrap_err(),
+            "duplicate key `a` at line 1 column 18"
+        );
+        assert_eq!(
+            parse(r#"{"a": {"x": 1, "x": 2}}"#).unwrap_err(),
+            "duplicate key `x` at line 1 column 16"
+        );
+    }
+
+    /// Issue 15: a 5 MB number literal was echoed whole in the error.
+    #[test]
+    fn e3_long_literals_are_quoted_by_a_short_prefix() {
+        let huge = format!("[{}]", "9".repeat(5_000_000));
+        let v = parse(&huge).unwrap();
+        let message = Field::root(&v)
+            .array(|f| f.uint::<u64>())
+            .unwrap_err()
+            .into_message();
+        assert_eq!(
+            message,
+            format!(
+                "[0]: expected an unsigned integer that fits u64, found {}... (5000000 characters)",
+                "9".repeat(64)
+            )
+        );
+        let key = "k".repeat(1_000);
+        let text = format!("{{\"{key}\": 1, \"{key}\": 2}}");
+        let message = parse(&text).unwrap_err();
+        assert!(message.starts_with(&format!(
+            "duplicate key `{}... (1000 characters)`",
+            "k".repeat(64)
+        )));
+        assert!(message.len() < 200, "{message}");
+        let v = parse(&format!("{{\"{key}\": 1}}")).unwrap();
+        let message = Field::root(&v)
+            .object(|_| Ok(()))
+            .unwrap_err()
+            .into_message();
+        assert!(message.len() < 200, "{message}");
+    }
+
+    #[test]
+    fn e3_values_stay_small() {
+        // A value is four words whatever it holds; a number takes no heap.
+        assert!(std::mem::size_of::<Value>() <= 32);
+        for text in [
+            "0",
+            "18446744073709551615",
+            "-1234567890.123456e-10",
+            "1.2345678901234567890123e5",
+        ] {
+            let literal = Literal::new(text);
+            assert_eq!(literal.as_str(), text);
+            assert_eq!(
+                matches!(literal, Literal::Inline { .. }),
+                text.len() <= Literal::INLINE,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn t1_decimals_in_strings_must_be_canonical() {
+        assert_eq!(canonical_decimal::<u64>("0"), Some(0));
+        assert_eq!(canonical_decimal::<u64>("5"), Some(5));
+        assert_eq!(
+            canonical_decimal::<u64>("18446744073709551615"),
+            Some(u64::MAX)
+        );
+        for bad in [
+            "",
+            "+5",
+            "+0005",
+            "0005",
+            "00",
+            "-0",
+            " 5",
+            "5 ",
+            "5.0",
+            "1e3",
+            "18446744073709551616",
+        ] {
+            assert_eq!(canonical_decimal::<u64>(bad), None, "{bad:?}");
         }
     }
 
