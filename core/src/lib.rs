@@ -37,7 +37,7 @@
 //! | G3-G6 direct routing | [`Placement`], [`DirectRoute`] |
 //! | D1-D3 deployments | [`Deployment`], [`DeploymentSpec`], [`DeploymentUpdate`] |
 //! | R1-R7 routers | [`Router`], [`RouterSpec`], [`RouterUpdate`], [`Strategy`], [`TrafficSplit`], [`Registry::route`], [`Registry::route_request`] |
-//! | R7 strategies | [`WeightedRoundRobin`], [`SessionAffinity`], [`session_hash`], [`RouteRequest`], [`RouteDecision`] |
+//! | R7-R9 strategies, session affinity | [`WeightedRoundRobin`], [`LoadTracker`], [`SessionAffinity`], [`session_hash`], [`RouteRequest`], [`RouteDecision`] |
 //! | S1-S4 selection | [`WeightedSelector`], [`Seed`] |
 //! | T1-T2 state | [`Registry::to_json`], [`Registry::from_json`] |
 //! | E1 errors | [`Error`], [`ErrorKind`] |
@@ -81,7 +81,7 @@ pub use registry::{Registry, RouteDecision, RouteRequest};
 pub use router::{Router, RouterSpec, RouterUpdate, Strategy};
 pub use selection::{Seed, WeightedSelector};
 pub use share::{Fraction, Share, TrafficSplit};
-pub use strategy::{AffinityPick, SessionAffinity, WeightedRoundRobin, session_hash};
+pub use strategy::{AffinityPick, LoadTracker, SessionAffinity, WeightedRoundRobin, session_hash};
 
 /// The pinned generator (SPEC S1, S4): ChaCha with 8 rounds from `rand_chacha`.
 pub use rand_chacha::ChaCha8Rng;
