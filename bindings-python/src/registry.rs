@@ -9,8 +9,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 use replica_router::{
-    DeploymentSpec, DeploymentUpdate, RegionCatalog, Registry, RouteDecision, RouteRequest,
-    RouterSpec, RouterUpdate,
+    DeploymentSpec, DeploymentUpdate, LoadTracker, RegionCatalog, Registry, RouteDecision,
+    RouteRequest, RouterSpec, RouterUpdate,
 };
 
 use crate::deployment::PyDeployment;
@@ -22,6 +22,7 @@ use crate::router::PyRouter;
 use crate::routing::PyRouteDecision;
 use crate::selection::seed_from_py;
 use crate::share::PyTrafficSplit;
+use crate::strategy::PyLoadTracker;
 
 /// Deployments and routers of any number of accounts, in memory (SPEC T1).
 ///
@@ -64,6 +65,7 @@ impl PyRegistry {
         caller_account: Option<Text>,
         session_key: Option<Text>,
         cursor: Option<u64>,
+        load: Option<&LoadTracker>,
         convert: impl FnOnce(RouteDecision<'_>) -> T,
     ) -> PyResult<T> {
         let mut reg = self.lock();
@@ -77,6 +79,9 @@ impl PyRegistry {
         }
         if let Some(cursor) = cursor {
             request = request.cursor(cursor);
+        }
+        if let Some(load) = load {
+            request = request.load(load);
         }
         Ok(convert(reg.route_request(&request).or_raise(py)?))
     }
@@ -269,9 +274,10 @@ impl PyRegistry {
     ///
     /// ``deployments``: one or more distinct multi-region deployments of the
     /// account (names or bare IDs), in order. ``id`` is generated when None.
-    /// ``strategy``: ``'weighted-random'`` (default), ``'weighted-round-robin'``
-    /// or ``'session-affinity'`` (see ``STRATEGIES``). ``public``: open to
-    /// every account.
+    /// ``strategy``: ``'weighted-random'`` (default), ``'even-load'`` or
+    /// ``'weighted-round-robin'`` (see ``STRATEGIES``). ``session_affinity``:
+    /// keyed requests keep to one deployment and replica slot (SPEC R9).
+    /// ``public``: open to every account.
     ///
     /// Raises ValidationError (``EMPTY_ROUTER``, ``DUPLICATE_DEPLOYMENT``,
     /// ``NOT_MULTI_REGION``, ``FOREIGN_DEPLOYMENT``, ``INVALID_STRATEGY``,
@@ -282,8 +288,8 @@ impl PyRegistry {
     ///     >>> len(reg.create_router(["d1"]).id)   # generated
     ///     8
     #[pyo3(
-        signature = (deployments, *, id=None, display_name=None, model=None, strategy=Text("weighted-random".to_owned()), public=false),
-        text_signature = "(self, /, deployments, *, id=None, display_name=None, model=None, strategy='weighted-random', public=False)"
+        signature = (deployments, *, id=None, display_name=None, model=None, strategy=Text("weighted-random".to_owned()), session_affinity=false, public=false),
+        text_signature = "(self, /, deployments, *, id=None, display_name=None, model=None, strategy='weighted-random', session_affinity=False, public=False)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn create_router(
@@ -294,9 +300,11 @@ impl PyRegistry {
         display_name: Option<Text>,
         model: Option<Text>,
         strategy: Text,
+        session_affinity: bool,
         public: bool,
     ) -> PyResult<PyRouter> {
         let mut spec = RouterSpec::new(Text::all(deployments));
+        spec.session_affinity = session_affinity;
         spec.id = id.map(|t| t.0);
         spec.display_name = display_name.map(|t| t.0);
         spec.model = model.map(|t| t.0);
@@ -337,7 +345,7 @@ impl PyRegistry {
     ///     >>> _ = reg.create_router(["d1"], id="r")
     ///     >>> reg.update_router("r", public=True).public
     ///     True
-    #[pyo3(signature = (name, *, deployments=None, display_name=None, model=None, strategy=None, public=None))]
+    #[pyo3(signature = (name, *, deployments=None, display_name=None, model=None, strategy=None, session_affinity=None, public=None))]
     #[allow(clippy::too_many_arguments)]
     fn update_router(
         &self,
@@ -347,9 +355,11 @@ impl PyRegistry {
         display_name: Option<Text>,
         model: Option<Text>,
         strategy: Option<Text>,
+        session_affinity: Option<bool>,
         public: Option<bool>,
     ) -> PyResult<PyRouter> {
         let mut update = RouterUpdate::new();
+        update.session_affinity = session_affinity;
         update.deployments = deployments.map(Text::all);
         update.display_name = display_name.map(|t| t.0);
         update.model = model.map(|t| t.0);
@@ -371,6 +381,19 @@ impl PyRegistry {
         self.lock().delete_router(name.as_str()).or_raise(py)
     }
 
+    /// A :class:`LoadTracker` over ``router``'s deployments, every count 0,
+    /// for routing to an ``even-load`` router (SPEC R8). After the router's
+    /// deployment list changes, make a new one.
+    ///
+    /// Raises the errors of :meth:`get_router`.
+    fn load_tracker(&self, py: Python<'_>, router: Text) -> PyResult<PyLoadTracker> {
+        Ok(self
+            .lock()
+            .load_tracker(router.as_str())
+            .or_raise(py)?
+            .into())
+    }
+
     /// The router's exact traffic split (SPEC R5).
     ///
     /// Raises NoCapacityError when its deployments have 0 replicas in
@@ -388,20 +411,24 @@ impl PyRegistry {
     /// chosen deployment's full name. A router name picks by the router's
     /// strategy; a deployment name routes to it; a bare ID is tried as a
     /// router, then as a deployment. ``session_key`` pins a request to a
-    /// replica of a ``session-affinity`` router; ``cursor`` is the position
-    /// in a ``weighted-round-robin`` router's cycle (see
-    /// :meth:`route_request` for the decision with the next cursor). Other
-    /// strategies ignore both.
+    /// replica of a router with ``session_affinity`` (whatever its
+    /// strategy); ``cursor`` is the position in a ``weighted-round-robin``
+    /// router's cycle (see :meth:`route_request` for the decision with the
+    /// next cursor); ``load`` is the :class:`LoadTracker` an ``even-load``
+    /// router balances (without one it picks weighted-random). Routers
+    /// ignore what their strategy does not use.
     ///
     /// Raises NotFoundError, PermissionDeniedError (another account's
-    /// private router or deployment), NoCapacityError, ValidationError.
+    /// private router or deployment), NoCapacityError, ValidationError;
+    /// NotFoundError also when ``load`` does not count one of an
+    /// ``even-load`` router's deployments.
     ///
     ///     >>> reg = Registry("acme", seed=1)
     ///     >>> _ = reg.create_deployment("m", id="d1")
     ///     >>> _ = reg.create_router(["d1"], id="r")
     ///     >>> reg.route("r")
     ///     'accounts/acme/deployments/d1'
-    #[pyo3(signature = (model, caller_account=None, *, session_key=None, cursor=None))]
+    #[pyo3(signature = (model, caller_account=None, *, session_key=None, cursor=None, load=None))]
     fn route(
         &self,
         py: Python<'_>,
@@ -409,15 +436,17 @@ impl PyRegistry {
         caller_account: Option<Text>,
         session_key: Option<Text>,
         cursor: Option<u64>,
+        load: Option<Bound<'_, PyLoadTracker>>,
     ) -> PyResult<String> {
-        self.decide(py, model, caller_account, session_key, cursor, |d| {
+        let load = load.as_ref().map(|l| &l.get().inner);
+        self.decide(py, model, caller_account, session_key, cursor, load, |d| {
             d.deployment.to_string()
         })
     }
 
     /// Routes a request like :meth:`route` and returns the whole
     /// :class:`RouteDecision`: the deployment, the replica slot of a keyed
-    /// ``session-affinity`` request, and the next cursor of a
+    /// request to a router with session affinity, and the next cursor of a
     /// ``weighted-round-robin`` router.
     ///
     ///     >>> reg = Registry("acme", seed=1)
@@ -430,7 +459,7 @@ impl PyRegistry {
     ///     ...     picks.append(d.deployment[-1]); cursor = d.next_cursor
     ///     >>> sorted(picks)
     ///     ['a', 'a', 'a', 'b', 'b']
-    #[pyo3(signature = (model, caller_account=None, *, session_key=None, cursor=None))]
+    #[pyo3(signature = (model, caller_account=None, *, session_key=None, cursor=None, load=None))]
     fn route_request(
         &self,
         py: Python<'_>,
@@ -438,8 +467,10 @@ impl PyRegistry {
         caller_account: Option<Text>,
         session_key: Option<Text>,
         cursor: Option<u64>,
+        load: Option<Bound<'_, PyLoadTracker>>,
     ) -> PyResult<PyRouteDecision> {
-        self.decide(py, model, caller_account, session_key, cursor, |d| {
+        let load = load.as_ref().map(|l| &l.get().inner);
+        self.decide(py, model, caller_account, session_key, cursor, load, |d| {
             PyRouteDecision::from(d)
         })
     }

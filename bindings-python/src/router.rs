@@ -1,4 +1,4 @@
-//! `Router`, a value returned by the registry (SPEC R1, R7).
+//! `Router`, a value returned by the registry (SPEC R1, R7, R9).
 
 use std::hash::{Hash, Hasher};
 
@@ -47,6 +47,7 @@ impl Hash for PyRouter {
         r.display_name().hash(state);
         r.model().hash(state);
         r.strategy().hash(state);
+        r.session_affinity().hash(state);
         r.is_public().hash(state);
         r.deployments().hash(state);
     }
@@ -90,6 +91,13 @@ impl PyRouter {
         self.inner.strategy().as_str()
     }
 
+    /// True when requests with a ``session_key`` keep to one deployment and
+    /// replica slot, whatever the strategy (SPEC R9).
+    #[getter]
+    fn session_affinity(&self) -> bool {
+        self.inner.session_affinity()
+    }
+
     /// True when every account may route to it (SPEC R6).
     #[getter]
     fn public(&self) -> bool {
@@ -119,6 +127,7 @@ impl PyRouter {
         d.set_item("display_name", self.display_name())?;
         d.set_item("model", self.model())?;
         d.set_item("strategy", self.strategy())?;
+        d.set_item("session_affinity", self.session_affinity())?;
         d.set_item("public", self.public())?;
         d.set_item("deployments", self.deployments())?;
         Ok(d)
@@ -136,9 +145,14 @@ impl PyRouter {
         let deployments: Vec<String> = r.deployments().iter().map(|d| format!("'{d}'")).collect();
         Ok(format!(
             "Router(name='{}', display_name={display_name}, model={model}, strategy='{}', \
-             public={}, deployments=[{}])",
+             session_affinity={}, public={}, deployments=[{}])",
             r.name(),
             r.strategy(),
+            if r.session_affinity() {
+                "True"
+            } else {
+                "False"
+            },
             if r.is_public() { "True" } else { "False" },
             deployments.join(", ")
         ))
