@@ -593,6 +593,7 @@ struct Op {
     deployments: Option<Vec<String>>,
     display_name: Option<String>,
     strategy: Option<String>,
+    session_affinity: Option<bool>,
     public: Option<bool>,
     // routing
     router: Option<String>,
@@ -601,6 +602,9 @@ struct Op {
     session_key: Option<String>,
     cursor: Option<u64>,
     keys: Option<Vec<String>>,
+    // even-load (route_loaded)
+    loads: Option<Vec<(String, u64)>>,
+    started: Option<bool>,
 }
 
 fn strs<S: AsRef<str>>(v: &[S]) -> Vec<String> {
@@ -727,11 +731,21 @@ impl Op {
             .opt("deployments", self.deployments.clone())
             .opt("display_name", self.display_name.clone())
             .opt("strategy", self.strategy.clone())
+            .opt("session_affinity", self.session_affinity)
             .opt("public", self.public)
             .opt("session_key", self.session_key.clone())
             .opt("cursor", self.cursor.map(u64s))
             .opt("count", self.count)
             .opt("keys", self.keys.clone())
+            .opt(
+                "loads",
+                self.loads.as_ref().map(|l| {
+                    l.iter()
+                        .map(|(d, n)| J::from(vec![J::from(d.as_str()), J::from(*n)]))
+                        .collect::<Vec<_>>()
+                }),
+            )
+            .opt("started", self.started)
     }
 }
 
@@ -761,6 +775,7 @@ fn router_json(r: &Router) -> J {
             r.deployments().iter().map(J::from).collect::<Vec<_>>(),
         )
         .f("strategy", r.strategy().as_str())
+        .f("session_affinity", r.session_affinity())
         .f("public", r.is_public())
         .f("display_name", r.display_name().map(str::to_owned))
         .f("model", r.model())
@@ -847,6 +862,7 @@ fn apply(reg: &mut Registry, op: &Op) -> J {
             spec.display_name = op.display_name.clone();
             spec.model = op.model.clone();
             spec.strategy = strategy;
+            spec.session_affinity = op.session_affinity.unwrap_or(false);
             spec.public = op.public.unwrap_or(false);
             result(reg.create_router(spec), |r| router_json(&r))
         }
@@ -861,6 +877,7 @@ fn apply(reg: &mut Registry, op: &Op) -> J {
             update.deployments = op.deployments.clone();
             update.display_name = op.display_name.clone();
             update.model = op.model.clone();
+            update.session_affinity = op.session_affinity;
             update.public = op.public;
             result(reg.update_router(&s(&op.name), update), |r| router_json(&r))
         }
@@ -964,6 +981,7 @@ fn apply(reg: &mut Registry, op: &Op) -> J {
             O::new().j()
         }
         "snapshot" => O::new().f("json", parsed(&reg.to_json())).j(),
+        "route_loaded" => route_loaded(reg, op),
         other => panic!("unknown op {other}"),
     }
 }
@@ -1242,8 +1260,9 @@ fn registry_file() -> J {
         me,
         2024,
         "A weighted-round-robin router routed with cursors (chains from 0 and from 2^64 - 1, \
-         and without a cursor), a session-affinity router routed by session key before and \
-         after a scale-up, requests without a key, and a strategy change.",
+         and without a cursor), a router with the session-affinity flag (R9) routed by \
+         session key before and after a scale-up, requests without a key, strategy changes \
+         that keep the flag, and the old strategy name `session-affinity` refused.",
     );
     for (id, r) in [("a", 3), ("b", 2), ("c", 0), ("d", 1)] {
         s.run(create_deployment(id, r, r));
@@ -1263,7 +1282,7 @@ fn registry_file() -> J {
     s.run(update_deployment("c", Some(2), Some(2)));
     s.run(cursor_chain("rr", me, 5, 16));
     s.run(Op {
-        strategy: Some("session-affinity".into()),
+        session_affinity: Some(true),
         ..create_router(Some("sticky"), &["a", "b", "c", "d"])
     });
     let session_keys: Vec<String> = keys("session-", 48)
@@ -1324,8 +1343,23 @@ fn registry_file() -> J {
         strategy: Some("session-affinity".into()),
         ..Op::default()
     });
+    s.run(Op {
+        op: "update_router",
+        name: Some("sticky".into()),
+        strategy: Some("even-load".into()),
+        ..Op::default()
+    });
     s.run(sessions("sticky", me, &session_keys[..8]));
+    s.run(Op {
+        op: "update_router",
+        name: Some("sticky".into()),
+        session_affinity: Some(false),
+        ..Op::default()
+    });
+    s.run(route_request("sticky", me, Some("conversation-42"), None));
     scenarios.push(s.finish());
+
+    scenarios.push(even_load_scenario());
 
     // 4. A wide router: 40 deployments, zeros included.
     let mut s = Scenario::new(
@@ -1361,9 +1395,144 @@ fn registry_file() -> J {
          optional session_key and cursor: deployment, replica, next_cursor), \
          route_cursor_chain (`count` requests, each with the previous next_cursor, starting \
          at `cursor`), route_sessions (one request per key: [deployment index, replica]), \
+         route_loaded (even-load, SPEC R8: a load tracker from `load_tracker(model)`, each \
+         [deployment, in_flight] of `loads` set, then `count` route_request calls with the \
+         tracker through the registry's own generator; with `started`, each pick is counted \
+         as started before the next; picks index `deployments`), \
          reload (replace the registry by from_json(to_json())), snapshot (to_json, parsed).",
         O::new().f("scenarios", scenarios),
     )
+}
+
+// ----- even-load and the session-affinity flag (SPEC R8, R9; issue 16) -----
+
+/// `route_loaded`: an even-load route sequence with a load table (SPEC R8).
+fn route_loaded(reg: &mut Registry, op: &Op) -> J {
+    let model = op.model.clone().expect("model");
+    let caller = op.caller.clone().expect("caller");
+    let tracker = match reg.load_tracker(&model) {
+        Ok(t) => t,
+        Err(e) => return err(&e),
+    };
+    for (deployment, n) in op.loads.as_deref().unwrap_or_default() {
+        if let Err(e) = tracker.set(deployment, *n) {
+            return err(&e);
+        }
+    }
+    let mut legend = Legend::default();
+    let mut picks = Vec::new();
+    for _ in 0..op.count.expect("count") {
+        let req = RouteRequest::new(&model, &caller).load(&tracker);
+        let d = match reg.route_request(&req) {
+            Ok(d) => d.deployment.to_string(),
+            Err(e) => {
+                assert!(picks.is_empty(), "errors only on the first route");
+                return err(&e);
+            }
+        };
+        if op.started == Some(true) {
+            tracker.started(&d).expect("routed deployments are tracked");
+        }
+        picks.push(J::from(legend.index(&d)));
+    }
+    O::new()
+        .f("deployments", legend.json())
+        .f("picks", J::Arr(picks))
+        .j()
+}
+
+fn loaded<S: AsRef<str>>(model: &str, loads: &[(S, u64)], count: u32, started: bool) -> Op {
+    Op {
+        op: "route_loaded",
+        model: Some(model.into()),
+        caller: Some("my-account".into()),
+        count: Some(count),
+        loads: Some(
+            loads
+                .iter()
+                .map(|(d, n)| {
+                    (
+                        format!("accounts/my-account/deployments/{}", d.as_ref()),
+                        *n,
+                    )
+                })
+                .collect(),
+        ),
+        started: Some(started),
+        ..Op::default()
+    }
+}
+
+/// Even-load routers (SPEC R8) with load tables, and the session-affinity
+/// flag on an even-load router (R9).
+fn even_load_scenario() -> J {
+    let me = "my-account";
+    let mut s = Scenario::new(
+        "even-load",
+        &["R8", "R9", "R7"],
+        me,
+        1616,
+        "Even-load routers over a (4), b (2), c (2), d (0): no load (the generator checks that \
+         these are exactly the picks of the weighted-random router `random` from the same \
+         generator position), a single least \
+         loaded deployment, partial ties drawn by replicas, a closed loop of started requests, \
+         a load on a zero-replica deployment, and an untracked deployment; then the \
+         session-affinity flag on the even-load router (keyed requests ignore the load).",
+    );
+    for (id, r) in [("a", 4), ("b", 2), ("c", 2), ("d", 0)] {
+        s.run(create_deployment(id, r, r));
+    }
+    s.run(Op {
+        strategy: Some("even-load".into()),
+        ..create_router(Some("even"), &["a", "b", "c", "d"])
+    });
+    s.run(create_router(Some("random"), &["a", "b", "c", "d"]));
+    let none: [(&str, u64); 0] = [];
+    let mut twin = s.reg.clone();
+    let weighted_random = apply(&mut twin, &route("random", me, 40));
+    let even_load = s.run(loaded("even", &none, 40, false));
+    assert_eq!(
+        one_line(&even_load),
+        one_line(&weighted_random),
+        "SPEC R8: with no load, even-load is exactly weighted-random"
+    );
+    s.run(plain("reload"));
+    s.run(route("random", me, 40));
+    s.run(route("even", me, 20));
+    // One least-loaded deployment: c (1/2) below a (3/4) and b (2/2).
+    s.run(loaded("even", &[("a", 3), ("b", 2), ("c", 1)], 5, false));
+    // Ties: a (4/4) and b (2/2) below c (3/2): a draw weighted 4 : 2.
+    s.run(loaded("even", &[("a", 4), ("b", 2), ("c", 3)], 60, false));
+    // Equal load per replica everywhere: the full tie, weighted-random.
+    s.run(loaded(
+        "even",
+        &[("a", 8), ("b", 4), ("c", 4), ("d", 9)],
+        30,
+        false,
+    ));
+    // A closed loop: every pick is counted as started.
+    s.run(loaded("even", &none, 64, true));
+    s.run(loaded("even", &[("a", 10), ("b", 0), ("c", 7)], 32, true));
+    // Exact comparison of large counts: 2^52 + 1 over 4 against 2^51 over 2.
+    s.run(loaded(
+        "even",
+        &[("a", (1 << 52) + 1), ("b", 1 << 51), ("c", 1 << 51)],
+        12,
+        false,
+    ));
+    // Errors: a deployment the router's tracker does not count.
+    s.run(loaded("even", &[("zzz", 1)], 1, false));
+    // The flag: keyed requests take their slot whatever the load.
+    s.run(Op {
+        op: "update_router",
+        name: Some("even".into()),
+        session_affinity: Some(true),
+        ..Op::default()
+    });
+    s.run(sessions("even", me, &keys("user-", 24)));
+    s.run(route_request("even", me, Some("user-3"), Some(9)));
+    s.run(loaded("even", &[("a", 100)], 20, true));
+    s.finish()
 }
 
 fn get_router_op(name: &str) -> Op {
@@ -1918,6 +2087,7 @@ fn errors_file() -> J {
     let name257 = "é".repeat(257);
     for (strategy, display) in [
         (Some("weighted-random"), None),
+        (Some("even-load"), None),
         (Some("weighted-round-robin"), None),
         (Some("session-affinity"), None),
         (Some("Weighted-Random"), None),
