@@ -58,6 +58,7 @@ pub(crate) struct PyRegistry {
 impl PyRegistry {
     /// Routes one request (SPEC R6, R7) and converts the decision while the
     /// registry is locked (it borrows from the registry).
+    #[allow(clippy::too_many_arguments)]
     fn decide<T>(
         &self,
         py: Python<'_>,
