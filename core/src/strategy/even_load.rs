@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rand_core::Rng;
+use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::names::{ResourceName, parse_full};
@@ -21,6 +22,11 @@ use crate::selection::{WeightedSelector, below};
 /// an `Arc`) without a lock. A gateway calls [`started`](Self::started) when
 /// it sends a request to the routed deployment and
 /// [`finished`](Self::finished) when the response is complete.
+///
+/// A tracker made for a router ([`Registry::load_tracker`](crate::Registry::load_tracker),
+/// or [`LoadTracker::new`] over the router's deployments in the router's
+/// order) reads its counts by position when routing to that router, with no
+/// name comparison; any other tracker is read by name, with the same result.
 ///
 /// ```
 /// use replica_router::{DeploymentSpec, Registry, RouteRequest, RouterSpec, Strategy};
@@ -40,27 +46,77 @@ use crate::selection::{WeightedSelector, below};
 /// load.finished(&picked)?;
 /// # Ok::<(), replica_router::Error>(())
 /// ```
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct LoadTracker {
     /// Sorted, distinct.
     deployments: Vec<ResourceName>,
     /// `counts[i]` belongs to `deployments[i]`.
     counts: Box<[AtomicU64]>,
+    /// The fingerprint of the deployments in the order given to
+    /// [`LoadTracker::new`] (repeats included).
+    fingerprint: Fingerprint,
+    /// `positions[i]` is the index in `counts` of the `i`-th deployment
+    /// given to [`LoadTracker::new`].
+    positions: Box<[u32]>,
+}
+
+impl Default for LoadTracker {
+    /// A tracker over no deployments.
+    fn default() -> LoadTracker {
+        LoadTracker::new([])
+    }
+}
+
+/// SHA-256 of a deployment list in order, each name's parts length-prefixed:
+/// equal fingerprints mean equal lists (no SHA-256 collision is known), so a
+/// pick whose router and tracker fingerprints match reads counts by position
+/// with the same result as by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Fingerprint([u8; 32]);
+
+impl Fingerprint {
+    /// The fingerprint of `deployments`, in order.
+    ///
+    /// # Performance
+    /// O(total name length).
+    pub(crate) fn of<'a, I: IntoIterator<Item = &'a ResourceName>>(deployments: I) -> Fingerprint {
+        let mut h = Sha256::new();
+        for d in deployments {
+            for part in [d.account().as_str(), d.kind().collection(), d.id().as_str()] {
+                h.update((part.len() as u64).to_le_bytes());
+                h.update(part.as_bytes());
+            }
+        }
+        Fingerprint(h.finalize().into())
+    }
 }
 
 impl LoadTracker {
     /// A tracker over `deployments` (repeats count once), every count 0.
     ///
+    /// Given in a router's order (as [`Registry::load_tracker`](crate::Registry::load_tracker)
+    /// does), routing to that router reads the counts by position.
+    ///
     /// # Performance
     /// O(n log n).
     pub fn new<I: IntoIterator<Item = ResourceName>>(deployments: I) -> LoadTracker {
-        let mut deployments: Vec<ResourceName> = deployments.into_iter().collect();
-        deployments.sort_unstable();
-        deployments.dedup();
-        let counts = deployments.iter().map(|_| AtomicU64::new(0)).collect();
+        let given: Vec<ResourceName> = deployments.into_iter().collect();
+        let fingerprint = Fingerprint::of(&given);
+        let mut sorted = given.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        // Every given name is in `sorted`, and indices fit in u32 for any
+        // list that fits in memory next to its names.
+        let positions = given
+            .iter()
+            .map(|d| sorted.binary_search(d).map_or(0, |i| i as u32))
+            .collect();
+        let counts = sorted.iter().map(|_| AtomicU64::new(0)).collect();
         LoadTracker {
-            deployments,
+            deployments: sorted,
             counts,
+            fingerprint,
+            positions,
         }
     }
 
@@ -154,44 +210,72 @@ const STACK_DEPLOYMENTS: usize = 32;
 /// one) this is exactly `selector.pick(rng)`, the same draws as
 /// `weighted-random`; a single best deployment takes no draw.
 ///
+/// `fingerprint` is [`Fingerprint::of`] `deployments`: when the tracker's
+/// matches, the counts are read by position (no name comparison), otherwise
+/// by name.
+///
 /// # Errors
 /// [`Error::NotFound`] when `load` does not cover a deployment with replicas.
 pub(crate) fn pick<R: Rng + ?Sized>(
     selector: &WeightedSelector,
     deployments: &[ResourceName],
+    fingerprint: &Fingerprint,
     load: &LoadTracker,
     rng: &mut R,
 ) -> Result<usize> {
+    let by_position = load.fingerprint == *fingerprint && load.positions.len() == deployments.len();
+    let slot = |i: usize, name: &ResourceName| {
+        let slot = if by_position {
+            load.positions
+                .get(i)
+                .and_then(|&p| load.counts.get(p as usize))
+        } else {
+            load.slot(name)
+        };
+        slot.ok_or_else(|| untracked(&name.to_string()))
+    };
     if deployments.len() <= STACK_DEPLOYMENTS {
         let mut buf = [0u64; STACK_DEPLOYMENTS];
         let counts = buf.get_mut(..deployments.len()).unwrap_or_default();
-        pick_with(selector, deployments, load, counts, rng)
+        pick_with(selector, deployments, slot, counts, rng)
     } else {
         let mut counts = vec![0u64; deployments.len()];
-        pick_with(selector, deployments, load, &mut counts, rng)
+        pick_with(selector, deployments, slot, &mut counts, rng)
     }
 }
 
-fn pick_with<R: Rng + ?Sized>(
+/// The pick, reading the count of the `i`-th deployment from `slot(i, name)`.
+fn pick_with<'t, R: Rng + ?Sized>(
     selector: &WeightedSelector,
     deployments: &[ResourceName],
-    load: &LoadTracker,
+    slot: impl Fn(usize, &ResourceName) -> Result<&'t AtomicU64>,
     counts: &mut [u64],
     rng: &mut R,
 ) -> Result<usize> {
     let weights = selector.weights();
-    // Read each count once: other threads may change them meanwhile.
+    // Read each count once: other threads may change them meanwhile. One
+    // pass finds the lowest ratio and the deployments tied at it (ratio
+    // equality is transitive, so a tie with the best so far is a tie with
+    // the final best once no lower ratio follows).
     let mut best: Option<(u64, u32)> = None;
-    for ((count, &w), name) in counts.iter_mut().zip(weights).zip(deployments) {
+    let (mut tied, mut tied_total, mut with_replicas) = (0usize, 0u64, 0usize);
+    let mut only = 0;
+    for (i, ((count, &w), name)) in counts.iter_mut().zip(weights).zip(deployments).enumerate() {
         if w == 0 {
             continue;
         }
-        let slot = load
-            .slot(name)
-            .ok_or_else(|| untracked(&name.to_string()))?;
-        *count = slot.load(Ordering::Relaxed);
-        if best.is_none_or(|b| ratio_cmp((*count, w), b).is_lt()) {
-            best = Some((*count, w));
+        with_replicas += 1;
+        *count = slot(i, name)?.load(Ordering::Relaxed);
+        match best.map(|b| ratio_cmp((*count, w), b)) {
+            None | Some(std::cmp::Ordering::Less) => {
+                best = Some((*count, w));
+                (tied, tied_total, only) = (1, u64::from(w), i);
+            }
+            Some(std::cmp::Ordering::Equal) => {
+                tied += 1;
+                tied_total += u64::from(w);
+            }
+            Some(std::cmp::Ordering::Greater) => {}
         }
     }
     let Some(best) = best else {
@@ -199,16 +283,6 @@ fn pick_with<R: Rng + ?Sized>(
         return Ok(selector.pick(rng) as usize);
     };
     let is_tied = |(&c, &w): (&u64, &u32)| w > 0 && ratio_cmp((c, w), best).is_eq();
-    let (mut tied, mut tied_total, mut with_replicas) = (0usize, 0u64, 0usize);
-    let mut only = 0;
-    for (i, entry) in counts.iter().zip(weights).enumerate() {
-        with_replicas += usize::from(*entry.1 > 0);
-        if is_tied(entry) {
-            tied += 1;
-            tied_total += u64::from(*entry.1);
-            only = i;
-        }
-    }
     if tied == with_replicas {
         return Ok(selector.pick(rng) as usize);
     }
@@ -300,7 +374,7 @@ mod tests {
         let (mut a, mut b) = (Seed::from_u64(9).rng(), Seed::from_u64(9).rng());
         for _ in 0..2000 {
             assert_eq!(
-                pick(&sel, &n, &t, &mut a).unwrap(),
+                pick(&sel, &n, &Fingerprint::of(&n), &t, &mut a).unwrap(),
                 sel.pick(&mut b) as usize
             );
         }
@@ -317,9 +391,15 @@ mod tests {
         t.set("accounts/a/deployments/d0", 5).unwrap(); // 5/4
         t.set("accounts/a/deployments/d1", 2).unwrap(); // 1
         let mut rng = Seed::from_u64(1).rng();
-        assert_eq!(pick(&sel, &n, &t, &mut rng).unwrap(), 1);
+        assert_eq!(
+            pick(&sel, &n, &Fingerprint::of(&n), &t, &mut rng).unwrap(),
+            1
+        );
         t.set("accounts/a/deployments/d1", 3).unwrap(); // 3/2
-        assert_eq!(pick(&sel, &n, &t, &mut rng).unwrap(), 0);
+        assert_eq!(
+            pick(&sel, &n, &Fingerprint::of(&n), &t, &mut rng).unwrap(),
+            0
+        );
     }
 
     /// SPEC R8: a tie among some deployments is a weighted draw among them.
@@ -335,7 +415,7 @@ mod tests {
         let mut rng = Seed::from_u64(3).rng();
         let mut counts = [0u32; 3];
         for _ in 0..40_000 {
-            counts[pick(&sel, &n, &t, &mut rng).unwrap()] += 1;
+            counts[pick(&sel, &n, &Fingerprint::of(&n), &t, &mut rng).unwrap()] += 1;
         }
         assert_eq!(counts[2], 0);
         // Exact shares 3/4 and 1/4; chi-square with 1 degree of freedom
@@ -354,7 +434,14 @@ mod tests {
         let sel = WeightedSelector::new(&[1, 1]).unwrap();
         let n = names(2);
         let t = LoadTracker::new(n.iter().take(1).cloned());
-        let err = pick(&sel, &n, &t, &mut Seed::from_u64(1).rng()).unwrap_err();
+        let err = pick(
+            &sel,
+            &n,
+            &Fingerprint::of(&n),
+            &t,
+            &mut Seed::from_u64(1).rng(),
+        )
+        .unwrap_err();
         assert_eq!(err.code(), "NOT_FOUND");
         assert!(err.to_string().contains("accounts/a/deployments/d1"));
     }
@@ -370,8 +457,56 @@ mod tests {
         }
         let last = weights.len() - 1;
         assert_eq!(
-            pick(&sel, &n, &t, &mut Seed::from_u64(2).rng()).unwrap(),
+            pick(
+                &sel,
+                &n,
+                &Fingerprint::of(&n),
+                &t,
+                &mut Seed::from_u64(2).rng()
+            )
+            .unwrap(),
             last
+        );
+    }
+
+    /// A tracker made in the router's order is read by position, any other
+    /// by name: the picks are the same, draw for draw.
+    #[test]
+    fn by_position_and_by_name_pick_alike() {
+        let weights = [3, 0, 5, 2, 2, 1];
+        let sel = WeightedSelector::new(&weights).unwrap();
+        let n = names(weights.len());
+        let fp = Fingerprint::of(&n);
+        let in_order = LoadTracker::new(n.clone());
+        let reversed = LoadTracker::new(n.iter().rev().cloned());
+        assert_eq!(in_order.fingerprint, fp);
+        assert_ne!(reversed.fingerprint, fp);
+        let (mut a, mut b) = (Seed::from_u64(5).rng(), Seed::from_u64(5).rng());
+        for round in 0..3000u64 {
+            for (i, name) in n.iter().enumerate() {
+                let c = (round * 7 + i as u64 * 3) % 4;
+                in_order.set(&name.to_string(), c).unwrap();
+                reversed.set(&name.to_string(), c).unwrap();
+            }
+            assert_eq!(
+                pick(&sel, &n, &fp, &in_order, &mut a).unwrap(),
+                pick(&sel, &n, &fp, &reversed, &mut b).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn fingerprint_separates_name_parts() {
+        let account = crate::Id::new("a", crate::IdKind::Account).unwrap();
+        let other = crate::Id::new("ab", crate::IdKind::Account).unwrap();
+        let kind = crate::names::ResourceKind::Deployment;
+        let x = ResourceName::parse("bc", kind, &account).unwrap();
+        let y = ResourceName::parse("c", kind, &other).unwrap();
+        assert_ne!(Fingerprint::of([&x]), Fingerprint::of([&y]));
+        assert_ne!(Fingerprint::of([&x, &y]), Fingerprint::of([&y, &x]));
+        assert_eq!(
+            Fingerprint::of([&x, &y]),
+            Fingerprint::of(&[x.clone(), y.clone()])
         );
     }
 }

@@ -43,7 +43,8 @@ pub(crate) struct RouterTable {
 #[derive(Debug, Clone)]
 enum Plan {
     Random,
-    EvenLoad,
+    /// With the fingerprint of the router's deployment list.
+    EvenLoad(even_load::Fingerprint),
     RoundRobin(WeightedRoundRobin),
 }
 
@@ -84,7 +85,7 @@ impl RouterTable {
         let selector = WeightedSelector::new(replicas).ok()?;
         let plan = match strategy {
             Strategy::WeightedRandom => Plan::Random,
-            Strategy::EvenLoad => Plan::EvenLoad,
+            Strategy::EvenLoad => Plan::EvenLoad(even_load::Fingerprint::of(deployments)),
             Strategy::WeightedRoundRobin => {
                 Plan::RoundRobin(WeightedRoundRobin::new(replicas).ok()?)
             }
@@ -144,9 +145,9 @@ impl RouterTable {
             }
         }
         let index = match (&self.plan, request.load) {
-            (Plan::Random, _) | (Plan::EvenLoad, None) => self.selector.pick(rng) as usize,
-            (Plan::EvenLoad, Some(load)) => {
-                even_load::pick(&self.selector, deployments, load, rng)?
+            (Plan::Random, _) | (Plan::EvenLoad(_), None) => self.selector.pick(rng) as usize,
+            (Plan::EvenLoad(fingerprint), Some(load)) => {
+                even_load::pick(&self.selector, deployments, fingerprint, load, rng)?
             }
             (Plan::RoundRobin(rr), _) => {
                 let cursor = match request.cursor {
