@@ -50,14 +50,15 @@ use crate::selection::{WeightedSelector, below};
 pub struct LoadTracker {
     /// Sorted, distinct.
     deployments: Vec<ResourceName>,
-    /// `counts[i]` belongs to `deployments[i]`.
+    /// One count per deployment, in the order given to [`LoadTracker::new`]
+    /// (a repeat keeps its first place): a router's order for a tracker made
+    /// for the router.
     counts: Box<[AtomicU64]>,
+    /// `by_name[k]` is the index in `counts` of `deployments[k]`.
+    by_name: Box<[u32]>,
     /// The fingerprint of the deployments in the order given to
     /// [`LoadTracker::new`] (repeats included).
     fingerprint: Fingerprint,
-    /// `positions[i]` is the index in `counts` of the `i`-th deployment
-    /// given to [`LoadTracker::new`].
-    positions: Box<[u32]>,
 }
 
 impl Default for LoadTracker {
@@ -105,18 +106,27 @@ impl LoadTracker {
         let mut sorted = given.clone();
         sorted.sort_unstable();
         sorted.dedup();
-        // Every given name is in `sorted`, and indices fit in u32 for any
-        // list that fits in memory next to its names.
-        let positions = given
-            .iter()
-            .map(|d| sorted.binary_search(d).map_or(0, |i| i as u32))
-            .collect();
+        // Number the distinct names in the order given (first place wins).
+        let mut by_name = vec![u32::MAX; sorted.len()].into_boxed_slice();
+        let mut next = 0u32;
+        for d in &given {
+            if let Some(k) = sorted
+                .binary_search(d)
+                .ok()
+                .and_then(|k| by_name.get_mut(k))
+            {
+                if *k == u32::MAX {
+                    *k = next;
+                    next += 1;
+                }
+            }
+        }
         let counts = sorted.iter().map(|_| AtomicU64::new(0)).collect();
         LoadTracker {
             deployments: sorted,
             counts,
+            by_name,
             fingerprint,
-            positions,
         }
     }
 
@@ -125,9 +135,15 @@ impl LoadTracker {
         &self.deployments
     }
 
+    /// The count of `deployments[k]`.
+    fn count_at(&self, k: usize) -> Option<&AtomicU64> {
+        let i = *self.by_name.get(k)?;
+        self.counts.get(i as usize)
+    }
+
     fn slot(&self, deployment: &ResourceName) -> Option<&AtomicU64> {
-        let i = self.deployments.binary_search(deployment).ok()?;
-        self.counts.get(i)
+        let k = self.deployments.binary_search(deployment).ok()?;
+        self.count_at(k)
     }
 
     /// The count of a deployment given by its full name (as routing returns it).
@@ -142,7 +158,7 @@ impl LoadTracker {
                     .then_with(|| d.id().as_str().cmp(id))
             })
             .ok()
-            .and_then(|i| self.counts.get(i))
+            .and_then(|k| self.count_at(k))
             .ok_or_else(|| untracked(deployment))
     }
 
@@ -223,17 +239,25 @@ pub(crate) fn pick<R: Rng + ?Sized>(
     load: &LoadTracker,
     rng: &mut R,
 ) -> Result<usize> {
-    let by_position = load.fingerprint == *fingerprint && load.positions.len() == deployments.len();
-    let slot = |i: usize, name: &ResourceName| {
-        let slot = if by_position {
-            load.positions
-                .get(i)
-                .and_then(|&p| load.counts.get(p as usize))
-        } else {
-            load.slot(name)
-        };
-        slot.ok_or_else(|| untracked(&name.to_string()))
-    };
+    // Equal fingerprints: the tracker was made over `deployments` in this
+    // order, so its counts are in this order.
+    let by_position = load.fingerprint == *fingerprint && load.counts.len() == deployments.len();
+    if by_position {
+        let counts = &load.counts;
+        with_buffer(selector, deployments, |i, _| counts.get(i), rng)
+    } else {
+        with_buffer(selector, deployments, |_, name| load.slot(name), rng)
+    }
+}
+
+/// [`pick_with`] with a buffer for the counts: on the stack for routers up
+/// to [`STACK_DEPLOYMENTS`] deployments.
+fn with_buffer<'t, R: Rng + ?Sized>(
+    selector: &WeightedSelector,
+    deployments: &[ResourceName],
+    slot: impl Fn(usize, &ResourceName) -> Option<&'t AtomicU64>,
+    rng: &mut R,
+) -> Result<usize> {
     if deployments.len() <= STACK_DEPLOYMENTS {
         let mut buf = [0u64; STACK_DEPLOYMENTS];
         let counts = buf.get_mut(..deployments.len()).unwrap_or_default();
@@ -244,11 +268,12 @@ pub(crate) fn pick<R: Rng + ?Sized>(
     }
 }
 
-/// The pick, reading the count of the `i`-th deployment from `slot(i, name)`.
+/// The pick, reading the count of the `i`-th deployment from `slot(i, name)`
+/// (`None`: not tracked).
 fn pick_with<'t, R: Rng + ?Sized>(
     selector: &WeightedSelector,
     deployments: &[ResourceName],
-    slot: impl Fn(usize, &ResourceName) -> Result<&'t AtomicU64>,
+    slot: impl Fn(usize, &ResourceName) -> Option<&'t AtomicU64>,
     counts: &mut [u64],
     rng: &mut R,
 ) -> Result<usize> {
@@ -265,7 +290,10 @@ fn pick_with<'t, R: Rng + ?Sized>(
             continue;
         }
         with_replicas += 1;
-        *count = slot(i, name)?.load(Ordering::Relaxed);
+        let Some(slot) = slot(i, name) else {
+            return Err(untracked(&name.to_string()));
+        };
+        *count = slot.load(Ordering::Relaxed);
         match best.map(|b| ratio_cmp((*count, w), b)) {
             None | Some(std::cmp::Ordering::Less) => {
                 best = Some((*count, w));
