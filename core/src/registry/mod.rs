@@ -439,9 +439,12 @@ impl Registry {
     }
 
     /// A [`LoadTracker`] over the router's deployments, every count 0, for
-    /// routing to an `even-load` router (SPEC R8). After the router's
-    /// deployment list changes, make a new one (or one over more
-    /// deployments with [`LoadTracker::new`]).
+    /// routing to an `even-load` router (SPEC R8). Its counts are in the
+    /// router's deployment order, so routing to this router reads them by
+    /// position, with no name comparison. After the router's deployment list
+    /// changes, make a new one (a tracker over other deployments, say from
+    /// [`LoadTracker::new`], still works while it covers the router's
+    /// deployments with replicas, but is read by name, which is slower).
     ///
     /// # Errors
     /// As [`Registry::get_router`].

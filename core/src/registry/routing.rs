@@ -170,7 +170,9 @@ impl Registry {
     /// # Performance
     /// Map lookups plus: O(1) for weighted-random and for round-robin up to
     /// 65,536 total replicas (O(m log m) above, with `m` deployments); O(T)
-    /// hashing for a keyed affinity route over `T` replicas. No table is
+    /// hashing for a keyed affinity route over `T` replicas; for even-load
+    /// with a tracker, O(m) with one made for the router
+    /// ([`Registry::load_tracker`]), O(m log m) name comparisons otherwise. No table is
     /// built per request.
     pub fn route_request_with<R: Rng + ?Sized>(
         &self,
