@@ -13,24 +13,31 @@
 //! author would write instead, a `HashMap<String, WeightedIndex<u32>>` lookup
 //! of the same model string, then one sample; no validation, no permission
 //! check), `route_request_weighted_random`, `route_request_round_robin` (with
-//! a cursor), `route_request_affinity` (with a session key). The registry and
-//! the naive map also hold `OTHER_ROUTERS` other routers (issue 20).
+//! a cursor), `route_request_affinity` (with a session key, on a
+//! weighted-random router with session affinity). The registry and the naive
+//! map also hold `OTHER_ROUTERS` other routers (issue 20).
 //!
 //! Group `routing_scale` (issue 20, item 2): `SCALE_ROUTERS` routers of one
 //! account, requests spread at random over them (a fixed sequence of names),
 //! `route` against `naive_hashmap` holding the same routers.
+//!
+//! Group `even_load` (SPEC R8, issue 16): `route_request_weighted_random`
+//! against `route_request_even_load_idle` (a tracker with no load: the full
+//! tie, one weighted-random draw) and `route_request_even_load_busy` (uneven
+//! counts: one least-loaded deployment, no draw), same routers' sizes, one
+//! run.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::alloc::System;
-
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::collections::HashMap;
 
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rand::distr::Distribution;
 use rand::distr::weighted::WeightedIndex;
 use rand_chacha::ChaCha8Rng;
 use replica_router::{
-    DeploymentSpec, Registry, RouteRequest, RouterSpec, Seed, Strategy, WeightedSelector,
+    DeploymentSpec, LoadTracker, Registry, RouteRequest, RouterSpec, Seed, Strategy,
+    WeightedSelector,
 };
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
@@ -85,9 +92,17 @@ fn replicas(n: usize) -> Vec<u32> {
     }
 }
 
+/// The routers of each size: (ID suffix, strategy, session affinity).
+const ROUTERS: [(&str, Strategy, bool); 4] = [
+    ("weighted-random", Strategy::WeightedRandom, false),
+    ("weighted-round-robin", Strategy::WeightedRoundRobin, false),
+    ("session-affinity", Strategy::WeightedRandom, true),
+    ("even-load", Strategy::EvenLoad, false),
+];
+
 /// The router name a request's `model` field carries.
-fn router_name(n: usize, strategy: Strategy) -> String {
-    format!("accounts/{ACCOUNT}/routers/r{n}-{strategy}")
+fn router_name(n: usize, suffix: &str) -> String {
+    format!("accounts/{ACCOUNT}/routers/r{n}-{suffix}")
 }
 
 /// A registry with, for each size, `n` deployments and one router over them
@@ -104,15 +119,12 @@ fn registry() -> Registry {
             )
             .unwrap();
         }
-        for strategy in [
-            Strategy::WeightedRandom,
-            Strategy::WeightedRoundRobin,
-            Strategy::SessionAffinity,
-        ] {
+        for (suffix, strategy, affinity) in ROUTERS {
             reg.create_router(
                 RouterSpec::new(ids.iter().map(String::as_str))
-                    .id(format!("r{n}-{strategy}"))
-                    .strategy(strategy),
+                    .id(format!("r{n}-{suffix}"))
+                    .strategy(strategy)
+                    .session_affinity(affinity),
             )
             .unwrap();
         }
@@ -124,12 +136,12 @@ fn registry() -> Registry {
     reg
 }
 
-/// The naive peer: every weighted-random router of [`registry`] (the
-/// measured ones and the others) by full name, with `rand`'s `WeightedIndex`
-/// over its replica counts and the deployment IDs.
+/// The naive peer: every weighted-random router of [`registry`] without
+/// session affinity (the measured ones and the others) by full name, with
+/// `rand`'s `WeightedIndex` over its replica counts and the deployment IDs.
 fn naive_map(reg: &Registry) -> HashMap<String, (WeightedIndex<u32>, Vec<String>)> {
     reg.list_routers()
-        .filter(|r| r.strategy() == Strategy::WeightedRandom)
+        .filter(|r| r.strategy() == Strategy::WeightedRandom && !r.session_affinity())
         .map(|r| {
             let weights: Vec<u32> = r
                 .deployments()
@@ -145,13 +157,13 @@ fn naive_map(reg: &Registry) -> HashMap<String, (WeightedIndex<u32>, Vec<String>
         .collect()
 }
 
-/// One request per strategy, as the timed loops send them (`i` varies the
+/// One request per router, as the timed loops send them (`i` varies the
 /// session key and the cursor).
-fn request(name: &str, strategy: Strategy, i: u64) -> RouteRequest<'_> {
+fn request<'a>(name: &'a str, suffix: &str, i: u64) -> RouteRequest<'a> {
     let req = RouteRequest::new(name, ACCOUNT);
-    match strategy {
-        Strategy::WeightedRoundRobin => req.cursor(i),
-        Strategy::SessionAffinity => req.session_key(SESSION_KEYS[(i % 8) as usize]),
+    match suffix {
+        "weighted-round-robin" => req.cursor(i),
+        "session-affinity" => req.session_key(SESSION_KEYS[(i % 8) as usize]),
         _ => req,
     }
 }
@@ -160,35 +172,32 @@ fn request(name: &str, strategy: Strategy, i: u64) -> RouteRequest<'_> {
 /// the counts.
 fn assert_no_allocation(reg: &Registry) {
     for n in SIZES {
-        for strategy in [
-            Strategy::WeightedRandom,
-            Strategy::WeightedRoundRobin,
-            Strategy::SessionAffinity,
-        ] {
-            let name = router_name(n, strategy);
+        for (suffix, _, _) in ROUTERS {
+            let name = router_name(n, suffix);
+            let load = reg.load_tracker(&name).unwrap();
             let mut r = rng();
             let region = Region::new(GLOBAL);
             let mut sink = 0usize;
             for i in 0..ROUTES_CHECKED {
                 let d = reg
-                    .route_request_with(&request(&name, strategy, i), &mut r)
+                    .route_request_with(&request(&name, suffix, i).load(&load), &mut r)
                     .unwrap();
                 sink = sink.wrapping_add(d.deployment.id().as_str().len());
-                if strategy == Strategy::WeightedRandom {
+                if suffix == "weighted-random" {
                     let d = reg.route_with(&name, ACCOUNT, &mut r).unwrap();
                     sink = sink.wrapping_add(d.id().as_str().len());
                 }
             }
             let change = region.change();
             println!(
-                "allocation check: {ROUTES_CHECKED} routes, {n} deployments, {strategy}: \
+                "allocation check: {ROUTES_CHECKED} routes, {n} deployments, {suffix}: \
                  {} allocations, {} reallocations, {} bytes (sink {sink})",
                 change.allocations, change.reallocations, change.bytes_allocated
             );
             assert_eq!(
                 (change.allocations, change.reallocations),
                 (0, 0),
-                "routing allocated ({n} deployments, {strategy})"
+                "routing allocated ({n} deployments, {suffix})"
             );
         }
     }
@@ -206,7 +215,7 @@ fn routing(c: &mut Criterion) {
             let mut r = rng();
             b.iter(|| selector.pick(&mut r));
         });
-        let name = router_name(n, Strategy::WeightedRandom);
+        let name = router_name(n, "weighted-random");
         group.bench_function(BenchmarkId::new("route", n), |b| {
             let mut r = rng();
             b.iter(|| reg.route_with(&name, ACCOUNT, &mut r).unwrap());
@@ -218,21 +227,62 @@ fn routing(c: &mut Criterion) {
                 &ids[index.sample(&mut r)]
             });
         });
-        for (label, strategy) in [
-            ("route_request_weighted_random", Strategy::WeightedRandom),
-            ("route_request_round_robin", Strategy::WeightedRoundRobin),
-            ("route_request_affinity", Strategy::SessionAffinity),
+        for (label, suffix) in [
+            ("route_request_weighted_random", "weighted-random"),
+            ("route_request_round_robin", "weighted-round-robin"),
+            ("route_request_affinity", "session-affinity"),
         ] {
-            let name = router_name(n, strategy);
+            let name = router_name(n, suffix);
             group.bench_function(BenchmarkId::new(label, n), |b| {
                 let mut r = rng();
                 let mut i = 0u64;
                 b.iter(|| {
                     i = i.wrapping_add(1);
                     let d = reg
-                        .route_request_with(&request(&name, strategy, i), &mut r)
+                        .route_request_with(&request(&name, suffix, i), &mut r)
                         .unwrap();
                     d.deployment
+                });
+            });
+        }
+    }
+    group.finish();
+}
+
+/// `even-load` routing (SPEC R8, issue 16) next to `weighted-random` on
+/// routers of the same deployments, in one group so the ratio comes from one
+/// run: an idle tracker (every count 0, so the pick scans the counts and then
+/// makes the weighted-random draw) and a busy one (uneven counts, one
+/// least-loaded deployment, no draw).
+fn even_load(c: &mut Criterion) {
+    let reg = registry();
+    let mut group = c.benchmark_group("even_load");
+    group.throughput(Throughput::Elements(1));
+    for n in SIZES {
+        let random = router_name(n, "weighted-random");
+        let even = router_name(n, "even-load");
+        let idle = reg.load_tracker(&even).unwrap();
+        let busy: LoadTracker = reg.load_tracker(&even).unwrap();
+        for (i, d) in busy.deployments().iter().enumerate() {
+            busy.set(&d.to_string(), 10 + (i as u64 * 7) % 5).unwrap();
+        }
+        group.bench_function(BenchmarkId::new("route_request_weighted_random", n), |b| {
+            let mut r = rng();
+            b.iter(|| {
+                reg.route_request_with(&RouteRequest::new(&random, ACCOUNT), &mut r)
+                    .unwrap()
+                    .deployment
+            });
+        });
+        for (label, load) in [
+            ("route_request_even_load_idle", &idle),
+            ("route_request_even_load_busy", &busy),
+        ] {
+            group.bench_function(BenchmarkId::new(label, n), |b| {
+                let mut r = rng();
+                b.iter(|| {
+                    let req = RouteRequest::new(&even, ACCOUNT).load(load);
+                    reg.route_request_with(&req, &mut r).unwrap().deployment
                 });
             });
         }
@@ -258,7 +308,7 @@ fn affinity(c: &mut Criterion) {
         reg.create_router(
             RouterSpec::new(ids.iter().map(String::as_str))
                 .id(format!("affinity-{total}"))
-                .strategy(Strategy::SessionAffinity),
+                .session_affinity(true),
         )
         .unwrap();
     }
@@ -341,5 +391,5 @@ fn scale(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, routing, affinity, scale);
+criterion_group!(benches, routing, affinity, even_load, scale);
 criterion_main!(benches);

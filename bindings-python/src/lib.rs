@@ -40,6 +40,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<migration::PyMigrationStep>()?;
     m.add_class::<migration::PyMigrationAction>()?;
     m.add_class::<strategy::PyWeightedRoundRobin>()?;
+    m.add_class::<strategy::PyLoadTracker>()?;
     m.add_class::<strategy::PySessionAffinity>()?;
     m.add_class::<strategy::PyAffinityPick>()?;
     m.add_function(wrap_pyfunction!(strategy::session_hash, m)?)?;

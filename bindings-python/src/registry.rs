@@ -17,8 +17,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 use replica_router::limits::{MAX_API_KEYS, MAX_ROUTER_DEPLOYMENTS};
 use replica_router::{
-    DeploymentSpec, DeploymentUpdate, Error, RegionCatalog, Registry, RouteRequest, RouterSpec,
-    RouterUpdate,
+    DeploymentSpec, DeploymentUpdate, Error, LoadTracker, RegionCatalog, Registry, RouteRequest,
+    RouterSpec, RouterUpdate,
 };
 
 use pyo3::exceptions::PyTypeError;
@@ -33,6 +33,7 @@ use crate::router::PyRouter;
 use crate::routing::PyRouteDecision;
 use crate::selection::{batch_len, pick_array, seed_from_py};
 use crate::share::PyTrafficSplit;
+use crate::strategy::PyLoadTracker;
 use replica_router::MigrationRequest;
 
 /// Deployments and routers of any number of accounts, in memory (SPEC T1).
@@ -83,6 +84,7 @@ impl PyRegistry {
         caller_account: Option<&str>,
         session_key: Option<&str>,
         cursor: Option<u64>,
+        load: Option<&LoadTracker>,
     ) -> Result<PyRouteDecision, Error> {
         self.with(|reg| {
             let acting = reg.account().to_string();
@@ -92,6 +94,9 @@ impl PyRegistry {
             }
             if let Some(cursor) = cursor {
                 request = request.cursor(cursor);
+            }
+            if let Some(load) = load {
+                request = request.load(load);
             }
             reg.route_request(&request).map(PyRouteDecision::from)
         })
@@ -329,10 +334,11 @@ impl PyRegistry {
     ///
     /// ``deployments``: one or more distinct multi-region deployments of the
     /// account (names or bare IDs), in order. ``id`` is generated when None.
-    /// ``strategy``: ``'weighted-random'``, ``'weighted-round-robin'`` or
-    /// ``'session-affinity'`` (see ``STRATEGIES``); None takes the core's
-    /// default (SPEC R1: ``'weighted-random'``). ``public``: open to
-    /// every account.
+    /// ``strategy``: ``'weighted-random'``, ``'even-load'`` or
+    /// ``'weighted-round-robin'`` (see ``STRATEGIES``); None takes the core's
+    /// default (SPEC R1: ``'weighted-random'``). ``session_affinity``: keyed
+    /// requests keep to one deployment and replica slot (SPEC R9).
+    /// ``public``: open to every account.
     ///
     /// Raises ValidationError (``EMPTY_ROUTER``, ``DUPLICATE_DEPLOYMENT``,
     /// ``NOT_MULTI_REGION``, ``FOREIGN_DEPLOYMENT``, ``INVALID_STRATEGY``,
@@ -343,8 +349,8 @@ impl PyRegistry {
     ///     >>> len(reg.create_router(["d1"]).id)   # generated
     ///     8
     #[pyo3(
-        signature = (deployments, *, id=None, display_name=None, model=None, strategy=None, public=false),
-        text_signature = "(self, /, deployments, *, id=None, display_name=None, model=None, strategy=None, public=False)"
+        signature = (deployments, *, id=None, display_name=None, model=None, strategy=None, session_affinity=false, public=false),
+        text_signature = "(self, /, deployments, *, id=None, display_name=None, model=None, strategy=None, session_affinity=False, public=False)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn create_router(
@@ -355,9 +361,11 @@ impl PyRegistry {
         display_name: Option<Text>,
         model: Option<Text>,
         strategy: Option<Text>,
+        session_affinity: bool,
         public: bool,
     ) -> PyResult<PyRouter> {
         let mut spec = RouterSpec::new(deployments_arg(deployments)?);
+        spec.session_affinity = session_affinity;
         spec.id = id.map(|t| t.0);
         spec.display_name = display_name.map(|t| t.0);
         spec.model = model.map(|t| t.0);
@@ -403,7 +411,7 @@ impl PyRegistry {
     ///     True
     ///     >>> print(reg.update_router("r", clear_display_name=True).display_name)
     ///     None
-    #[pyo3(signature = (name, *, deployments=None, display_name=None, model=None, strategy=None, public=None, clear_display_name=false, clear_model=false))]
+    #[pyo3(signature = (name, *, deployments=None, display_name=None, model=None, strategy=None, session_affinity=None, public=None, clear_display_name=false, clear_model=false))]
     #[allow(clippy::too_many_arguments)]
     fn update_router(
         &self,
@@ -413,6 +421,7 @@ impl PyRegistry {
         display_name: Option<Text>,
         model: Option<Text>,
         strategy: Option<Text>,
+        session_affinity: Option<bool>,
         public: Option<bool>,
         clear_display_name: bool,
         clear_model: bool,
@@ -428,6 +437,7 @@ impl PyRegistry {
             }
         }
         let mut update = RouterUpdate::new();
+        update.session_affinity = session_affinity;
         update.clear_display_name = clear_display_name;
         update.clear_model = clear_model;
         update.deployments = deployments
@@ -453,6 +463,19 @@ impl PyRegistry {
         self.with(|r| r.delete_router(name.as_str())).or_raise(py)
     }
 
+    /// A :class:`LoadTracker` over ``router``'s deployments, every count 0,
+    /// for routing to an ``even-load`` router (SPEC R8). After the router's
+    /// deployment list changes, make a new one.
+    ///
+    /// Raises the errors of :meth:`get_router`.
+    fn load_tracker(&self, py: Python<'_>, router: Text) -> PyResult<PyLoadTracker> {
+        Ok(self
+            .lock()
+            .load_tracker(router.as_str())
+            .or_raise(py)?
+            .into())
+    }
+
     /// The router's exact traffic split (SPEC R5).
     ///
     /// Raises NoCapacityError when its deployments have 0 replicas in
@@ -469,20 +492,24 @@ impl PyRegistry {
     /// chosen deployment's full name. A router name picks by the router's
     /// strategy; a deployment name routes to it; a bare ID is tried as a
     /// router, then as a deployment. ``session_key`` pins a request to a
-    /// replica of a ``session-affinity`` router; ``cursor`` is the position
-    /// in a ``weighted-round-robin`` router's cycle (see
-    /// :meth:`route_request` for the decision with the next cursor). Other
-    /// strategies ignore both.
+    /// replica of a router with ``session_affinity`` (whatever its
+    /// strategy); ``cursor`` is the position in a ``weighted-round-robin``
+    /// router's cycle (see :meth:`route_request` for the decision with the
+    /// next cursor); ``load`` is the :class:`LoadTracker` an ``even-load``
+    /// router balances (without one it picks weighted-random). Routers
+    /// ignore what their strategy does not use.
     ///
     /// Raises NotFoundError, PermissionDeniedError (another account's
-    /// private router or deployment), NoCapacityError, ValidationError.
+    /// private router or deployment), NoCapacityError, ValidationError;
+    /// NotFoundError also when ``load`` does not count one of an
+    /// ``even-load`` router's deployments.
     ///
     ///     >>> reg = Registry("acme", seed=1)
     ///     >>> _ = reg.create_deployment("m", id="d1")
     ///     >>> _ = reg.create_router(["d1"], id="r")
     ///     >>> reg.route("r")
     ///     'accounts/acme/deployments/d1'
-    #[pyo3(signature = (model, caller_account=None, *, session_key=None, cursor=None))]
+    #[pyo3(signature = (model, caller_account=None, *, session_key=None, cursor=None, load=None))]
     fn route(
         &self,
         py: Python<'_>,
@@ -490,14 +517,17 @@ impl PyRegistry {
         caller_account: Option<Text>,
         session_key: Option<Text>,
         cursor: Option<&Bound<'_, PyAny>>,
+        load: Option<Bound<'_, PyLoadTracker>>,
     ) -> PyResult<String> {
         let cursor = opt_uint(cursor, "cursor")?;
+        let load = load.as_ref().map(|l| &l.get().inner);
         let decision = self
             .decide(
                 model.as_str(),
                 caller_account.as_ref().map(Text::as_str),
                 session_key.as_ref().map(Text::as_str),
                 cursor,
+                load,
             )
             .or_raise(py)?;
         Ok(decision.deployment())
@@ -505,7 +535,7 @@ impl PyRegistry {
 
     /// Routes a request like :meth:`route` and returns the whole
     /// :class:`RouteDecision`: the deployment, the replica slot of a keyed
-    /// ``session-affinity`` request, and the next cursor of a
+    /// request to a router with session affinity, and the next cursor of a
     /// ``weighted-round-robin`` router.
     ///
     ///     >>> reg = Registry("acme", seed=1)
@@ -518,7 +548,7 @@ impl PyRegistry {
     ///     ...     picks.append(d.deployment[-1]); cursor = d.next_cursor
     ///     >>> sorted(picks)
     ///     ['a', 'a', 'a', 'b', 'b']
-    #[pyo3(signature = (model, caller_account=None, *, session_key=None, cursor=None))]
+    #[pyo3(signature = (model, caller_account=None, *, session_key=None, cursor=None, load=None))]
     fn route_request(
         &self,
         py: Python<'_>,
@@ -526,13 +556,16 @@ impl PyRegistry {
         caller_account: Option<Text>,
         session_key: Option<Text>,
         cursor: Option<&Bound<'_, PyAny>>,
+        load: Option<Bound<'_, PyLoadTracker>>,
     ) -> PyResult<PyRouteDecision> {
         let cursor = opt_uint(cursor, "cursor")?;
+        let load = load.as_ref().map(|l| &l.get().inner);
         self.decide(
             model.as_str(),
             caller_account.as_ref().map(Text::as_str),
             session_key.as_ref().map(Text::as_str),
             cursor,
+            load,
         )
         .or_raise(py)
     }

@@ -1,4 +1,4 @@
-//! `Router`, a value returned by the registry (SPEC R1, R7).
+//! `Router`, a value returned by the registry (SPEC R1, R7, R9).
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
@@ -76,6 +76,13 @@ impl PyRouter {
         self.inner.strategy().as_str()
     }
 
+    /// True when requests with a ``session_key`` keep to one deployment and
+    /// replica slot, whatever the strategy (SPEC R9).
+    #[getter]
+    fn session_affinity(&self) -> bool {
+        self.inner.session_affinity()
+    }
+
     /// True when every account may route to it (SPEC R6).
     #[getter]
     fn public(&self) -> bool {
@@ -105,6 +112,7 @@ impl PyRouter {
         d.set_item("display_name", self.display_name())?;
         d.set_item("model", self.model())?;
         d.set_item("strategy", self.strategy())?;
+        d.set_item("session_affinity", self.session_affinity())?;
         d.set_item("public", self.public())?;
         d.set_item("deployments", self.deployments())?;
         Ok(d)
@@ -122,9 +130,14 @@ impl PyRouter {
         let deployments: Vec<String> = r.deployments().iter().map(|d| format!("'{d}'")).collect();
         Ok(format!(
             "Router(name='{}', display_name={display_name}, model={model}, strategy='{}', \
-             public={}, deployments=[{}])",
+             session_affinity={}, public={}, deployments=[{}])",
             r.name(),
             r.strategy(),
+            if r.session_affinity() {
+                "True"
+            } else {
+                "False"
+            },
             if r.is_public() { "True" } else { "False" },
             deployments.join(", ")
         ))

@@ -4,8 +4,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use replica_router::{ResourceName, RouteDecision};
 
-/// Where a request goes (SPEC R6, R7): the deployment, the replica slot a
-/// ``session-affinity`` router pinned a keyed request to, and the cursor a
+/// Where a request goes (SPEC R6-R9): the deployment, the replica slot a
+/// router with session affinity pinned a keyed request to, and the cursor a
 /// ``weighted-round-robin`` router returns for the next request.
 ///
 /// Example:
@@ -13,7 +13,7 @@ use replica_router::{ResourceName, RouteDecision};
 ///     >>> from replica_router import Registry
 ///     >>> reg = Registry("acme", seed=1)
 ///     >>> _ = reg.create_deployment("m", id="d", min_replicas=2, max_replicas=2)
-///     >>> _ = reg.create_router(["d"], id="r", strategy="session-affinity")
+///     >>> _ = reg.create_router(["d"], id="r", session_affinity=True)
 ///     >>> decision = reg.route_request("r", session_key="conversation-42")
 ///     >>> decision.deployment, decision.replica in (0, 1), decision.next_cursor
 ///     ('accounts/acme/deployments/d', True, None)
@@ -43,8 +43,8 @@ impl PyRouteDecision {
         self.deployment.to_string()
     }
 
-    /// The replica slot (``0 .. replicas``) for a keyed request to a
-    /// ``session-affinity`` router, else None.
+    /// The replica slot (``0 .. replicas``) for a keyed request to a router
+    /// with session affinity, else None.
     #[getter]
     fn replica(&self) -> Option<u32> {
         self.replica

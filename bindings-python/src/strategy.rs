@@ -1,11 +1,11 @@
-//! The routing strategies' building blocks (SPEC R7): `WeightedRoundRobin`,
-//! `SessionAffinity` with `AffinityPick`, and `session_hash`.
+//! The routing strategies' building blocks (SPEC R7-R9): `WeightedRoundRobin`,
+//! `LoadTracker`, `SessionAffinity` with `AffinityPick`, and `session_hash`.
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use replica_router::limits::MAX_SESSION_AFFINITY_REPLICAS;
-use replica_router::{AffinityPick, SessionAffinity, WeightedRoundRobin};
+use replica_router::{AffinityPick, LoadTracker, SessionAffinity, WeightedRoundRobin};
 
 use crate::args::{opt_uint, seq, text, uint};
 use crate::errors::OrRaise;
@@ -156,7 +156,7 @@ impl PyAffinityPick {
     }
 }
 
-/// Session affinity by rendezvous hashing (SPEC R7, ``session-affinity``):
+/// Session affinity by rendezvous hashing (SPEC R9, the ``session_affinity`` flag):
 /// a session key always goes to the same deployment and replica slot while
 /// the replica counts stay; when they change, only the keys that must move
 /// do (adding one replica to N moves about 1/(N+1) of them, all onto it).
@@ -256,4 +256,104 @@ impl PySessionAffinity {
 #[pyfunction]
 pub(crate) fn session_hash(key: Text) -> u64 {
     replica_router::session_hash(key.as_str())
+}
+
+/// In-flight request counts per deployment for ``even-load`` routers (SPEC
+/// R8), made by :meth:`Registry.load_tracker` over a router's deployments.
+///
+/// The caller owns the counts, as it owns a round-robin cursor: call
+/// :meth:`started` when a request goes to the routed deployment and
+/// :meth:`finished` when it completes, and pass the tracker as ``load=`` to
+/// :meth:`Registry.route`. The counts are atomics, so threads share one
+/// tracker without a lock of ours.
+///
+/// Example:
+///
+///     >>> from replica_router import Registry
+///     >>> reg = Registry("acme", seed=1)
+///     >>> _ = reg.create_deployment("m", id="big", min_replicas=4, max_replicas=4)
+///     >>> _ = reg.create_deployment("m", id="small", min_replicas=2, max_replicas=2)
+///     >>> _ = reg.create_router(["big", "small"], id="r", strategy="even-load")
+///     >>> load = reg.load_tracker("r")
+///     >>> load.set("accounts/acme/deployments/big", 8)   # 2 per replica
+///     >>> d = reg.route("r", load=load)                  # small: 0 per replica
+///     >>> d, load.started(d)
+///     ('accounts/acme/deployments/small', 1)
+#[pyclass(module = "replica_router", name = "LoadTracker", frozen)]
+pub(crate) struct PyLoadTracker {
+    pub(crate) inner: LoadTracker,
+}
+
+impl From<LoadTracker> for PyLoadTracker {
+    fn from(inner: LoadTracker) -> Self {
+        PyLoadTracker { inner }
+    }
+}
+
+#[pymethods]
+impl PyLoadTracker {
+    /// The full names of the deployments it counts, sorted.
+    #[getter]
+    fn deployments(&self) -> Vec<String> {
+        self.inner
+            .deployments()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    /// Counts one more request in flight to ``deployment`` (a full name, as
+    /// routing returns it); returns the new count.
+    ///
+    /// Raises NotFoundError when the tracker does not count ``deployment``.
+    fn started(&self, py: Python<'_>, deployment: Text) -> PyResult<u64> {
+        self.inner.started(deployment.as_str()).or_raise(py)
+    }
+
+    /// Counts one request to ``deployment`` as finished; returns the new
+    /// count (a count at 0 stays 0).
+    ///
+    /// Raises NotFoundError when the tracker does not count ``deployment``.
+    fn finished(&self, py: Python<'_>, deployment: Text) -> PyResult<u64> {
+        self.inner.finished(deployment.as_str()).or_raise(py)
+    }
+
+    /// Sets the in-flight count of ``deployment`` (an int in ``0..2**64``).
+    ///
+    /// Raises NotFoundError when the tracker does not count ``deployment``.
+    fn set(&self, py: Python<'_>, deployment: Text, in_flight: u64) -> PyResult<()> {
+        self.inner.set(deployment.as_str(), in_flight).or_raise(py)
+    }
+
+    /// The in-flight count of ``deployment``.
+    ///
+    /// Raises NotFoundError when the tracker does not count ``deployment``.
+    fn in_flight(&self, py: Python<'_>, deployment: Text) -> PyResult<u64> {
+        self.inner.in_flight(deployment.as_str()).or_raise(py)
+    }
+
+    /// ``{deployment: in-flight count}`` for every counted deployment.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for name in self.inner.deployments() {
+            let name = name.to_string();
+            let n = self.inner.in_flight(&name).or_raise(py)?;
+            d.set_item(name, n)?;
+        }
+        Ok(d)
+    }
+
+    fn __repr__(&self) -> String {
+        let counts: Vec<String> = self
+            .inner
+            .deployments()
+            .iter()
+            .map(|d| {
+                let name = d.to_string();
+                let n = self.inner.in_flight(&name).unwrap_or(0);
+                format!("'{name}': {n}")
+            })
+            .collect();
+        format!("LoadTracker({{{}}})", counts.join(", "))
+    }
 }

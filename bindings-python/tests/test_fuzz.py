@@ -75,6 +75,7 @@ def instances() -> dict[type, Any]:
         rr.RouteDecision: reg.route_request("ab-test"),
         rr.WeightedRoundRobin: rr.WeightedRoundRobin([3, 2]),
         rr.SessionAffinity: affinity,
+        rr.LoadTracker: reg.load_tracker("ab-test"),
         rr.AffinityPick: affinity.pick("k"),
         rr.MigrationPlan: plan,
         rr.MigrationStep: plan.steps[0],

@@ -1,5 +1,5 @@
-"""SPEC R7 strategies through Python: weighted round robin, session
-affinity, and routers that use them."""
+"""SPEC R7-R9 strategies through Python: weighted round robin, even load
+with a LoadTracker, the session-affinity flag, and routers that use them."""
 
 from __future__ import annotations
 
@@ -12,22 +12,103 @@ A = "accounts/my-account/deployments/deployment-a"
 B = "accounts/my-account/deployments/deployment-b"
 
 
-def registry_with(strategy: str, a: int = 3, b: int = 2) -> rr.Registry:
-    reg = rr.Registry("my-account", seed=42)
+def registry_with(
+    strategy: str, a: int = 3, b: int = 2, *, session_affinity: bool = False, seed: int = 42
+) -> rr.Registry:
+    reg = rr.Registry("my-account", seed=seed)
     reg.create_deployment(MODEL, id="deployment-a", min_replicas=a, max_replicas=a)
     reg.create_deployment(MODEL, id="deployment-b", min_replicas=b, max_replicas=b)
-    reg.create_router(["deployment-a", "deployment-b"], id="ab-test", strategy=strategy)
+    reg.create_router(
+        ["deployment-a", "deployment-b"],
+        id="ab-test",
+        strategy=strategy,
+        session_affinity=session_affinity,
+    )
     return reg
 
 
 def test_r7_strategy_names() -> None:
-    assert rr.STRATEGIES == ["weighted-random", "weighted-round-robin", "session-affinity"]
+    assert rr.STRATEGIES == ["weighted-random", "even-load", "weighted-round-robin"]
     for name in rr.STRATEGIES:
         assert registry_with(name).get_router("ab-test").strategy == name
-    with pytest.raises(rr.ValidationError) as e:
-        registry_with("fastest")
-    assert e.value.code == "INVALID_STRATEGY"
-    assert "weighted-round-robin" in str(e.value)
+    for gone in ["fastest", "session-affinity"]:
+        with pytest.raises(rr.ValidationError) as e:
+            registry_with(gone)
+        assert e.value.code == "INVALID_STRATEGY"
+        assert "weighted-round-robin" in str(e.value)
+
+
+def test_r8_even_load_without_load_is_weighted_random() -> None:
+    even, random = registry_with("even-load", seed=9), registry_with("weighted-random", seed=9)
+    load = even.load_tracker("ab-test")
+    assert load.deployments == [A, B]
+    assert load.to_dict() == {A: 0, B: 0}
+    for i in range(500):
+        expected = random.route("ab-test")
+        # A fresh tracker and no tracker both draw exactly as weighted-random.
+        assert even.route("ab-test", load=load if i % 2 else None) == expected
+
+
+def test_r8_even_load_picks_the_lowest_load_per_replica() -> None:
+    reg = registry_with("even-load")
+    load = reg.load_tracker("ab-test")
+    load.set(A, 4)  # 4/3 per replica
+    load.set(B, 2)  # 1 per replica
+    assert reg.route("ab-test", load=load) == B
+    assert load.started(B) == 3  # now 3/2: a is lower
+    assert reg.route_request("ab-test", load=load).deployment == A
+    assert load.finished(B) == 2 and load.in_flight(B) == 2
+    assert repr(load) == f"LoadTracker({{'{A}': 4, '{B}': 2}})"
+    # A closed loop keeps the load per replica level.
+    load.set(A, 0)
+    load.set(B, 0)
+    for _ in range(50):
+        load.started(reg.route("ab-test", load=load))
+    assert (load.in_flight(A), load.in_flight(B)) == (30, 20)
+
+
+def test_r8_load_tracker_errors() -> None:
+    reg = registry_with("even-load")
+    load = reg.load_tracker("ab-test")
+    for bad in ["deployment-a", "accounts/my-account/deployments/nope", ""]:
+        with pytest.raises(rr.NotFoundError):
+            load.started(bad)
+    with pytest.raises(OverflowError):
+        load.set(A, -1)
+    with pytest.raises(TypeError):
+        reg.route("ab-test", load="not a tracker")  # type: ignore[arg-type]
+    # A tracker that misses one of the router's deployments is an error.
+    reg.create_deployment(MODEL, id="deployment-c")
+    reg.update_router("ab-test", deployments=["deployment-a", "deployment-c"])
+    with pytest.raises(rr.NotFoundError) as e:
+        reg.route("ab-test", load=load)
+    assert "deployment-c" in str(e.value)
+    assert reg.route("ab-test", load=reg.load_tracker("ab-test")).startswith("accounts/")
+
+
+def test_r9_session_affinity_is_a_flag_for_every_strategy() -> None:
+    for strategy in rr.STRATEGIES:
+        reg = registry_with(strategy, session_affinity=True)
+        router = reg.get_router("ab-test")
+        assert (router.strategy, router.session_affinity) == (strategy, True)
+        assert "session_affinity=True" in repr(router)
+        assert router.to_dict()["session_affinity"] is True
+        reference = registry_with("weighted-random", session_affinity=True)
+        load = reg.load_tracker("ab-test")
+        load.set(A, 100)
+        for k in map(str, range(50)):
+            d = reg.route_request("ab-test", session_key=k, cursor=1, load=load)
+            assert d == reference.route_request("ab-test", session_key=k)
+            assert d.replica is not None
+    # Updating the flag leaves the strategy, and the other way round.
+    reg = registry_with("weighted-round-robin")
+    assert reg.get_router("ab-test").session_affinity is False
+    assert reg.route_request("ab-test", session_key="k", cursor=0).replica is None
+    r = reg.update_router("ab-test", session_affinity=True)
+    assert (r.strategy, r.session_affinity) == ("weighted-round-robin", True)
+    r = reg.update_router("ab-test", strategy="even-load")
+    assert (r.strategy, r.session_affinity) == ("even-load", True)
+    assert r != reg.update_router("ab-test", session_affinity=False)
 
 
 @pytest.mark.parametrize("weights", [[3, 2], [1, 0, 4], [7, 1, 1, 2], [1]])
@@ -70,8 +151,8 @@ def test_r7_round_robin_router_interleaves_with_the_returned_cursor() -> None:
     assert reg.route("ab-test", cursor=3) == picks[3]
 
 
-def test_r7_session_affinity_router_pins_keys_to_replicas() -> None:
-    reg = registry_with("session-affinity")
+def test_r9_session_affinity_router_pins_keys_to_replicas() -> None:
+    reg = registry_with("weighted-random", session_affinity=True)
     first = {k: reg.route_request("ab-test", session_key=k) for k in map(str, range(200))}
     for k, decision in first.items():
         assert reg.route_request("ab-test", session_key=k) == decision
@@ -118,9 +199,21 @@ def test_route_decision_value() -> None:
 
 
 def test_t1_strategies_survive_json() -> None:
-    reg = registry_with("session-affinity")
+    reg = registry_with("even-load", session_affinity=True)
     again = rr.Registry.from_json(reg.to_json())
-    assert again.get_router("ab-test").strategy == "session-affinity"
+    router = again.get_router("ab-test")
+    assert (router.strategy, router.session_affinity) == ("even-load", True)
     assert again.route_request("ab-test", session_key="k") == reg.route_request(
         "ab-test", session_key="k"
     )
+
+
+def test_t3_version_1_snapshot_loads_with_the_flag() -> None:
+    from pathlib import Path
+
+    v1 = Path(__file__).resolve().parents[2] / "testdata" / "snapshots" / "v1.json"
+    reg = rr.Registry.from_json(v1.read_text())
+    sticky = reg.get_router("sticky")
+    assert (sticky.strategy, sticky.session_affinity) == ("weighted-random", True)
+    assert reg.get_router("rr").session_affinity is False
+    assert '"format_version": 2' in reg.to_json()

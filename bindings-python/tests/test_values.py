@@ -52,7 +52,8 @@ def test_router_value(reg: rr.Registry) -> None:
     assert r.model == "accounts/my-account/models/llama"
     assert repr(r) == (
         "Router(name='accounts/my-account/routers/ab-test', display_name=\"A 'quoted' name\", "
-        "model='accounts/my-account/models/llama', strategy='weighted-random', public=False, "
+        "model='accounts/my-account/models/llama', strategy='weighted-random', "
+        "session_affinity=False, public=False, "
         "deployments=['accounts/my-account/deployments/deployment-a', "
         "'accounts/my-account/deployments/deployment-b'])"
     )
@@ -61,6 +62,7 @@ def test_router_value(reg: rr.Registry) -> None:
         "display_name": "A 'quoted' name",
         "model": "accounts/my-account/models/llama",
         "strategy": "weighted-random",
+        "session_affinity": False,
         "public": False,
         "deployments": [A, "accounts/my-account/deployments/deployment-b"],
     }
@@ -131,7 +133,7 @@ def test_t1_json_round_trip_is_exact_and_makes_the_same_decisions() -> None:
     for _ in range(5):
         reg.route("ab-test")
     text = reg.to_json()
-    assert json.loads(text)["format_version"] == 1
+    assert json.loads(text)["format_version"] == 2
     assert "s3" not in json.loads(text)["deployments"][2]["direct_route"].values()
     again = rr.Registry.from_json(text)
     assert again.to_json() == text

@@ -66,6 +66,7 @@ def router_json(r: rr.Router) -> dict[str, Any]:
         "name": r.name,
         "deployments": list(r.deployments),
         "strategy": r.strategy,
+        "session_affinity": r.session_affinity,
         "public": r.public,
         "display_name": r.display_name,
         "model": r.model,
@@ -128,11 +129,13 @@ class Runner:
         return outcome(lambda: self.reg.get_deployment(op["name"]), deployment_json)
 
     def op_create_router(self, op: dict[str, Any], _: Any) -> Any:
-        kw = given(op, "id", "display_name", "model", "strategy", "public")
+        kw = given(op, "id", "display_name", "model", "strategy", "session_affinity", "public")
         return outcome(lambda: self.reg.create_router(op["deployments"], **kw), router_json)
 
     def op_update_router(self, op: dict[str, Any], _: Any) -> Any:
-        kw = given(op, "deployments", "display_name", "model", "strategy", "public")
+        kw = given(
+            op, "deployments", "display_name", "model", "strategy", "session_affinity", "public"
+        )
         return outcome(lambda: self.reg.update_router(op["name"], **kw), router_json)
 
     def op_delete_router(self, op: dict[str, Any], _: Any) -> Any:
@@ -197,6 +200,27 @@ class Runner:
             d = self.reg.route_request(op["model"], op["caller"], session_key=key)
             got.append([expect["deployments"].index(d.deployment), d.replica])
         assert got == expect["picks"], op
+        return None
+
+    def op_route_loaded(self, op: dict[str, Any], expect: dict[str, Any]) -> Any:
+        """SPEC R8: a tracker from the router, the load table set, then
+        ``count`` even-load routes (each counted as started if asked)."""
+
+        def run() -> list[str]:
+            load = self.reg.load_tracker(op["model"])
+            for deployment, in_flight in op["loads"]:
+                load.set(deployment, in_flight)
+            names = []
+            for _ in range(op["count"]):
+                d = self.reg.route(op["model"], op["caller"], load=load)
+                if op["started"]:
+                    load.started(d)
+                names.append(d)
+            return names
+
+        if "error" in expect:
+            return outcome(run, lambda names: names)
+        assert run() == expected_names(expect), op
         return None
 
     def op_reload(self, op: dict[str, Any], _: Any) -> Any:

@@ -29,7 +29,7 @@ pub use registry::JsRegistry;
 pub use router::strategies;
 pub use selection::JsWeightedSelector;
 pub use stats::{chi_square, expected_counts};
-pub use strategy::{JsSessionAffinity, JsWeightedRoundRobin, session_hash_js};
+pub use strategy::{JsLoadTracker, JsSessionAffinity, JsWeightedRoundRobin, session_hash_js};
 
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;

@@ -12,6 +12,7 @@ use crate::errors::{IntoJs, JsResult};
 use crate::migration::{JsMigrationPlan, request_from_js};
 use crate::region::{JsRegionCatalog, catalog_arg};
 use crate::selection::{seed, seed_to_js};
+use crate::strategy::JsLoadTracker;
 use crate::{deployment, router, share};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -22,7 +23,7 @@ export interface RouteRequest {
   model: string;
   /** The caller's account ID. */
   callerAccount: string;
-  /** `session-affinity` routers send the same key to the same deployment and replica slot. */
+  /** Routers with session affinity (SPEC R9) send the same key to the same deployment and replica slot. */
   sessionKey?: string | null;
   /** `weighted-round-robin` routers pick at this position of their cycle (a safe integer or a bigint). */
   cursor?: number | bigint | null;
@@ -40,7 +41,7 @@ export interface RouteBatch {
 export interface RouteDecision {
   /** The chosen deployment (full name). */
   deployment: string;
-  /** The replica slot, for a keyed request to a `session-affinity` router; else `null`. */
+  /** The replica slot, for a keyed request to a router with session affinity; else `null`. */
   replica: number | null;
   /** The cursor to send next (a safe integer below the router's total replicas), from a `weighted-round-robin` router; else `null`. */
   nextCursor: number | null;
@@ -56,6 +57,49 @@ export interface RouteDecision {
 #[wasm_bindgen(js_name = Registry)]
 pub struct JsRegistry {
     inner: Registry,
+}
+
+impl JsRegistry {
+    /// Reads a `RouteRequest` object and routes it (SPEC R6-R9).
+    fn decide(&mut self, request: &JsValue, load: Option<&JsLoadTracker>) -> JsResult<JsValue> {
+        let f = Fields::new(
+            request,
+            "route request",
+            &["model", "callerAccount", "sessionKey", "cursor"],
+            false,
+        )?;
+        let model = f.string("model")?;
+        let caller = f.string("callerAccount")?;
+        let session_key = f.opt_string("sessionKey")?;
+        let cursor = f.raw("cursor")?;
+        let cursor = if cursor.is_undefined() || cursor.is_null() {
+            None
+        } else {
+            Some(u64_value(&cursor, "cursor")?)
+        };
+        let mut req = RouteRequest::new(&model, &caller);
+        if let Some(key) = &session_key {
+            req = req.session_key(key);
+        }
+        if let Some(cursor) = cursor {
+            req = req.cursor(cursor);
+        }
+        if let Some(load) = load {
+            req = req.load(load.inner());
+        }
+        let decision = self.inner.route_request(&req).js()?;
+        Ok(object(&[
+            ("deployment", decision.deployment.to_string().into()),
+            (
+                "replica",
+                decision.replica.map_or(JsValue::NULL, JsValue::from),
+            ),
+            (
+                "nextCursor",
+                decision.next_cursor.map_or(JsValue::NULL, count_to_js),
+            ),
+        ]))
+    }
 }
 
 #[wasm_bindgen(js_class = Registry)]
@@ -310,6 +354,9 @@ impl JsRegistry {
     /// and returns the chosen deployment's full name. A router name picks by
     /// the router's strategy; a deployment name routes to it.
     ///
+    /// An `even-load` router picks weighted-random here; pass a
+    /// `LoadTracker` to `routeRequestWithLoad` to balance load.
+    ///
     /// Throws `NotFoundError`, `PermissionDeniedError` (another account's
     /// private router or deployment), `NoCapacityError`, `ValidationError`
     /// (malformed names).
@@ -358,51 +405,49 @@ impl JsRegistry {
         ]))
     }
 
+    /// A `LoadTracker` over `router`'s deployments, every count 0, for
+    /// routing to an `even-load` router (SPEC R8). After the router's
+    /// deployment list changes, make a new one. Throws as `getRouter`.
+    #[wasm_bindgen(js_name = loadTracker)]
+    pub fn load_tracker(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] router: &JsValue,
+    ) -> JsResult<JsLoadTracker> {
+        let router = string(router, "router")?;
+        Ok(JsLoadTracker::from_core(
+            self.inner.load_tracker(&router).js()?,
+        ))
+    }
+
     /// Routes a request with an optional session key and round-robin cursor
-    /// (SPEC R6, R7). `weighted-random` ignores both; `weighted-round-robin`
-    /// picks at `cursor` and returns `nextCursor`; `session-affinity` sends a
-    /// key to the same deployment and replica slot while counts are
-    /// unchanged. Throws as `route`, plus `ValidationError`
-    /// (`LIMIT_EXCEEDED`) for a keyed request to a huge affinity router.
+    /// (SPEC R6-R9). A router with session affinity sends a keyed request to
+    /// the key's deployment and replica slot while counts are unchanged,
+    /// whatever its strategy; otherwise `weighted-random` and `even-load`
+    /// (without a tracker: see `routeRequestWithLoad`) draw by share, and
+    /// `weighted-round-robin` picks at `cursor` and returns `nextCursor`.
+    /// Throws as `route`, plus `ValidationError` (`LIMIT_EXCEEDED`) for a
+    /// keyed request to a huge affinity router.
     #[wasm_bindgen(js_name = routeRequest, unchecked_return_type = "RouteDecision")]
     pub fn route_request(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "RouteRequest")] request: &JsValue,
     ) -> JsResult<JsValue> {
-        let f = Fields::new(
-            request,
-            "route request",
-            &["model", "callerAccount", "sessionKey", "cursor"],
-            false,
-        )?;
-        let model = f.string("model")?;
-        let caller = f.string("callerAccount")?;
-        let session_key = f.opt_string("sessionKey")?;
-        let cursor = f.raw("cursor")?;
-        let cursor = if cursor.is_undefined() || cursor.is_null() {
-            None
-        } else {
-            Some(u64_value(&cursor, "cursor")?)
-        };
-        let mut req = RouteRequest::new(&model, &caller);
-        if let Some(key) = &session_key {
-            req = req.session_key(key);
-        }
-        if let Some(cursor) = cursor {
-            req = req.cursor(cursor);
-        }
-        let decision = self.inner.route_request(&req).js()?;
-        Ok(object(&[
-            ("deployment", decision.deployment.to_string().into()),
-            (
-                "replica",
-                decision.replica.map_or(JsValue::NULL, JsValue::from),
-            ),
-            (
-                "nextCursor",
-                decision.next_cursor.map_or(JsValue::NULL, count_to_js),
-            ),
-        ]))
+        self.decide(request, None)
+    }
+
+    /// `routeRequest` with the caller's `LoadTracker`, which an `even-load`
+    /// router balances (SPEC R8): the deployment with the lowest in-flight
+    /// count per replica, ties weighted-random. Other strategies ignore it.
+    /// (A separate method because an optional class argument would be
+    /// consumed by the call.) Throws as `routeRequest`, plus `NotFoundError`
+    /// when `load` does not count one of the router's deployments.
+    #[wasm_bindgen(js_name = routeRequestWithLoad, unchecked_return_type = "RouteDecision")]
+    pub fn route_request_with_load(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "RouteRequest")] request: &JsValue,
+        load: &JsLoadTracker,
+    ) -> JsResult<JsValue> {
+        self.decide(request, Some(load))
     }
 
     // ----- migrations -----

@@ -1,4 +1,4 @@
-//! Routers as plain JS objects (SPEC R1, R3, R7).
+//! Routers as plain JS objects (SPEC R1, R3, R7, R9).
 
 use js_sys::Array;
 use replica_router::{Router, RouterSpec, RouterUpdate, Strategy};
@@ -11,7 +11,7 @@ use crate::errors::{IntoJs, JsResult};
 #[wasm_bindgen(typescript_custom_section)]
 const TS_ROUTER: &'static str = r#"
 /** A routing strategy name (SPEC R7); `strategies()` lists those this build accepts. */
-export type StrategyName = "weighted-random" | "weighted-round-robin" | "session-affinity" | (string & {});
+export type StrategyName = "weighted-random" | "even-load" | "weighted-round-robin" | (string & {});
 
 /** The input of `Registry.createRouter`, mirroring `firectl router create` (SPEC R1). */
 export interface RouterSpec {
@@ -25,6 +25,8 @@ export interface RouterSpec {
   model?: string | null;
   /** Default `weighted-random`. */
   strategy?: StrategyName | null;
+  /** Keyed requests keep to one deployment and replica slot, whatever the strategy (SPEC R9); default false. */
+  sessionAffinity?: boolean | null;
   /** Open to every account; default false. */
   public?: boolean | null;
 }
@@ -38,6 +40,7 @@ export interface RouterUpdate {
   /** New model; `undefined`/`null` keeps it. */
   model?: string | null;
   strategy?: StrategyName | null;
+  sessionAffinity?: boolean | null;
   public?: boolean | null;
   /** `true` removes the display name (SPEC R1); not together with `displayName`. */
   clearDisplayName?: boolean | null;
@@ -57,6 +60,8 @@ export interface Router {
   /** The model's full name, or `null`. */
   model: string | null;
   strategy: StrategyName;
+  /** Session affinity for keyed requests (SPEC R9). */
+  sessionAffinity: boolean;
   public: boolean;
   /** Full deployment names, in order. */
   deployments: string[];
@@ -78,6 +83,7 @@ pub(crate) fn spec_from_js(value: &JsValue) -> JsResult<RouterSpec> {
             "displayName",
             "model",
             "strategy",
+            "sessionAffinity",
             "public",
         ],
         false,
@@ -92,6 +98,7 @@ pub(crate) fn spec_from_js(value: &JsValue) -> JsResult<RouterSpec> {
     if let Some(s) = strategy(f.opt_string("strategy")?)? {
         spec.strategy = s;
     }
+    spec.session_affinity = f.opt_bool("sessionAffinity")?.unwrap_or(false);
     spec.public = f.opt_bool("public")?.unwrap_or(false);
     Ok(spec)
 }
@@ -106,6 +113,7 @@ pub(crate) fn update_from_js(value: &JsValue) -> JsResult<RouterUpdate> {
             "displayName",
             "model",
             "strategy",
+            "sessionAffinity",
             "public",
             "clearDisplayName",
             "clearModel",
@@ -139,6 +147,7 @@ pub(crate) fn update_from_js(value: &JsValue) -> JsResult<RouterUpdate> {
         }
     }
     update.strategy = strategy(f.opt_string("strategy")?)?;
+    update.session_affinity = f.opt_bool("sessionAffinity")?;
     update.public = f.opt_bool("public")?;
     Ok(update)
 }
@@ -155,6 +164,7 @@ pub(crate) fn to_js(r: &Router) -> JsValue {
             r.model().map_or(JsValue::NULL, |m| m.to_string().into()),
         ),
         ("strategy", r.strategy().as_str().into()),
+        ("sessionAffinity", r.session_affinity().into()),
         ("public", r.is_public().into()),
         (
             "deployments",

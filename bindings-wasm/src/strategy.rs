@@ -1,13 +1,15 @@
-//! The deterministic routing strategies on their own (SPEC R7):
-//! `WeightedRoundRobin`, `SessionAffinity` and `sessionHash`.
+//! The routing strategies' building blocks (SPEC R7-R9):
+//! `WeightedRoundRobin`, `LoadTracker`, `SessionAffinity` and `sessionHash`.
 
 use js_sys::{JsString, Uint32Array};
-use replica_router::{AffinityPick, SessionAffinity, WeightedRoundRobin, session_hash};
+use replica_router::{
+    AffinityPick, LoadTracker, SessionAffinity, WeightedRoundRobin, session_hash,
+};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{self, MAX_LIST_LEN, count_to_js, list, object, string, u32_list, u32_value};
-use crate::convert::{element_name, elements, must_be, u64_value};
+use crate::convert::{element_name, elements, must_be, u64_to_js, u64_value};
 use crate::errors::{IntoJs, JsResult, type_error};
 use crate::selection::{MAX_JS_WEIGHTS, batch_len, weights_text};
 
@@ -217,4 +219,83 @@ pub fn session_hash_js(
         session_key,
         "sessionKey",
     )?)))
+}
+
+/// In-flight request counts per deployment for `even-load` routers (SPEC
+/// R8), made by `Registry.loadTracker(router)` over a router's deployments.
+/// The caller owns the counts, as it owns a round-robin cursor: call
+/// `started` when a request goes to the routed deployment and `finished`
+/// when it completes, and pass the tracker to `Registry.route` /
+/// `Registry.routeRequest`. Counts are safe integers or bigints above 2^53.
+#[wasm_bindgen(js_name = LoadTracker)]
+pub struct JsLoadTracker {
+    inner: LoadTracker,
+}
+
+impl JsLoadTracker {
+    /// Wraps a core tracker.
+    pub(crate) fn from_core(inner: LoadTracker) -> JsLoadTracker {
+        JsLoadTracker { inner }
+    }
+
+    /// The core tracker.
+    pub(crate) fn inner(&self) -> &LoadTracker {
+        &self.inner
+    }
+}
+
+#[wasm_bindgen(js_class = LoadTracker)]
+impl JsLoadTracker {
+    /// The full names of the deployments it counts, sorted.
+    #[wasm_bindgen(getter, unchecked_return_type = "string[]")]
+    pub fn deployments(&self) -> js_sys::Array {
+        convert::js_strings(self.inner.deployments().iter().map(ToString::to_string))
+    }
+
+    /// Counts one more request in flight to `deployment` (a full name, as
+    /// routing returns it); returns the new count. Throws `NotFoundError`
+    /// when the tracker does not count `deployment`.
+    #[wasm_bindgen(unchecked_return_type = "number | bigint")]
+    pub fn started(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] deployment: &JsValue,
+    ) -> JsResult<JsValue> {
+        let name = string(deployment, "deployment")?;
+        Ok(u64_to_js(self.inner.started(&name).js()?))
+    }
+
+    /// Counts one request to `deployment` as finished; returns the new count
+    /// (a count at 0 stays 0). Throws `NotFoundError` as `started`.
+    #[wasm_bindgen(unchecked_return_type = "number | bigint")]
+    pub fn finished(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] deployment: &JsValue,
+    ) -> JsResult<JsValue> {
+        let name = string(deployment, "deployment")?;
+        Ok(u64_to_js(self.inner.finished(&name).js()?))
+    }
+
+    /// Sets the in-flight count of `deployment`. Throws `NotFoundError` as
+    /// `started`, `RangeError` for a count outside 0 .. 2^64 - 1.
+    pub fn set(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] deployment: &JsValue,
+        #[wasm_bindgen(js_name = inFlight, unchecked_param_type = "number | bigint")]
+        in_flight: &JsValue,
+    ) -> JsResult<()> {
+        let name = string(deployment, "deployment")?;
+        let n = u64_value(in_flight, "inFlight")?;
+        self.inner.set(&name, n).js()
+    }
+
+    /// The in-flight count of `deployment`. Throws `NotFoundError` as
+    /// `started`.
+    #[wasm_bindgen(js_name = inFlight, unchecked_return_type = "number | bigint")]
+    pub fn in_flight(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] deployment: &JsValue,
+    ) -> JsResult<JsValue> {
+        let name = string(deployment, "deployment")?;
+        Ok(u64_to_js(self.inner.in_flight(&name).js()?))
+    }
 }

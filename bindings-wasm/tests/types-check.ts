@@ -7,6 +7,7 @@ import {
   RegionCatalog,
   Registry,
   SessionAffinity,
+  LoadTracker,
   WeightedRoundRobin,
   WeightedSelector,
   chiSquare,
@@ -82,6 +83,12 @@ const maybe: DirectRoute | undefined = reg.directRoute('deployment-a');
 
 const decision: RouteDecision = reg.routeRequest({ model: 'ab-test', callerAccount: 'my-account', sessionKey: 'k', cursor: 3n });
 const next: number | bigint | null = decision.nextCursor;
+const load: LoadTracker = reg.loadTracker('ab-test');
+load.set('accounts/my-account/deployments/deployment-a', 2);
+const inFlight: number | bigint = load.started('accounts/my-account/deployments/deployment-a');
+const balanced: RouteDecision = reg.routeRequestWithLoad({ model: 'ab-test', callerAccount: 'my-account' }, load);
+const tracked: string[] = load.deployments;
+const flag: boolean = reg.getRouter('ab-test').sessionAffinity;
 
 const request: MigrationRequest = { router: 'ab-test', from: 'deployment-a', to: 'new', trafficSteps: [20, 80, 100] };
 const plan: MigrationPlan = reg.planMigration(request);

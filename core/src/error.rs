@@ -607,7 +607,7 @@ impl fmt::Display for Error {
             ),
             UnsupportedFormatVersion { found, supported } => write!(
                 f,
-                "snapshot format version {found} is not supported: this build reads version \
+                "snapshot format version {found} is not supported: this build reads versions 1 to \
                  {supported}"
             ),
             InvalidSnapshot { location, source } => {

@@ -37,7 +37,7 @@
 //! | G3-G6 direct routing | [`Placement`], [`DirectRoute`] |
 //! | D1-D3 deployments | [`Deployment`], [`DeploymentSpec`], [`DeploymentUpdate`] |
 //! | R1-R7 routers | [`Router`], [`RouterSpec`], [`RouterUpdate`], [`Strategy`], [`TrafficSplit`], [`Registry::route`], [`Registry::route_request`] |
-//! | R7 strategies | [`WeightedRoundRobin`], [`SessionAffinity`], [`session_hash`], [`RouteRequest`], [`RouteDecision`] |
+//! | R7-R9 strategies, session affinity | [`WeightedRoundRobin`], [`LoadTracker`], [`SessionAffinity`], [`session_hash`], [`RouteRequest`], [`RouteDecision`] |
 //! | S1-S4 selection | [`WeightedSelector`], [`Seed`], [`Rng`], [`ChaCha8Rng`] |
 //! | T1-T2 state | [`Registry::to_json`], [`Registry::from_json`] |
 //! | M1 migration request | [`MigrationRequest`], [`Schedule`], [`Registry::plan_migration`] |
@@ -90,7 +90,7 @@ pub use registry::{Registry, RegistryTotals, RouteBatch, RouteDecision, RouteReq
 pub use router::{Router, RouterSpec, RouterUpdate, Strategy};
 pub use selection::{Seed, WeightedSelector};
 pub use share::{Fraction, Share, TrafficSplit};
-pub use strategy::{AffinityPick, SessionAffinity, WeightedRoundRobin, session_hash};
+pub use strategy::{AffinityPick, LoadTracker, SessionAffinity, WeightedRoundRobin, session_hash};
 
 /// The pinned generator (SPEC S1, S4): ChaCha with 8 rounds from `rand_chacha`.
 pub use rand_chacha::ChaCha8Rng;

@@ -1,9 +1,10 @@
-//! Routers: named aliases over deployments (SPEC R1, R7).
+//! Routers: named aliases over deployments (SPEC R1, R7, R9).
 //!
 //! | rule | items |
 //! | --- | --- |
 //! | R1 routers | [`Router`], [`RouterSpec`], [`RouterUpdate`] |
 //! | R7 strategy names | [`Strategy`] |
+//! | R9 session affinity flag | [`Router::session_affinity`], [`RouterSpec::session_affinity`] |
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,32 +20,28 @@ pub enum Strategy {
     /// Independent picks, P(deployment) = its replica share (the default).
     #[default]
     WeightedRandom,
+    /// The platform's `evenLoad` (SPEC R8): each request goes to the
+    /// deployment with the lowest in-flight requests per replica, as counted
+    /// by a caller-owned [`LoadTracker`](crate::LoadTracker); ties, and every
+    /// request routed without a tracker, are weighted-random.
+    EvenLoad,
     /// Smooth, deterministic interleaving: in every window of `total`
     /// consecutive picks each deployment is picked exactly `replicas` times.
     /// The position is a caller-owned cursor (see
     /// [`WeightedRoundRobin`](crate::WeightedRoundRobin)).
     WeightedRoundRobin,
-    /// A session key always goes to the same deployment and replica slot
-    /// while replica counts are unchanged, and only the keys that must move
-    /// do when they change (see [`SessionAffinity`](crate::SessionAffinity));
-    /// requests without a key are weighted-random.
-    SessionAffinity,
 }
 
 impl Strategy {
     /// Every accepted strategy name, in declaration order.
-    pub const NAMES: [&'static str; 3] = [
-        "weighted-random",
-        "weighted-round-robin",
-        "session-affinity",
-    ];
+    pub const NAMES: [&'static str; 3] = ["weighted-random", "even-load", "weighted-round-robin"];
 
     /// The strategy's name as the reference CLI spells it.
     pub const fn as_str(self) -> &'static str {
         match self {
             Strategy::WeightedRandom => "weighted-random",
+            Strategy::EvenLoad => "even-load",
             Strategy::WeightedRoundRobin => "weighted-round-robin",
-            Strategy::SessionAffinity => "session-affinity",
         }
     }
 }
@@ -64,8 +61,8 @@ impl FromStr for Strategy {
     fn from_str(s: &str) -> Result<Strategy> {
         match s {
             "weighted-random" => Ok(Strategy::WeightedRandom),
+            "even-load" => Ok(Strategy::EvenLoad),
             "weighted-round-robin" => Ok(Strategy::WeightedRoundRobin),
-            "session-affinity" => Ok(Strategy::SessionAffinity),
             _ => Err(Error::InvalidStrategy {
                 input: s.to_owned(),
             }),
@@ -81,6 +78,7 @@ pub struct Router {
     pub(crate) display_name: Option<String>,
     pub(crate) model: Option<ResourceName>,
     pub(crate) strategy: Strategy,
+    pub(crate) session_affinity: bool,
     pub(crate) public: bool,
     pub(crate) deployments: Vec<ResourceName>,
 }
@@ -101,6 +99,11 @@ impl Router {
     /// The routing strategy.
     pub fn strategy(&self) -> Strategy {
         self.strategy
+    }
+    /// True when requests with a session key keep to one deployment and
+    /// replica slot (SPEC R9), whatever the strategy.
+    pub fn session_affinity(&self) -> bool {
+        self.session_affinity
     }
     /// True when every account may route to it (SPEC R6).
     pub fn is_public(&self) -> bool {
@@ -134,6 +137,8 @@ pub struct RouterSpec {
     pub model: Option<String>,
     /// Strategy; default `weighted-random`.
     pub strategy: Strategy,
+    /// Session affinity for keyed requests (SPEC R9); default false.
+    pub session_affinity: bool,
     /// Open to every account; default false.
     pub public: bool,
 }
@@ -170,6 +175,11 @@ impl RouterSpec {
         self.strategy = strategy;
         self
     }
+    /// Sets the session-affinity flag (SPEC R9).
+    pub fn session_affinity(mut self, on: bool) -> RouterSpec {
+        self.session_affinity = on;
+        self
+    }
     /// Sets the public flag.
     pub fn public(mut self, public: bool) -> RouterSpec {
         self.public = public;
@@ -196,6 +206,8 @@ pub struct RouterUpdate {
     pub clear_model: bool,
     /// New strategy.
     pub strategy: Option<Strategy>,
+    /// New session-affinity flag (SPEC R9).
+    pub session_affinity: Option<bool>,
     /// New public flag.
     pub public: Option<bool>,
 }
@@ -251,6 +263,11 @@ impl RouterUpdate {
     /// Sets the strategy.
     pub fn strategy(mut self, strategy: Strategy) -> RouterUpdate {
         self.strategy = Some(strategy);
+        self
+    }
+    /// Sets the session-affinity flag (SPEC R9).
+    pub fn session_affinity(mut self, on: bool) -> RouterUpdate {
+        self.session_affinity = Some(on);
         self
     }
     /// Sets the public flag.

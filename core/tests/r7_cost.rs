@@ -28,7 +28,7 @@ fn split(deployments: u32, total: u32) -> Vec<(String, u32)> {
         .collect()
 }
 
-fn registry(strategy: Strategy, deployments: u32, total: u32) -> Registry {
+fn registry(strategy: Strategy, affinity: bool, deployments: u32, total: u32) -> Registry {
     let mut reg = Registry::new(ACCOUNT, 1).unwrap();
     for (i, (_, r)) in split(deployments, total).into_iter().enumerate() {
         reg.create_deployment(
@@ -39,8 +39,13 @@ fn registry(strategy: Strategy, deployments: u32, total: u32) -> Registry {
         .unwrap();
     }
     let ids: Vec<String> = (0..deployments).map(|i| format!("d{i}")).collect();
-    reg.create_router(RouterSpec::new(ids).id("r").strategy(strategy))
-        .unwrap();
+    reg.create_router(
+        RouterSpec::new(ids)
+            .id("r")
+            .strategy(strategy)
+            .session_affinity(affinity),
+    )
+    .unwrap();
     reg
 }
 
@@ -67,7 +72,7 @@ fn r7_ns_per_route() {
         let pick = ns_per_call(iters, |i| {
             black_box(affinity.pick(&keys[i as usize % keys.len()]));
         });
-        let reg = registry(Strategy::SessionAffinity, deployments, total);
+        let reg = registry(Strategy::WeightedRandom, true, deployments, total);
         let mut rng = replica_router::Seed::from_u64(3).rng();
         let route = ns_per_call(iters, |i| {
             let req = RouteRequest::new("r", ACCOUNT).session_key(&keys[i as usize % keys.len()]);
@@ -79,7 +84,7 @@ fn r7_ns_per_route() {
         );
     }
     for (deployments, total) in [(2, 10), (10, 1_000), (3, 1 << 20)] {
-        let reg = registry(Strategy::WeightedRoundRobin, deployments, total);
+        let reg = registry(Strategy::WeightedRoundRobin, false, deployments, total);
         let mut rng = replica_router::Seed::from_u64(3).rng();
         let route = ns_per_call(200_000, |i| {
             let req = RouteRequest::new("r", ACCOUNT).cursor(i);

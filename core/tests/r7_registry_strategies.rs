@@ -1,6 +1,7 @@
-//! SPEC R7 through the registry: each strategy selected on a router and
-//! routed by `Registry::route` / `route_request`, strategy changes, snapshots,
-//! cached state and hostile replica counts.
+//! SPEC R7-R9 through the registry: each strategy selected on a router and
+//! routed by `Registry::route` / `route_request`, the session-affinity flag
+//! with every strategy, strategy changes, snapshots, cached state and hostile
+//! replica counts.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -25,6 +26,14 @@ fn router_with(strategy: Strategy) -> Registry {
     reg
 }
 
+/// [`router_with`], with the session-affinity flag (SPEC R9).
+fn affinity_router(strategy: Strategy) -> Registry {
+    let mut reg = router_with(strategy);
+    reg.update_router("r", RouterUpdate::new().session_affinity(true))
+        .unwrap();
+    reg
+}
+
 fn id(d: &RouteDecision<'_>) -> String {
     d.deployment.id().to_string()
 }
@@ -37,11 +46,7 @@ fn index(d: &RouteDecision<'_>) -> usize {
 fn r7_strategy_names_round_trip() {
     assert_eq!(
         Strategy::NAMES,
-        [
-            "weighted-random",
-            "weighted-round-robin",
-            "session-affinity"
-        ]
+        ["weighted-random", "even-load", "weighted-round-robin"]
     );
     for name in Strategy::NAMES {
         let s: Strategy = name.parse().unwrap();
@@ -52,10 +57,13 @@ fn r7_strategy_names_round_trip() {
         "round-robin".parse::<Strategy>(),
         Err(Error::InvalidStrategy { .. })
     ));
-    assert!(matches!(
-        "Session-Affinity".parse::<Strategy>(),
-        Err(Error::InvalidStrategy { .. })
-    ));
+    // SPEC R9: session affinity is a flag now, not a strategy.
+    for gone in ["session-affinity", "Session-Affinity", "evenLoad"] {
+        assert!(matches!(
+            gone.parse::<Strategy>(),
+            Err(Error::InvalidStrategy { .. })
+        ));
+    }
 }
 
 #[test]
@@ -136,8 +144,8 @@ fn r7_round_robin_cursor_survives_a_replica_change() {
 }
 
 #[test]
-fn r7_session_affinity_router_pins_keys_to_replicas() {
-    let reg = router_with(Strategy::SessionAffinity);
+fn r9_session_affinity_router_pins_keys_to_replicas() {
+    let reg = affinity_router(Strategy::WeightedRandom);
     let mut rng = Seed::from_u64(1).rng();
     let untouched = rng.clone();
     let req = RouteRequest::new("r", ACCOUNT).session_key("conversation-42");
@@ -176,8 +184,8 @@ fn r7_session_affinity_router_pins_keys_to_replicas() {
 }
 
 #[test]
-fn r7_session_affinity_without_a_key_is_weighted_random() {
-    let affinity = router_with(Strategy::SessionAffinity);
+fn r9_session_affinity_without_a_key_is_weighted_random() {
+    let affinity = affinity_router(Strategy::WeightedRandom);
     let random = router_with(Strategy::WeightedRandom);
     let (mut rng_a, mut rng_r) = (Seed::from_u64(9).rng(), Seed::from_u64(9).rng());
     let mut observed = [0u64; 2];
@@ -212,7 +220,7 @@ fn r7_weighted_random_ignores_key_and_cursor() {
 
 #[test]
 fn r7_routing_to_a_deployment_ignores_the_strategy_fields() {
-    let mut reg = router_with(Strategy::SessionAffinity);
+    let mut reg = affinity_router(Strategy::WeightedRandom);
     let req = RouteRequest::new("deployment-b", ACCOUNT)
         .session_key("k")
         .cursor(3);
@@ -250,23 +258,93 @@ fn r7_update_router_changes_the_strategy() {
         ("deployment-b", None, Some(2))
     );
 
-    reg.update_router("r", RouterUpdate::new().strategy(Strategy::SessionAffinity))
+    // SPEC R9: the flag on a round-robin router pins keyed requests; the
+    // strategy stays.
+    let r = reg
+        .update_router("r", RouterUpdate::new().session_affinity(true))
         .unwrap();
+    assert_eq!(
+        (r.strategy(), r.session_affinity()),
+        (Strategy::WeightedRoundRobin, true)
+    );
     let d = reg.route_request_with(&req, &mut rng).unwrap();
     assert_eq!(
         (id(&d).as_str(), d.replica, d.next_cursor),
         ("deployment-a", Some(1), None)
     );
+    // Unkeyed requests still follow the cycle.
+    let d = reg
+        .route_request_with(&RouteRequest::new("r", ACCOUNT).cursor(1), &mut rng)
+        .unwrap();
+    assert_eq!(d.next_cursor, Some(2));
+    // Updating the strategy keeps the flag, and clearing the flag keeps the
+    // strategy (SPEC R3).
+    let r = reg
+        .update_router("r", RouterUpdate::new().strategy(Strategy::EvenLoad))
+        .unwrap();
     assert_eq!(
-        reg.get_router("r").unwrap().strategy(),
-        Strategy::SessionAffinity
+        (r.strategy(), r.session_affinity()),
+        (Strategy::EvenLoad, true)
     );
+    let r = reg
+        .update_router("r", RouterUpdate::new().session_affinity(false))
+        .unwrap();
+    assert_eq!(
+        (r.strategy(), r.session_affinity()),
+        (Strategy::EvenLoad, false)
+    );
+    assert_eq!(
+        reg.route_request_with(&req, &mut rng).unwrap().replica,
+        None
+    );
+}
+
+/// SPEC R9: keyed requests get the same slot whatever the strategy; unkeyed
+/// ones are the strategy's.
+#[test]
+fn r9_the_flag_works_with_every_strategy() {
+    let reference = affinity_router(Strategy::WeightedRandom);
+    for strategy in [Strategy::EvenLoad, Strategy::WeightedRoundRobin] {
+        let reg = affinity_router(strategy);
+        let plain = router_with(strategy);
+        let load = reg.load_tracker("r").unwrap();
+        load.set(&dep_name("deployment-a"), 100).unwrap();
+        let (mut rng_1, mut rng_2) = (Seed::from_u64(4).rng(), Seed::from_u64(4).rng());
+        for i in 0..500u64 {
+            let key = format!("session-{i}");
+            let keyed = RouteRequest::new("r", ACCOUNT)
+                .session_key(&key)
+                .cursor(i)
+                .load(&load);
+            let expected = reference.route_request_with(&keyed, &mut rng_1).unwrap();
+            let got = reg.route_request_with(&keyed, &mut rng_2).unwrap();
+            assert_eq!(
+                got, expected,
+                "{strategy}: keyed requests ignore load and cursor"
+            );
+            assert!(got.replica.is_some());
+            let unkeyed = RouteRequest::new("r", ACCOUNT).cursor(i).load(&load);
+            assert_eq!(
+                reg.route_request_with(&unkeyed, &mut rng_1).unwrap(),
+                plain.route_request_with(&unkeyed, &mut rng_2).unwrap(),
+                "{strategy}: unkeyed requests go by the strategy"
+            );
+        }
+    }
 }
 
 #[test]
 fn r7_routing_never_rebuilds_state() {
-    for strategy in [Strategy::WeightedRoundRobin, Strategy::SessionAffinity] {
+    for (strategy, affinity) in [
+        (Strategy::WeightedRoundRobin, false),
+        (Strategy::WeightedRandom, true),
+        (Strategy::EvenLoad, true),
+    ] {
         let mut reg = router_with(strategy);
+        if affinity {
+            reg.update_router("r", RouterUpdate::new().session_affinity(true))
+                .unwrap();
+        }
         let builds = reg.table_builds();
         for i in 0..1000u64 {
             let key = i.to_string();
@@ -286,8 +364,8 @@ fn r7_routing_never_rebuilds_state() {
 }
 
 #[test]
-fn r7_scaling_through_the_registry_moves_only_onto_the_new_replica() {
-    let mut reg = router_with(Strategy::SessionAffinity);
+fn r9_scaling_through_the_registry_moves_only_onto_the_new_replica() {
+    let mut reg = affinity_router(Strategy::WeightedRandom);
     let keys: Vec<String> = {
         let mut rng = Seed::from_u64(77).rng();
         (0..100_000)
@@ -325,7 +403,7 @@ fn r7_scaling_through_the_registry_moves_only_onto_the_new_replica() {
 
 #[test]
 fn r7_snapshots_keep_strategies_and_decisions() {
-    let mut reg = router_with(Strategy::SessionAffinity);
+    let mut reg = affinity_router(Strategy::EvenLoad);
     deployment(&mut reg, "deployment-c", 4);
     reg.create_router(
         RouterSpec::new(["deployment-c", "deployment-a"])
@@ -335,13 +413,21 @@ fn r7_snapshots_keep_strategies_and_decisions() {
     .unwrap();
     let json = reg.to_json();
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let strategies: Vec<&str> = value["routers"]
+    let strategies: Vec<(&str, bool)> = value["routers"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["strategy"].as_str().unwrap())
+        .map(|r| {
+            (
+                r["strategy"].as_str().unwrap(),
+                r["session_affinity"].as_bool().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(strategies, ["session-affinity", "weighted-round-robin"]);
+    assert_eq!(
+        strategies,
+        [("even-load", true), ("weighted-round-robin", false)]
+    );
     let mut loaded = Registry::from_json(&json).unwrap();
     assert_eq!(loaded.to_json(), json);
     for i in 0..200u64 {
@@ -365,7 +451,7 @@ fn r7_snapshots_keep_strategies_and_decisions() {
 
 #[test]
 fn r7_hostile_replica_counts_stay_bounded() {
-    let mut reg = router_with(Strategy::SessionAffinity);
+    let mut reg = affinity_router(Strategy::WeightedRandom);
     reg.create_router(
         RouterSpec::new(["deployment-a", "deployment-b"])
             .id("rr")
@@ -406,8 +492,8 @@ fn r7_hostile_replica_counts_stay_bounded() {
 
 #[test]
 fn r7_no_capacity_and_permissions_apply_to_every_strategy() {
-    for strategy in [Strategy::WeightedRoundRobin, Strategy::SessionAffinity] {
-        let mut reg = router_with(strategy);
+    for strategy in [Strategy::WeightedRoundRobin, Strategy::EvenLoad] {
+        let mut reg = affinity_router(strategy);
         for d in ["deployment-a", "deployment-b"] {
             reg.update_deployment(d, DeploymentUpdate::new().replicas(0, 0))
                 .unwrap();

@@ -58,7 +58,7 @@ fn t1_round_trip_is_exact_and_keeps_behaviour() {
 fn t1_format_has_a_version_and_listings_are_sorted() {
     let reg = ab_test();
     let value: serde_json::Value = serde_json::from_str(&reg.to_json()).unwrap();
-    assert_eq!(value["format_version"], 1);
+    assert_eq!(value["format_version"], 2);
     assert_eq!(value["deployments"][0]["name"], dep_name("deployment-a"));
     assert_eq!(value["routers"][0]["strategy"], "weighted-random");
 }
@@ -114,7 +114,7 @@ fn t1_bad_json_is_an_error_never_a_partial_state() {
         ("[]".into(), "INVALID_JSON"),
         ("{}".into(), "INVALID_JSON"),
         (
-            mutate(&good, |v| v["format_version"] = 2.into()),
+            mutate(&good, |v| v["format_version"] = 3.into()),
             "UNSUPPORTED_FORMAT_VERSION",
         ),
         (mutate(&good, |v| v["extra"] = 1.into()), "INVALID_JSON"),

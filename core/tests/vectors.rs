@@ -134,6 +134,7 @@ fn router_json(r: &Router) -> Value {
         "name": r.name().to_string(),
         "deployments": r.deployments().iter().map(ToString::to_string).collect::<Vec<_>>(),
         "strategy": r.strategy().as_str(),
+        "session_affinity": r.session_affinity(),
         "public": r.is_public(),
         "display_name": r.display_name(),
         "model": r.model().map(ToString::to_string),
@@ -206,6 +207,7 @@ fn apply(reg: &mut Registry, op: &Value, ctx: &str) {
                 spec.display_name = opt_str(op, "display_name");
                 spec.model = opt_str(op, "model");
                 spec.strategy = strategy.map(Result::unwrap).unwrap_or_default();
+                spec.session_affinity = opt_bool(op, "session_affinity").unwrap_or(false);
                 spec.public = opt_bool(op, "public").unwrap_or(false);
                 res(reg.create_router(spec), |r| router_json(&r))
             }
@@ -218,6 +220,7 @@ fn apply(reg: &mut Registry, op: &Value, ctx: &str) {
                 update.deployments = opt_strs(op, "deployments");
                 update.display_name = opt_str(op, "display_name");
                 update.model = opt_str(op, "model");
+                update.session_affinity = opt_bool(op, "session_affinity");
                 update.public = opt_bool(op, "public");
                 res(reg.update_router(&name(), update), |r| router_json(&r))
             }
@@ -273,6 +276,32 @@ fn apply(reg: &mut Registry, op: &Value, ctx: &str) {
                     "next_cursor": d.next_cursor.map(s),
                 })
             })
+        }
+        "route_loaded" => {
+            // SPEC R8: a tracker from the router, the load table set, then
+            // `count` even-load routes (each counted as started if asked).
+            let (model, caller) = (string(op, "model"), string(op, "caller"));
+            let outcome = reg.load_tracker(&model).and_then(|tracker| {
+                for entry in arr(&op["loads"]) {
+                    let name = entry[0].as_str().unwrap();
+                    tracker.set(name, entry[1].as_u64().unwrap())?;
+                }
+                let mut names = Vec::new();
+                for _ in 0..opt_u32(op, "count").unwrap() {
+                    let req = RouteRequest::new(&model, &caller).load(&tracker);
+                    let d = reg.route_request(&req)?.deployment.to_string();
+                    if opt_bool(op, "started") == Some(true) {
+                        tracker.started(&d)?;
+                    }
+                    names.push(d);
+                }
+                Ok(names)
+            });
+            match outcome {
+                Ok(names) => check_picks(expect, &names, &what),
+                Err(e) => assert_eq!(&err(&e), expect, "{what}"),
+            }
+            return;
         }
         "route_cursor_chain" => {
             let (model, caller) = (string(op, "model"), string(op, "caller"));

@@ -91,16 +91,25 @@ fuzz_target!(|ops: Vec<Op>| {
                 false
             }
             Op::SetStrategy { id, strategy } => {
-                let strategy = [Strategy::WeightedRandom, Strategy::WeightedRoundRobin, Strategy::SessionAffinity]
+                let name = [Strategy::WeightedRandom, Strategy::EvenLoad, Strategy::WeightedRoundRobin]
                     [usize::from(*strategy % 3)];
-                reg.update_router(&r(*id), RouterUpdate::new().strategy(strategy)).is_err()
+                let update = RouterUpdate::new().strategy(name).session_affinity(*strategy / 3 % 2 == 1);
+                reg.update_router(&r(*id), update).is_err()
             }
             Op::RouteRequest { target, session_key, cursor, caller } => {
                 let model = format!("accounts/acct-a/routers/{}", r(*target));
                 let caller = account(*caller);
+                // A tracker with a load that depends on the cursor, for even-load routers.
+                let load = reg.load_tracker(&model).ok();
+                if let Some(load) = &load {
+                    for (i, d) in load.deployments().iter().enumerate() {
+                        let _ = load.set(&d.to_string(), cursor.unwrap_or(0).rotate_left(i as u32) % 7);
+                    }
+                }
                 let mut request = RouteRequest::new(&model, caller);
                 request.session_key = session_key.as_deref();
                 request.cursor = *cursor;
+                request.load = load.as_ref();
                 let decided = reg
                     .route_request(&request)
                     .map(|d| (d.deployment.to_string(), d.replica));

@@ -14,6 +14,7 @@ __all__ = [
     "Deployment",
     "DirectRoute",
     "InfeasiblePlanError",
+    "LoadTracker",
     "MAX_BATCH_PICKS",
     "MigrationAction",
     "MigrationPlan",
@@ -178,6 +179,8 @@ class Router:
     @property
     def strategy(self) -> str: ...
     @property
+    def session_affinity(self) -> bool: ...
+    @property
     def public(self) -> bool: ...
     @property
     def deployments(self) -> list[str]: ...
@@ -241,7 +244,19 @@ class RouteDecision:
     def __ne__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
-# ----- strategies (SPEC R7) -----
+# ----- strategies (SPEC R7-R9) -----
+
+@final
+class LoadTracker:
+    """In-flight request counts per deployment for even-load routers."""
+
+    @property
+    def deployments(self) -> list[str]: ...
+    def started(self, deployment: str) -> int: ...
+    def finished(self, deployment: str) -> int: ...
+    def set(self, deployment: str, in_flight: SupportsIndex) -> None: ...
+    def in_flight(self, deployment: str) -> int: ...
+    def to_dict(self) -> dict[str, int]: ...
 
 @final
 class WeightedRoundRobin:
@@ -438,6 +453,7 @@ class Registry:
         display_name: Optional[str] = None,
         model: Optional[str] = None,
         strategy: Optional[str] = None,
+        session_affinity: bool = False,
         public: bool = False,
     ) -> Router: ...
     def get_router(self, name: str) -> Router: ...
@@ -450,11 +466,13 @@ class Registry:
         display_name: Optional[str] = None,
         model: Optional[str] = None,
         strategy: Optional[str] = None,
+        session_affinity: Optional[bool] = None,
         public: Optional[bool] = None,
         clear_display_name: bool = False,
         clear_model: bool = False,
     ) -> Router: ...
     def delete_router(self, name: str) -> None: ...
+    def load_tracker(self, router: str) -> LoadTracker: ...
     def traffic_split(self, router: str) -> TrafficSplit: ...
     def route(
         self,
@@ -463,6 +481,7 @@ class Registry:
         *,
         session_key: Optional[str] = None,
         cursor: Optional[int] = None,
+        load: Optional[LoadTracker] = None,
     ) -> str: ...
     def route_request(
         self,
@@ -471,6 +490,7 @@ class Registry:
         *,
         session_key: Optional[str] = None,
         cursor: Optional[int] = None,
+        load: Optional[LoadTracker] = None,
     ) -> RouteDecision: ...
     def route_many(
         self,

@@ -100,7 +100,7 @@ test('R1, T2: routers and deployments read back as plain objects, listed by name
   const r = reg.getRouter('aaa');
   assert.deepEqual(r, {
     name: 'accounts/my-account/routers/aaa', account: 'my-account', id: 'aaa', displayName: 'First',
-    model: 'accounts/my-account/models/llama', strategy: 'weighted-random', public: true,
+    model: 'accounts/my-account/models/llama', strategy: 'weighted-random', sessionAffinity: false, public: true,
     deployments: ['accounts/my-account/deployments/deployment-b'],
   });
   assert.deepEqual(reg.listRouters().map((x) => x.id), ['aaa', 'ab-test']);

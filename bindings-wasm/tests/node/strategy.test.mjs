@@ -1,4 +1,4 @@
-// SPEC R7 strategies, route requests, and the goodness-of-fit helpers (S2).
+// SPEC R7-R9 strategies, route requests, and the goodness-of-fit helpers (S2).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -70,7 +70,7 @@ test('R6, R7: routeRequest with a cursor or a session key', () => {
   reg.createDeployment({ model: 'm', id: 'a', minReplicas: 3, maxReplicas: 3 });
   reg.createDeployment({ model: 'm', id: 'b', minReplicas: 2, maxReplicas: 2 });
   reg.createRouter({ id: 'rr', deployments: ['a', 'b'], strategy: 'weighted-round-robin' });
-  reg.createRouter({ id: 'sticky', deployments: ['a', 'b'], strategy: 'session-affinity' });
+  reg.createRouter({ id: 'sticky', deployments: ['a', 'b'], sessionAffinity: true });
   reg.createRouter({ id: 'random', deployments: ['a', 'b'] });
   let cursor = 0;
   const seen = [];
@@ -92,6 +92,91 @@ test('R6, R7: routeRequest with a cursor or a session key', () => {
   assert.deepEqual(Object.keys(plain), ['deployment', 'replica', 'nextCursor']);
   assert.throws(() => reg.routeRequest({ model: 'rr', callerAccount: 'my-account', cursor: -1 }), RangeError);
   assert.throws(() => reg.routeRequest({ model: 'rr', caller: 'my-account' }), TypeError);
+});
+
+const A = 'accounts/my-account/deployments/a';
+const B = 'accounts/my-account/deployments/b';
+
+function evenLoadRegistry(seed, strategy = 'even-load', sessionAffinity = false) {
+  const reg = new Registry('my-account', seed);
+  reg.createDeployment({ model: 'm', id: 'a', minReplicas: 3, maxReplicas: 3 });
+  reg.createDeployment({ model: 'm', id: 'b', minReplicas: 2, maxReplicas: 2 });
+  reg.createRouter({ id: 'r', deployments: ['a', 'b'], strategy, sessionAffinity });
+  return reg;
+}
+
+test('R8: even-load without load is exactly weighted-random', () => {
+  const even = evenLoadRegistry(5);
+  const random = evenLoadRegistry(5, 'weighted-random');
+  const load = even.loadTracker('r');
+  assert.deepEqual(load.deployments, [A, B]);
+  const request = { model: 'r', callerAccount: 'my-account' };
+  for (let i = 0; i < 300; i++) {
+    const expected = random.routeRequest(request).deployment;
+    const got = i % 2 ? even.routeRequestWithLoad(request, load) : even.routeRequest(request);
+    assert.equal(got.deployment, expected);
+  }
+  load.free();
+});
+
+test('R8: even-load picks the lowest in-flight per replica; started/finished/set/inFlight', () => {
+  const reg = evenLoadRegistry(1);
+  const load = reg.loadTracker('r');
+  const request = { model: 'r', callerAccount: 'my-account' };
+  load.set(A, 4); // 4/3 per replica
+  load.set(B, 2n); // 1 per replica
+  assert.equal(reg.routeRequestWithLoad(request, load).deployment, B);
+  assert.equal(load.started(B), 3); // 3/2 now: a is lower
+  assert.equal(reg.routeRequestWithLoad(request, load).deployment, A);
+  assert.equal(load.finished(B), 2);
+  assert.equal(load.inFlight(A), 4);
+  load.set(A, 0);
+  load.set(B, 0);
+  for (let i = 0; i < 50; i++) load.started(reg.routeRequestWithLoad(request, load).deployment);
+  assert.deepEqual([load.inFlight(A), load.inFlight(B)], [30, 20]);
+  assert.throws(() => load.started('deployment-a'), { name: 'NotFoundError', code: 'NOT_FOUND' });
+  assert.throws(() => load.set(A, -1), RangeError);
+  assert.throws(() => load.started(7), TypeError);
+  // A tracker that misses one of the router's deployments is an error.
+  reg.createDeployment({ model: 'm', id: 'c' });
+  reg.updateRouter('r', { deployments: ['a', 'c'] });
+  assert.throws(() => reg.routeRequestWithLoad(request, load), (e) => e.code === 'NOT_FOUND' && e.message.includes('deployments/c'));
+  load.free();
+});
+
+test('R9: session affinity is a router flag, valid with every strategy', () => {
+  const request = { model: 'r', callerAccount: 'my-account' };
+  for (const strategy of ['weighted-random', 'even-load', 'weighted-round-robin']) {
+    const reg = evenLoadRegistry(3, strategy, true);
+    const router = reg.getRouter('r');
+    assert.deepEqual([router.strategy, router.sessionAffinity], [strategy, true]);
+    const reference = evenLoadRegistry(3, 'weighted-random', true);
+    const load = reg.loadTracker('r');
+    load.set(A, 100);
+    for (let i = 0; i < 40; i++) {
+      const keyed = { ...request, sessionKey: `user-${i}`, cursor: 1 };
+      const d = reg.routeRequestWithLoad(keyed, load);
+      assert.deepEqual(d, reference.routeRequest({ ...request, sessionKey: `user-${i}` }));
+      assert.equal(typeof d.replica, 'number');
+    }
+    load.free();
+  }
+  const reg = evenLoadRegistry(3, 'weighted-round-robin');
+  assert.equal(reg.getRouter('r').sessionAffinity, false);
+  let r = reg.updateRouter('r', { sessionAffinity: true });
+  assert.deepEqual([r.strategy, r.sessionAffinity], ['weighted-round-robin', true]);
+  r = reg.updateRouter('r', { strategy: 'even-load' });
+  assert.deepEqual([r.strategy, r.sessionAffinity], ['even-load', true]);
+  assert.throws(() => reg.updateRouter('r', { strategy: 'session-affinity' }), { code: 'INVALID_STRATEGY' });
+  assert.throws(() => reg.updateRouter('r', { sessionAffinity: 'yes' }), TypeError);
+});
+
+test('T3: a version-1 snapshot loads with session affinity as a flag', () => {
+  const v1 = readFileSync(new URL('../../../testdata/snapshots/v1.json', import.meta.url), 'utf8');
+  const reg = Registry.fromJson(v1);
+  const sticky = reg.getRouter('sticky');
+  assert.deepEqual([sticky.strategy, sticky.sessionAffinity], ['weighted-random', true]);
+  assert.equal(JSON.parse(reg.toJson()).format_version, 2);
 });
 
 test('S2: expectedCounts and chiSquare from core', () => {

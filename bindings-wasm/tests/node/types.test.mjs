@@ -13,7 +13,7 @@ for (const target of ['web']) {
     const hits = dts.split('\n').filter((line) => /\bany\b/.test(line));
     assert.deepEqual(hits, []);
     for (const name of ['Registry', 'WeightedSelector', 'Region', 'RegionCatalog', 'DirectRoute', 'MigrationPlan',
-      'WeightedRoundRobin', 'SessionAffinity']) {
+      'WeightedRoundRobin', 'SessionAffinity', 'LoadTracker']) {
       assert.match(dts, new RegExp(`export class ${name} \\{`), name);
     }
     for (const name of ['DeploymentSpec', 'Deployment', 'RouterSpec', 'Router', 'TrafficSplit', 'Share',

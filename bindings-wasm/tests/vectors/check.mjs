@@ -110,6 +110,7 @@ const routerJson = (r) => ({
   name: r.name,
   deployments: [...r.deployments],
   strategy: r.strategy,
+  session_affinity: r.sessionAffinity,
   public: r.public,
   display_name: r.displayName,
   model: r.model,
@@ -173,14 +174,18 @@ class Runner {
   op_create_router(op) {
     const spec = {
       deployments: op.deployments,
-      ...given(op, { id: 'id', display_name: 'displayName', model: 'model', strategy: 'strategy', public: 'public' }),
+      ...given(op, {
+        id: 'id', display_name: 'displayName', model: 'model', strategy: 'strategy',
+        session_affinity: 'sessionAffinity', public: 'public',
+      }),
     };
     return outcome(() => this.reg.createRouter(spec), routerJson);
   }
 
   op_update_router(op) {
     const update = given(op, {
-      deployments: 'deployments', display_name: 'displayName', model: 'model', strategy: 'strategy', public: 'public',
+      deployments: 'deployments', display_name: 'displayName', model: 'model', strategy: 'strategy',
+      session_affinity: 'sessionAffinity', public: 'public',
     });
     return outcome(() => this.reg.updateRouter(op.name, update), routerJson);
   }
@@ -227,6 +232,30 @@ class Runner {
       replica: d.replica,
       next_cursor: d.nextCursor === null || d.nextCursor === undefined ? null : dec(d.nextCursor),
     }));
+  }
+
+  /** SPEC R8: a tracker from the router, the load table set, then `count`
+   * even-load routes (each counted as started if asked). */
+  op_route_loaded(op, expect, what) {
+    const run = () => {
+      const load = this.reg.loadTracker(op.model);
+      try {
+        for (const [deployment, inFlight] of op.loads) load.set(deployment, inFlight);
+        const names = [];
+        for (let i = 0; i < op.count; i++) {
+          const request = { model: op.model, callerAccount: op.caller };
+          const d = this.reg.routeRequestWithLoad(request, load).deployment;
+          if (op.started) load.started(d);
+          names.push(d);
+        }
+        return names;
+      } finally {
+        load.free();
+      }
+    };
+    if ('error' in expect) return outcome(run, (names) => names);
+    same(run(), expectedNames(expect), what);
+    return undefined;
   }
 
   op_route_cursor_chain(op, expect, what) {

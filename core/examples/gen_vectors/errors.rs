@@ -419,6 +419,7 @@ pub(crate) fn errors_file() -> Value {
     let name257 = "é".repeat(257);
     for (strategy, display) in [
         (Some("weighted-random"), None),
+        (Some("even-load"), None),
         (Some("weighted-round-robin"), None),
         (Some("session-affinity"), None),
         (Some("Weighted-Random"), None),

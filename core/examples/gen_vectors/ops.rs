@@ -30,6 +30,7 @@ pub(crate) struct Op {
     pub(crate) deployments: Option<Vec<String>>,
     pub(crate) display_name: Option<String>,
     pub(crate) strategy: Option<String>,
+    pub(crate) session_affinity: Option<bool>,
     pub(crate) public: Option<bool>,
     // routing
     pub(crate) router: Option<String>,
@@ -38,6 +39,9 @@ pub(crate) struct Op {
     pub(crate) session_key: Option<String>,
     pub(crate) cursor: Option<u64>,
     pub(crate) keys: Option<Vec<String>>,
+    // even-load (route_loaded)
+    pub(crate) loads: Option<Vec<(String, u64)>>,
+    pub(crate) started: Option<bool>,
 }
 
 /// Owned copies of `v`.
@@ -178,11 +182,14 @@ impl Op {
             "deployments": self.deployments,
             "display_name": self.display_name,
             "strategy": self.strategy,
+            "session_affinity": self.session_affinity,
             "public": self.public,
             "session_key": self.session_key,
             "cursor": self.cursor.map(u64s),
             "count": self.count,
             "keys": self.keys,
+            "loads": self.loads,
+            "started": self.started,
             "expect": expect,
         }))
     }
@@ -209,6 +216,7 @@ pub(crate) fn router_json(r: &Router) -> Value {
         "name": r.name().to_string(),
         "deployments": deployments,
         "strategy": r.strategy().as_str(),
+        "session_affinity": r.session_affinity(),
         "public": r.is_public(),
         "display_name": r.display_name(),
         "model": r.model().map(ToString::to_string),
@@ -284,6 +292,7 @@ pub(crate) fn apply(reg: &mut Registry, op: &Op) -> Value {
             spec.display_name = op.display_name.clone();
             spec.model = op.model.clone();
             spec.strategy = strategy;
+            spec.session_affinity = op.session_affinity.unwrap_or(false);
             spec.public = op.public.unwrap_or(false);
             result(reg.create_router(spec), |r| router_json(&r))
         }
@@ -298,6 +307,7 @@ pub(crate) fn apply(reg: &mut Registry, op: &Op) -> Value {
             update.deployments = op.deployments.clone();
             update.display_name = op.display_name.clone();
             update.model = op.model.clone();
+            update.session_affinity = op.session_affinity;
             update.public = op.public;
             result(reg.update_router(&s(&op.name), update), |r| router_json(&r))
         }
@@ -379,6 +389,7 @@ pub(crate) fn apply(reg: &mut Registry, op: &Op) -> Value {
             json!({})
         }
         "snapshot" => json!({ "json": parsed(&reg.to_json()) }),
+        "route_loaded" => route_loaded(reg, op),
         other => panic!("unknown op {other}"),
     }
 }
@@ -390,7 +401,7 @@ pub(crate) struct Scenario {
     spec: Vec<&'static str>,
     account: String,
     seed: u64,
-    reg: Registry,
+    pub(crate) reg: Registry,
     ops: Vec<Value>,
     accounts: BTreeSet<String>,
 }
@@ -463,5 +474,65 @@ impl Scenario {
             "seed": u64s(self.seed),
             "ops": self.ops,
         })
+    }
+}
+
+/// `route_loaded`: an even-load route sequence with a load table (SPEC R8).
+fn route_loaded(reg: &mut Registry, op: &Op) -> Value {
+    let model = op.model.clone().expect("model");
+    let caller = op.caller.clone().expect("caller");
+    let tracker = match reg.load_tracker(&model) {
+        Ok(t) => t,
+        Err(e) => return error(&e),
+    };
+    for (deployment, n) in op.loads.as_deref().unwrap_or_default() {
+        if let Err(e) = tracker.set(deployment, *n) {
+            return error(&e);
+        }
+    }
+    let mut legend = Legend::default();
+    let mut picks = Vec::new();
+    for _ in 0..op.count.expect("count") {
+        let req = RouteRequest::new(&model, &caller).load(&tracker);
+        let d = match reg.route_request(&req) {
+            Ok(d) => d.deployment.to_string(),
+            Err(e) => {
+                assert!(picks.is_empty(), "errors only on the first route");
+                return error(&e);
+            }
+        };
+        if op.started == Some(true) {
+            tracker.started(&d).expect("routed deployments are tracked");
+        }
+        picks.push(legend.index(&d));
+    }
+    json!({ "deployments": legend.0, "picks": picks })
+}
+
+/// A `route_loaded` op: `loads` by bare deployment ID of `my-account`.
+pub(crate) fn loaded<S: AsRef<str>>(
+    model: &str,
+    loads: &[(S, u64)],
+    count: u32,
+    started: bool,
+) -> Op {
+    Op {
+        op: "route_loaded",
+        model: Some(model.into()),
+        caller: Some("my-account".into()),
+        count: Some(count),
+        loads: Some(
+            loads
+                .iter()
+                .map(|(d, n)| {
+                    (
+                        format!("accounts/my-account/deployments/{}", d.as_ref()),
+                        *n,
+                    )
+                })
+                .collect(),
+        ),
+        started: Some(started),
+        ..Op::default()
     }
 }

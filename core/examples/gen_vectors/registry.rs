@@ -4,10 +4,10 @@
 use serde_json::{Value, json};
 
 use crate::MODEL;
-use crate::json::file;
+use crate::json::{file, one_line};
 use crate::ops::{
-    Op, Scenario, create_deployment, create_router, cursor_chain, keys, named, plain, route,
-    route_request, sessions, set_account, split_of, strs, update_deployment,
+    Op, Scenario, apply, create_deployment, create_router, cursor_chain, keys, loaded, named,
+    plain, route, route_request, sessions, set_account, split_of, strs, update_deployment,
 };
 
 /// Requests routed per `route` batch.
@@ -194,8 +194,9 @@ pub(crate) fn registry_file() -> Value {
         me,
         2024,
         "A weighted-round-robin router routed with cursors (chains from 0 and from 2^64 - 1, \
-         and without a cursor), a session-affinity router routed by session key before and \
-         after a scale-up, requests without a key, and a strategy change.",
+         and without a cursor), a router with the session-affinity flag (R9) routed by \
+         session key before and after a scale-up, requests without a key, strategy changes \
+         that keep the flag, and the old strategy name `session-affinity` refused.",
     );
     for (id, r) in [("a", 3), ("b", 2), ("c", 0), ("d", 1)] {
         s.run(create_deployment(id, r, r));
@@ -215,7 +216,7 @@ pub(crate) fn registry_file() -> Value {
     s.run(update_deployment("c", Some(2), Some(2)));
     s.run(cursor_chain("rr", me, 5, 16));
     s.run(Op {
-        strategy: Some("session-affinity".into()),
+        session_affinity: Some(true),
         ..create_router(Some("sticky"), &["a", "b", "c", "d"])
     });
     let session_keys: Vec<String> = keys("session-", 48)
@@ -276,8 +277,23 @@ pub(crate) fn registry_file() -> Value {
         strategy: Some("session-affinity".into()),
         ..Op::default()
     });
+    s.run(Op {
+        op: "update_router",
+        name: Some("sticky".into()),
+        strategy: Some("even-load".into()),
+        ..Op::default()
+    });
     s.run(sessions("sticky", me, &session_keys[..8]));
+    s.run(Op {
+        op: "update_router",
+        name: Some("sticky".into()),
+        session_affinity: Some(false),
+        ..Op::default()
+    });
+    s.run(route_request("sticky", me, Some("conversation-42"), None));
     scenarios.push(s.finish());
+
+    scenarios.push(even_load_scenario());
 
     // 4. A wide router: 40 deployments, zeros included.
     let mut s = Scenario::new(
@@ -313,6 +329,10 @@ pub(crate) fn registry_file() -> Value {
          optional session_key and cursor: deployment, replica, next_cursor), \
          route_cursor_chain (`count` requests, each with the previous next_cursor, starting \
          at `cursor`), route_sessions (one request per key: [deployment index, replica]), \
+         route_loaded (even-load, SPEC R8: a load tracker from `load_tracker(model)`, each \
+         [deployment, in_flight] of `loads` set, then `count` route_request calls with the \
+         tracker through the registry's own generator; with `started`, each pick is counted \
+         as started before the next; picks index `deployments`), \
          reload (replace the registry by from_json(to_json())), snapshot (to_json, parsed).",
         json!({ "scenarios": scenarios }),
     )
@@ -321,4 +341,76 @@ pub(crate) fn registry_file() -> Value {
 /// `get_router` of `name`.
 fn get_router_op(name: &str) -> Op {
     named("get_router", name)
+}
+
+/// Even-load routers (SPEC R8) with load tables, and the session-affinity
+/// flag on an even-load router (R9).
+fn even_load_scenario() -> Value {
+    let me = "my-account";
+    let mut s = Scenario::new(
+        "even-load",
+        &["R8", "R9", "R7"],
+        me,
+        1616,
+        "Even-load routers over a (4), b (2), c (2), d (0): no load (the generator checks that \
+         these are exactly the picks of the weighted-random router `random` from the same \
+         generator position), a single least \
+         loaded deployment, partial ties drawn by replicas, a closed loop of started requests, \
+         a load on a zero-replica deployment, and an untracked deployment; then the \
+         session-affinity flag on the even-load router (keyed requests ignore the load).",
+    );
+    for (id, r) in [("a", 4), ("b", 2), ("c", 2), ("d", 0)] {
+        s.run(create_deployment(id, r, r));
+    }
+    s.run(Op {
+        strategy: Some("even-load".into()),
+        ..create_router(Some("even"), &["a", "b", "c", "d"])
+    });
+    s.run(create_router(Some("random"), &["a", "b", "c", "d"]));
+    let none: [(&str, u64); 0] = [];
+    let mut twin = s.reg.clone();
+    let weighted_random = apply(&mut twin, &route("random", me, 40));
+    let even_load = s.run(loaded("even", &none, 40, false));
+    assert_eq!(
+        one_line(&even_load),
+        one_line(&weighted_random),
+        "SPEC R8: with no load, even-load is exactly weighted-random"
+    );
+    s.run(plain("reload"));
+    s.run(route("random", me, 40));
+    s.run(route("even", me, 20));
+    // One least-loaded deployment: c (1/2) below a (3/4) and b (2/2).
+    s.run(loaded("even", &[("a", 3), ("b", 2), ("c", 1)], 5, false));
+    // Ties: a (4/4) and b (2/2) below c (3/2): a draw weighted 4 : 2.
+    s.run(loaded("even", &[("a", 4), ("b", 2), ("c", 3)], 60, false));
+    // Equal load per replica everywhere: the full tie, weighted-random.
+    s.run(loaded(
+        "even",
+        &[("a", 8), ("b", 4), ("c", 4), ("d", 9)],
+        30,
+        false,
+    ));
+    // A closed loop: every pick is counted as started.
+    s.run(loaded("even", &none, 64, true));
+    s.run(loaded("even", &[("a", 10), ("b", 0), ("c", 7)], 32, true));
+    // Exact comparison of large counts: 2^52 + 1 over 4 against 2^51 over 2.
+    s.run(loaded(
+        "even",
+        &[("a", (1 << 52) + 1), ("b", 1 << 51), ("c", 1 << 51)],
+        12,
+        false,
+    ));
+    // Errors: a deployment the router's tracker does not count.
+    s.run(loaded("even", &[("zzz", 1)], 1, false));
+    // The flag: keyed requests take their slot whatever the load.
+    s.run(Op {
+        op: "update_router",
+        name: Some("even".into()),
+        session_affinity: Some(true),
+        ..Op::default()
+    });
+    s.run(sessions("even", me, &keys("user-", 24)));
+    s.run(route_request("even", me, Some("user-3"), Some(9)));
+    s.run(loaded("even", &[("a", 100)], 20, true));
+    s.finish()
 }

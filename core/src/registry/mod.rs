@@ -37,7 +37,7 @@ use crate::region::{Region, RegionCatalog};
 use crate::router::{Router, RouterSpec, RouterUpdate, check_display_name};
 use crate::selection::{Seed, below};
 use crate::share::{Fraction, Share, TrafficSplit};
-use crate::strategy::RouterTable;
+use crate::strategy::{LoadTracker, RouterTable};
 use crate::support::vec_map::{Keyed, VecMap, sort_find_repeat};
 
 /// Generator stream for generated IDs (SPEC N3).
@@ -526,6 +526,7 @@ impl Registry {
             name,
             display_name: spec.display_name,
             strategy: spec.strategy,
+            session_affinity: spec.session_affinity,
             public: spec.public,
         };
         if let Some(rng) = next_rng {
@@ -558,6 +559,21 @@ impl Registry {
             return Err(self.denied(&name));
         }
         Ok(&entry.router)
+    }
+
+    /// A [`LoadTracker`] over the router's deployments, every count 0, for
+    /// routing to an `even-load` router (SPEC R8). Its counts are in the
+    /// router's deployment order, so routing to this router reads them by
+    /// position, with no name comparison. After the router's deployment list
+    /// changes, make a new one (a tracker over other deployments, say from
+    /// [`LoadTracker::new`], still works while it covers the router's
+    /// deployments with replicas, but is read by name, which is slower).
+    ///
+    /// # Errors
+    /// As [`Registry::get_router`].
+    pub fn load_tracker(&self, router: &str) -> Result<LoadTracker> {
+        let router = self.get_router(router)?;
+        Ok(LoadTracker::new(router.deployments.iter().cloned()))
     }
 
     /// The acting account's routers, by name (SPEC T2).
@@ -596,6 +612,9 @@ impl Registry {
         }
         if let Some(s) = update.strategy {
             router.strategy = s;
+        }
+        if let Some(on) = update.session_affinity {
+            router.session_affinity = on;
         }
         if let Some(p) = update.public {
             router.public = p;
@@ -668,7 +687,12 @@ fn build_table(router: &Router, deployments: &VecMap<Id, Deployment>) -> Option<
     for d in &router.deployments {
         weights.push(deployments.get(d.id()).map_or(0, |d| d.replicas));
     }
-    RouterTable::build(router.strategy, &router.deployments, &weights)
+    RouterTable::build(
+        router.strategy,
+        router.session_affinity,
+        &router.deployments,
+        &weights,
+    )
 }
 
 fn check_router_size(n: usize) -> Result<()> {

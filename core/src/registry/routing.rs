@@ -8,7 +8,7 @@ use super::{Account, Registry, RouterEntry};
 use crate::deployment::Deployment;
 use crate::error::{Error, IdKind, Result};
 use crate::names::{Id, ResourceKind, ResourceName, TargetRef, is_valid_id, parse_route_target};
-use crate::strategy::RouterTable;
+use crate::strategy::{LoadTracker, RouterTable};
 use crate::support::vec_map::VecMap;
 
 /// A request to route (SPEC R6, R7): the input of
@@ -19,7 +19,7 @@ use crate::support::vec_map::VecMap;
 /// let req = RouteRequest::new("ab-test", "my-account").session_key("conversation-42");
 /// assert_eq!(req.cursor, None);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct RouteRequest<'a> {
     /// The request's `model` field: a router or deployment name, or a bare
@@ -27,8 +27,9 @@ pub struct RouteRequest<'a> {
     pub model: &'a str,
     /// The caller's account ID.
     pub caller_account: &'a str,
-    /// Session key: `session-affinity` routers send the same key to the same
-    /// deployment and replica slot. Other strategies ignore it.
+    /// Session key: routers with session affinity (SPEC R9) send the same
+    /// key to the same deployment and replica slot, whatever their strategy.
+    /// Routers without it ignore the key.
     pub session_key: Option<&'a str>,
     /// Round-robin cursor: `weighted-round-robin` routers pick at this
     /// position of their cycle (any `u64`, taken modulo the total) and return
@@ -36,6 +37,10 @@ pub struct RouteRequest<'a> {
     /// position is drawn from the generator (each pick then falls by share).
     /// Other strategies ignore it.
     pub cursor: Option<u64>,
+    /// In-flight counts: `even-load` routers pick the deployment with the
+    /// lowest count per replica (SPEC R8). Without one they pick
+    /// weighted-random. Other strategies ignore it.
+    pub load: Option<&'a LoadTracker>,
 }
 
 impl<'a> RouteRequest<'a> {
@@ -47,6 +52,7 @@ impl<'a> RouteRequest<'a> {
             caller_account,
             session_key: None,
             cursor: None,
+            load: None,
         }
     }
     /// Sets the session key.
@@ -59,6 +65,11 @@ impl<'a> RouteRequest<'a> {
         self.cursor = Some(cursor);
         self
     }
+    /// Sets the load tracker for `even-load` routers.
+    pub fn load(mut self, load: &'a LoadTracker) -> RouteRequest<'a> {
+        self.load = Some(load);
+        self
+    }
 }
 
 /// Where a request goes (SPEC R6, R7): the output of
@@ -69,8 +80,8 @@ pub struct RouteDecision<'a> {
     /// The chosen deployment.
     pub deployment: &'a ResourceName,
     /// The replica slot (`0 .. replicas`) the request is pinned to: `Some`
-    /// only when a `session-affinity` router routed a request with a session
-    /// key, `None` otherwise (any replica of the deployment will do).
+    /// only when a router with session affinity routed a request with a
+    /// session key, `None` otherwise (any replica of the deployment will do).
     pub replica: Option<u32>,
     /// The cursor to send with the next request: `Some` only from a
     /// `weighted-round-robin` router, always below its total replicas.
@@ -175,29 +186,39 @@ impl Registry {
     /// Routes a request with a session key and/or round-robin cursor and a
     /// caller-supplied generator (SPEC R6, R7).
     ///
-    /// By the router's strategy:
-    /// - `weighted-random`: one draw; key and cursor are ignored.
+    /// A request with a session key to a router with session affinity (SPEC
+    /// R9) goes to the key's deployment and replica slot
+    /// ([`RouteDecision::replica`]), whatever the strategy; no draw, and load
+    /// and cursor are ignored. Every other request goes by the router's
+    /// strategy:
+    /// - `weighted-random`: one draw; cursor and load are ignored.
+    /// - `even-load` (SPEC R8): with a [`LoadTracker`], the deployment with
+    ///   the lowest in-flight count per replica; ties are a weighted-random
+    ///   draw among the tied, and when every deployment with replicas is
+    ///   tied (no load at all, say) exactly the `weighted-random` draw. A
+    ///   single best deployment takes no draw. Without a tracker,
+    ///   `weighted-random`.
     /// - `weighted-round-robin`: the pick at `cursor` in the router's cycle,
     ///   with [`RouteDecision::next_cursor`]; no draw. Without a cursor, a
     ///   uniform position is drawn, so the pick falls by share and the
     ///   returned cursor continues the cycle from there.
-    /// - `session-affinity`: with a key, the key's deployment and replica
-    ///   slot ([`RouteDecision::replica`]); no draw. Without a key,
-    ///   weighted-random.
     ///
     /// A deployment name routes to that deployment (`replica` and
     /// `next_cursor` are `None`).
     ///
     /// # Errors
     /// As [`Registry::route_with`], plus [`Error::LimitExceeded`] for a
-    /// keyed request to a `session-affinity` router with more than
+    /// keyed request to a router with session affinity and more than
     /// [`MAX_SESSION_AFFINITY_REPLICAS`](crate::limits::MAX_SESSION_AFFINITY_REPLICAS)
-    /// replicas.
+    /// replicas, and [`Error::NotFound`] for an `even-load` route whose
+    /// tracker does not cover one of the router's deployments with replicas.
     ///
     /// # Performance
     /// Map lookups plus: O(1) for weighted-random and for round-robin up to
     /// 65,536 total replicas (O(m log m) above, with `m` deployments); O(T)
-    /// hashing for a keyed affinity route over `T` replicas. No table is
+    /// hashing for a keyed affinity route over `T` replicas; for even-load
+    /// with a tracker, O(m) with one made for the router
+    /// ([`Registry::load_tracker`]), O(m log m) name comparisons otherwise. No table is
     /// built per request.
     pub fn route_request_with<R: Rng + ?Sized>(
         &self,
@@ -249,7 +270,7 @@ impl Registry {
     ) -> Result<RouteDecision<'a>> {
         match resolve(accounts, request.model, request.caller_account)? {
             Target::Router(entry, table) => {
-                let pick = table.pick(request.session_key, request.cursor, rng)?;
+                let pick = table.pick(request, &entry.router.deployments, rng)?;
                 let deployment =
                     entry
                         .router
@@ -345,12 +366,16 @@ impl RouteBatch<'_> {
     /// (into [`RouteBatch::deployments`]). O(1) per request.
     pub fn fill(&mut self, out: &mut [u32]) {
         match self.target {
-            Target::Router(_, table) => {
+            Target::Router(entry, table) => {
+                // No session key, cursor or load: the strategy's plain pick.
+                let request = RouteRequest::new("", "");
+                let deployments = &entry.router.deployments;
                 for slot in out.iter_mut() {
-                    // Without a session key or cursor a pick cannot fail
-                    // and its index is below the router's 10,000 deployments.
+                    // Without a session key, cursor or load a pick cannot
+                    // fail and its index is below the router's 10,000
+                    // deployments.
                     *slot = table
-                        .pick(None, None, &mut *self.rng)
+                        .pick(&request, deployments, &mut *self.rng)
                         .map_or(0, |p| u32::try_from(p.index).unwrap_or(0));
                 }
             }

@@ -1,10 +1,10 @@
 //! JSON snapshots of a whole registry (SPEC T1).
 //!
-//! Format version 1:
+//! Format version 2:
 //!
 //! ```json
 //! {
-//!   "format_version": 1,
+//!   "format_version": 2,
 //!   "account": "my-account",
 //!   "seed": "<64 hex digits>",
 //!   "id_rng_word_pos": "0",
@@ -14,7 +14,7 @@
 //!                    "region": null, "min_replicas": 1, "max_replicas": 1, "replicas": 1,
 //!                    "direct_route": null}],
 //!   "routers": [{"name": "accounts/a/routers/r", "display_name": null, "model": null,
-//!                "strategy": "weighted-random", "public": false,
+//!                "strategy": "weighted-random", "session_affinity": false, "public": false,
 //!                "deployments": ["accounts/a/deployments/d"]}]
 //! }
 //! ```
@@ -24,6 +24,15 @@
 //! 68-bit numbers, beyond a JSON double's exact range). Loading validates
 //! everything with the same rules as the live operations and builds a new
 //! registry, so bad input is an error, never a partial state.
+//!
+//! Earlier versions still load, into the meaning they had (SPEC T3):
+//!
+//! | version | differs from the current one |
+//! | --- | --- |
+//! | 1 | routers have no `session_affinity`; strategy `session-affinity` is `weighted-random` with the flag set (SPEC R9) |
+//!
+//! [`Registry::from_value`] is the one place that reads the version; each
+//! reader below takes it.
 
 use super::{Account, ID_STREAM, ROUTE_STREAM, Registry, check_router_deployments};
 use crate::deployment::{Deployment, Placement, check_bounds};
@@ -32,13 +41,20 @@ use crate::error::{Error, IdKind, Result};
 use crate::limits::MAX_SNAPSHOT_BYTES;
 use crate::names::{Id, ResourceKind, ResourceName, parse_full};
 use crate::region::{Region, RegionCatalog};
-use crate::router::{Router, check_display_name};
+use crate::router::{Router, Strategy, check_display_name};
 use crate::selection::Seed;
 use crate::support::json::{Field, Members, Read, ReadError, Value, Writer, canonical_decimal};
 use crate::support::vec_map::{Keyed, VecMap, sort_find_repeat};
 
-/// The snapshot format version this build reads and writes.
-pub(crate) const FORMAT_VERSION: u64 = 1;
+/// The snapshot format version this build writes.
+pub(crate) const FORMAT_VERSION: u64 = 2;
+
+/// The oldest format version this build reads (SPEC T3).
+const OLDEST_FORMAT_VERSION: u64 = 1;
+
+/// Version 1's strategy name for what is now `weighted-random` with the
+/// session-affinity flag (SPEC T3, R9).
+const V1_SESSION_AFFINITY: &str = "session-affinity";
 
 /// A snapshot's fields, read from JSON but not yet validated; strings are
 /// borrowed from the parsed document.
@@ -72,14 +88,15 @@ struct RouterDto<'a> {
     display_name: Option<&'a str>,
     model: Option<&'a str>,
     strategy: &'a str,
+    session_affinity: bool,
     public: bool,
     deployments: Vec<&'a str>,
 }
 
 impl<'a> SnapshotDto<'a> {
-    /// Reads the fields of a version-1 snapshot (every field required,
-    /// unknown ones rejected; `null` where a field is optional).
-    fn read(m: &Members<'a, '_>) -> Read<SnapshotDto<'a>> {
+    /// Reads the fields of a snapshot of format `version` (every field
+    /// required, unknown ones rejected; `null` where a field is optional).
+    fn read(m: &Members<'a, '_>, version: u64) -> Read<SnapshotDto<'a>> {
         m.uint::<u64>("format_version")?;
         Ok(SnapshotDto {
             account: m.str("account")?,
@@ -90,7 +107,9 @@ impl<'a> SnapshotDto<'a> {
             deployments: m
                 .get("deployments")?
                 .array(|d| d.object(DeploymentDto::read))?,
-            routers: m.get("routers")?.array(|r| r.object(RouterDto::read))?,
+            routers: m
+                .get("routers")?
+                .array(|r| r.object(|m| RouterDto::read(m, version)))?,
         })
     }
 }
@@ -120,12 +139,26 @@ impl<'a> DeploymentDto<'a> {
 }
 
 impl<'a> RouterDto<'a> {
-    fn read(m: &Members<'a, '_>) -> Read<RouterDto<'a>> {
+    /// Reads a router; a version-1 `session-affinity` router becomes
+    /// `weighted-random` with the session-affinity flag (SPEC T3).
+    fn read(m: &Members<'a, '_>, version: u64) -> Read<RouterDto<'a>> {
+        let name = m.str("name")?;
+        let display_name = m.optional_str("display_name")?;
+        let model = m.optional_str("model")?;
+        let (strategy, session_affinity) = if version == 1 {
+            match m.str("strategy")? {
+                V1_SESSION_AFFINITY => (Strategy::WeightedRandom.as_str(), true),
+                other => (other, false),
+            }
+        } else {
+            (m.str("strategy")?, m.bool("session_affinity")?)
+        };
         Ok(RouterDto {
-            name: m.str("name")?,
-            display_name: m.optional_str("display_name")?,
-            model: m.optional_str("model")?,
-            strategy: m.str("strategy")?,
+            name,
+            display_name,
+            model,
+            strategy,
+            session_affinity,
             public: m.bool("public")?,
             deployments: m.strings("deployments")?,
         })
@@ -243,8 +276,8 @@ impl Registry {
         // The version first, so that a future format is reported as such
         // rather than as unknown or missing fields.
         let unreadable = |e: ReadError| invalid(e.into_message());
-        match root.format_version().map_err(unreadable)? {
-            Some(FORMAT_VERSION) => {}
+        let version = match root.format_version().map_err(unreadable)? {
+            Some(v @ OLDEST_FORMAT_VERSION..=FORMAT_VERSION) => v,
             Some(found) => {
                 return Err(Error::UnsupportedFormatVersion {
                     found,
@@ -252,8 +285,10 @@ impl Registry {
                 });
             }
             None => return Err(invalid("missing field `format_version`".into())),
-        }
-        let dto = root.object(SnapshotDto::read).map_err(unreadable)?;
+        };
+        let dto = root
+            .object(|m| SnapshotDto::read(m, version))
+            .map_err(unreadable)?;
         load(dto)
     }
 }
@@ -374,6 +409,7 @@ fn write_router(w: &mut Writer, r: &Router) {
             .option(r.display_name.as_ref(), Writer::text);
         w.key("model").option(r.model.as_ref(), Writer::text);
         w.key("strategy").text(r.strategy);
+        w.key("session_affinity").bool(r.session_affinity);
         w.key("public").bool(r.public);
         w.key("deployments").array(&r.deployments, Writer::text);
     });
@@ -461,6 +497,7 @@ fn load_router(r: RouterDto<'_>, accounts: &VecMap<Id, Account>) -> Result<Route
         display_name: r.display_name.map(str::to_owned),
         model,
         strategy,
+        session_affinity: r.session_affinity,
         public: r.public,
         deployments,
     })

@@ -6,7 +6,7 @@ use replica_router::{DeploymentSpec, Registry, Result, RouterSpec, Strategy};
 
 /// `my-account` with `deployment-a` (3 replicas) and `deployment-b` (2)
 /// behind `ab-test` (weighted-random), `ab-rr` (weighted-round-robin) and
-/// `sticky` (session-affinity), and `abcd1234`, pinned to `US_ARIZONA_1`
+/// `sticky` (weighted-random with session affinity), and `abcd1234`, pinned to `US_ARIZONA_1`
 /// with direct-route key `myDirectKey1`.
 ///
 /// # Errors
@@ -29,10 +29,6 @@ pub fn registry() -> Result<Registry> {
             .id("ab-rr")
             .strategy(Strategy::WeightedRoundRobin),
     )?;
-    reg.create_router(
-        RouterSpec::new(ab)
-            .id("sticky")
-            .strategy(Strategy::SessionAffinity),
-    )?;
+    reg.create_router(RouterSpec::new(ab).id("sticky").session_affinity(true))?;
     Ok(reg)
 }

@@ -72,7 +72,7 @@ pub type Body = BoxBody<Bytes, hyper::Error>;
 /// The largest request body read (the `model` field is in it).
 pub const MAX_BODY_BYTES: usize = 16 << 20;
 
-/// Header carrying the session key for `session-affinity` routers.
+/// Header carrying the session key for routers with session affinity.
 pub const SESSION_HEADER: &str = "x-session-key";
 
 /// Header added to each forwarded request and its response: the chosen

@@ -72,12 +72,8 @@ fn registry(b_replicas: u32) -> Registry {
     )
     .unwrap();
     reg.create_router(RouterSpec::new(ab).id("wr")).unwrap();
-    reg.create_router(
-        RouterSpec::new(ab)
-            .id("sticky")
-            .strategy(Strategy::SessionAffinity),
-    )
-    .unwrap();
+    reg.create_router(RouterSpec::new(ab).id("sticky").session_affinity(true))
+        .unwrap();
     reg.create_router(RouterSpec::new(["deployment-z"]).id("empty"))
         .unwrap();
     reg.create_router(RouterSpec::new(["deployment-h"]).id("held"))
