@@ -110,13 +110,13 @@ impl LoadTracker {
         let mut by_name = vec![u32::MAX; sorted.len()].into_boxed_slice();
         let mut next = 0u32;
         for d in &given {
-            if let Some(k) = sorted
+            if let Some(place) = sorted
                 .binary_search(d)
                 .ok()
                 .and_then(|k| by_name.get_mut(k))
-                && *k == u32::MAX
+                && *place == u32::MAX
             {
-                *k = next;
+                *place = next;
                 next += 1;
             }
         }
