@@ -40,6 +40,7 @@
 //! | R7 strategies | [`WeightedRoundRobin`], [`SessionAffinity`], [`session_hash`], [`RouteRequest`], [`RouteDecision`] |
 //! | S1-S4 selection | [`WeightedSelector`], [`Seed`] |
 //! | T1-T2 state | [`Registry::to_json`], [`Registry::from_json`] |
+//! | P1-P3 platform resources | [`Registry::import_resources`], [`Registry::export_resources`], [`Operation`], [`MigrationPlan::operations`], [`platform`] |
 //! | E1 errors | [`Error`], [`ErrorKind`] |
 //!
 //! Every fallible operation validates all of its input before it changes
@@ -62,6 +63,7 @@ mod json;
 pub mod limits;
 mod migration;
 mod names;
+pub mod platform;
 mod region;
 mod registry;
 mod router;
@@ -76,6 +78,7 @@ pub use direct_route::{DEFAULT_DIRECT_DOMAIN, DirectRoute};
 pub use error::{Error, ErrorKind, IdKind, Result};
 pub use migration::*;
 pub use names::{Id, ResourceKind, ResourceName};
+pub use platform::{ApiKeys, ImportReport, Operation, RestRequest, SkippedResource};
 pub use region::{Region, RegionCatalog};
 pub use registry::{Registry, RouteDecision, RouteRequest};
 pub use router::{Router, RouterSpec, RouterUpdate, Strategy};

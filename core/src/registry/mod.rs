@@ -10,6 +10,7 @@
 //! Every operation validates everything before it changes anything: on any
 //! error the registry is exactly as before, generator state included (R3).
 
+mod resources;
 mod routing;
 mod snapshot;
 
@@ -404,6 +405,7 @@ impl Registry {
             display_name: spec.display_name,
             strategy: spec.strategy,
             public: spec.public,
+            auto_generated: false,
         };
         if let Some(rng) = next_rng {
             self.id_rng = rng;
@@ -448,11 +450,13 @@ impl Registry {
     /// Updates a router (SPEC R3): only the fields given change.
     ///
     /// # Errors
-    /// As [`Registry::create_router`], plus [`Error::NotFound`] and
-    /// [`Error::PermissionDenied`]. On error nothing changes.
+    /// As [`Registry::create_router`], plus [`Error::NotFound`],
+    /// [`Error::PermissionDenied`] and [`Error::ReadOnlyRouter`] for a router
+    /// the platform generated (SPEC P1). On error nothing changes.
     pub fn update_router(&mut self, name: &str, update: RouterUpdate) -> Result<Router> {
         let name = self.parse_own(name, ResourceKind::Router)?;
         let mut router = self.router_entry(&name)?.router.clone();
+        check_writable(&router)?;
         if let Some(d) = &update.display_name {
             check_display_name(d)?;
         }
@@ -478,10 +482,12 @@ impl Registry {
     /// Deletes a router; routing to it fails at once (SPEC R4).
     ///
     /// # Errors
-    /// [`Error::NotFound`]; [`Error::PermissionDenied`]. On error nothing changes.
+    /// [`Error::NotFound`]; [`Error::PermissionDenied`];
+    /// [`Error::ReadOnlyRouter`] for a router the platform generated (SPEC
+    /// P1). On error nothing changes.
     pub fn delete_router(&mut self, name: &str) -> Result<()> {
         let name = self.parse_own(name, ResourceKind::Router)?;
-        self.router_entry(&name)?;
+        check_writable(&self.router_entry(&name)?.router)?;
         if let Some(a) = self.accounts.get_mut(&self.account) {
             a.routers.remove(name.id());
         }
@@ -540,6 +546,16 @@ fn build_table(router: &Router, deployments: &VecMap<Id, Deployment>) -> Option<
         weights.push(deployments.get(d.id()).map_or(0, |d| d.replicas));
     }
     RouterTable::build(router.strategy, &router.deployments, &weights)
+}
+
+/// SPEC P1: a router the platform generated is read-only.
+fn check_writable(router: &Router) -> Result<()> {
+    if router.auto_generated {
+        return Err(Error::ReadOnlyRouter {
+            name: router.name.to_string(),
+        });
+    }
+    Ok(())
 }
 
 fn check_router_size(n: usize) -> Result<()> {

@@ -75,6 +75,7 @@ struct RouterDto<'a> {
     strategy: &'a str,
     public: bool,
     deployments: Vec<&'a str>,
+    auto_generated: bool,
 }
 
 impl<'a> SnapshotDto<'a> {
@@ -129,6 +130,13 @@ impl<'a> RouterDto<'a> {
             strategy: m.str("strategy")?,
             public: m.bool("public")?,
             deployments: m.strings("deployments")?,
+            // Written only when true, so snapshots without platform-generated
+            // routers are unchanged (SPEC P1).
+            auto_generated: m
+                .optional("auto_generated")
+                .map(|f| f.bool())
+                .transpose()?
+                .unwrap_or(false),
         })
     }
 }
@@ -378,6 +386,9 @@ fn write_router(w: &mut Writer, r: &Router) {
         w.key("strategy").text(r.strategy);
         w.key("public").bool(r.public);
         w.key("deployments").array(&r.deployments, Writer::text);
+        if r.auto_generated {
+            w.key("auto_generated").bool(true);
+        }
     });
 }
 
@@ -464,6 +475,7 @@ fn load_router(r: RouterDto<'_>, accounts: &VecMap<Id, Account>) -> Result<Route
         strategy,
         public: r.public,
         deployments,
+        auto_generated: r.auto_generated,
     })
 }
 
