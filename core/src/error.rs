@@ -739,7 +739,10 @@ impl fmt::Display for Error {
                 if !path.is_empty() {
                     write!(f, " at {path}")?;
                 }
-                write!(f, ": {source}; use a resource that follows this rule, or leave it out of the input")
+                write!(
+                    f,
+                    ": {source}; use a resource that follows this rule, or leave it out of the input"
+                )
             }
             ReadOnlyRouter { name } => write!(
                 f,

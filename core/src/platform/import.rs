@@ -112,7 +112,8 @@ struct Docs<'a> {
 
 /// A non-empty string other than the proto3 "unset" values.
 fn set<'a>(m: &Members<'a, '_>, key: &str, unset: &str) -> Read<Option<&'a str>> {
-    Ok(m.optional_str(key)?.filter(|s| !s.is_empty() && *s != unset))
+    Ok(m.optional_str(key)?
+        .filter(|s| !s.is_empty() && *s != unset))
 }
 
 fn count(m: &Members<'_, '_>, key: &str) -> Read<u32> {
@@ -163,7 +164,9 @@ impl<'a> Docs<'a> {
                     deployments.array(|d| d.object(|m| self.deployment(m)))?;
                 }
                 m.optional_str("nextPageToken")?;
-                m.optional("totalSize").map(|t| t.uint::<u64>()).transpose()?;
+                m.optional("totalSize")
+                    .map(|t| t.uint::<u64>())
+                    .transpose()?;
                 self.ignored.extend(m.take_rest());
                 Ok(())
             }),
@@ -179,18 +182,19 @@ impl<'a> Docs<'a> {
         let weighted = marker(m, "weightedRandom", &mut ignored)?;
         let even = marker(m, "evenLoad", &mut ignored)?;
         let extension = m.optional_str(STRATEGY_EXTENSION)?;
-        let strategy = match (weighted, even, extension) {
-            (false, false, None) => StrategyDoc::Default,
-            (true, false, None) => StrategyDoc::WeightedRandom,
-            (false, true, None) => StrategyDoc::EvenLoad,
-            (false, false, Some(s)) => StrategyDoc::Extension(s),
-            _ => {
-                return Err(m.get("weightedRandom").or_else(|_| m.get("evenLoad"))?.error(
+        let strategy =
+            match (weighted, even, extension) {
+                (false, false, None) => StrategyDoc::Default,
+                (true, false, None) => StrategyDoc::WeightedRandom,
+                (false, true, None) => StrategyDoc::EvenLoad,
+                (false, false, Some(s)) => StrategyDoc::Extension(s),
+                _ => {
+                    return Err(m.get("weightedRandom").or_else(|_| m.get("evenLoad"))?.error(
                     "a router has one strategy: give one of `weightedRandom`, `evenLoad` and \
                      `replicaRouterStrategy`",
                 ));
-            }
-        };
+                }
+            };
         let doc = RouterDoc {
             path: m.path(),
             name: m.str("name")?,
@@ -222,7 +226,8 @@ impl<'a> Docs<'a> {
         let mut region = set(m, "region", "REGION_UNSPECIFIED")?.map(|r| (r, at("region")));
         if let Some(p) = m.optional("placement") {
             let pinned = p.object(|pm| {
-                let one = set(pm, "region", "REGION_UNSPECIFIED")?.map(|r| (r, at("placement.region")));
+                let one =
+                    set(pm, "region", "REGION_UNSPECIFIED")?.map(|r| (r, at("placement.region")));
                 let multi = set(pm, "multiRegion", "MULTI_REGION_UNSPECIFIED")?;
                 let regions = match pm.optional("regions") {
                     Some(f) => f.array(|r| r.str())?,
@@ -245,9 +250,10 @@ impl<'a> Docs<'a> {
                 };
                 let given = [one.is_some(), multi.is_some(), !regions.is_empty()];
                 if given.iter().filter(|g| **g).count() > 1 {
-                    return Err(pm.get("region").or_else(|_| pm.get("regions"))?.error(
-                        "a placement is one of `region`, `multiRegion` and `regions`",
-                    ));
+                    return Err(pm
+                        .get("region")
+                        .or_else(|_| pm.get("regions"))?
+                        .error("a placement is one of `region`, `multiRegion` and `regions`"));
                 }
                 ignored.extend(pm.take_rest());
                 Ok(one.or(from_list))
@@ -520,7 +526,11 @@ impl Registry {
                 .key_digests()
                 .to_vec()
         };
-        digests.extend(keys.iter().filter_map(|k| parse_key_placeholder(k)).map(sealed_digest));
+        digests.extend(
+            keys.iter()
+                .filter_map(|k| parse_key_placeholder(k))
+                .map(sealed_digest),
+        );
         if digests.is_empty() {
             digests.push(sealed_digest(1));
             let mut note = join(&d.path, "directRouteApiKeys");

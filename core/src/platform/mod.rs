@@ -101,7 +101,9 @@ pub(crate) fn key_placeholder(n: usize) -> String {
 
 /// The position (1-based) in a `<DIRECT_ROUTE_API_KEY_{n}>` placeholder.
 pub(crate) fn parse_key_placeholder(s: &str) -> Option<u64> {
-    let digits = s.strip_prefix("<DIRECT_ROUTE_API_KEY_")?.strip_suffix('>')?;
+    let digits = s
+        .strip_prefix("<DIRECT_ROUTE_API_KEY_")?
+        .strip_suffix('>')?;
     if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

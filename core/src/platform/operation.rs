@@ -168,6 +168,11 @@ impl RestRequest {
     /// {...} or null}`.
     pub fn to_json(&self) -> String {
         let mut w = Writer::default();
+        self.write(&mut w);
+        w.finish()
+    }
+
+    fn write(&self, w: &mut Writer) {
         w.object(|w| {
             w.key("method").text(self.method);
             w.key("path").text(&self.path);
@@ -176,10 +181,8 @@ impl RestRequest {
                     w.key(key).text(value);
                 }
             });
-            w.key("body")
-                .option(self.body.as_ref(), |w, b| write_value(w, b));
+            w.key("body").option(self.body.as_ref(), write_value);
         });
-        w.finish()
     }
 }
 
@@ -366,7 +369,12 @@ impl Operation {
                     .strategy(*strategy)
                     .public(*public);
                 if let Some(id) = id {
-                    spec = spec.id(ResourceName::new(account.clone(), ResourceKind::Router, id.clone()).to_string());
+                    spec = spec.id(ResourceName::new(
+                        account.clone(),
+                        ResourceKind::Router,
+                        id.clone(),
+                    )
+                    .to_string());
                 } else if account != registry.account() {
                     return Err(Error::PermissionDenied {
                         name: format!("accounts/{account}/routers/-"),
@@ -404,13 +412,15 @@ impl Operation {
                 max_replicas,
                 direct_route_api_keys,
             } => {
-                let mut spec = DeploymentSpec::new(model.to_string())
-                    .replicas(*min_replicas, *max_replicas);
+                let mut spec =
+                    DeploymentSpec::new(model.to_string()).replicas(*min_replicas, *max_replicas);
                 if let Some(id) = id {
-                    spec = spec.id(
-                        ResourceName::new(account.clone(), ResourceKind::Deployment, id.clone())
-                            .to_string(),
-                    );
+                    spec = spec.id(ResourceName::new(
+                        account.clone(),
+                        ResourceKind::Deployment,
+                        id.clone(),
+                    )
+                    .to_string());
                 } else if account != registry.account() {
                     return Err(Error::PermissionDenied {
                         name: format!("accounts/{account}/deployments/-"),
@@ -679,7 +689,12 @@ impl Operation {
                 if let Some(n) = max_replicas {
                     o.set("maxReplicaCount", number(*n));
                 }
-                request("PATCH", resource_path(deployment), Vec::new(), Some(o.build()))
+                request(
+                    "PATCH",
+                    resource_path(deployment),
+                    Vec::new(),
+                    Some(o.build()),
+                )
             }
             Operation::DeleteDeployment { deployment } => {
                 request("DELETE", resource_path(deployment), Vec::new(), None)
@@ -703,21 +718,10 @@ impl Operation {
     /// The operation as JSON, for bindings and vectors: `{"firectl": "...",
     /// "rest": {...}}` (see [`RestRequest::to_json`]).
     pub fn to_json(&self) -> String {
-        let rest = self.rest_request();
         let mut w = Writer::default();
         w.object(|w| {
             w.key("firectl").text(self.firectl_command());
-            w.key("rest").object(|w| {
-                w.key("method").text(rest.method);
-                w.key("path").text(&rest.path);
-                w.key("query").object(|w| {
-                    for (key, value) in &rest.query {
-                        w.key(key).text(value);
-                    }
-                });
-                w.key("body")
-                    .option(rest.body.as_ref(), |w, b| write_value(w, b));
-            });
+            self.rest_request().write(w.key("rest"));
         });
         w.finish()
     }

@@ -63,7 +63,10 @@ impl MigrationAction {
 impl MigrationStep {
     /// This step's actions as operations, in order.
     pub fn operations(&self) -> Vec<Operation> {
-        self.actions.iter().map(MigrationAction::operation).collect()
+        self.actions
+            .iter()
+            .map(MigrationAction::operation)
+            .collect()
     }
 }
 
