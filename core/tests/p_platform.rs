@@ -204,12 +204,12 @@ fn p1_strict_fields_name_their_path() {
         ("NOT_MULTI_REGION", "[1].routers[0]".to_owned())
     );
     assert_eq!(reg.list_deployments().len(), 0);
-    // A name that already exists.
+    // A name that already exists: the first in name order is reported.
     let (mut reg, _) = imported();
     let (got, path) = code(reg.import_resources(ACCOUNT_JSON));
     assert_eq!(
         (got, path.as_str()),
-        ("ALREADY_EXISTS", "[0].deployments[0]")
+        ("ALREADY_EXISTS", "[1].deployments[0]")
     );
 }
 

@@ -391,7 +391,13 @@ impl Registry {
     /// wrong type or range, naming its path; [`Error::InvalidResource`] for
     /// a resource that breaks a rule (bad name, bounds, a router over a
     /// missing or region-pinned deployment, a name that already exists, ...),
-    /// naming its path. On error the registry is unchanged.
+    /// naming its path (when several break the rules of the registry, the
+    /// first in name order is reported). On error the registry is unchanged.
+    ///
+    /// # Performance
+    /// After parsing, O(n log n) for n resources imported into an empty
+    /// account (they are inserted in name order); the input is at most
+    /// [`MAX_SNAPSHOT_BYTES`] bytes.
     pub fn import_resources(&mut self, json: &str) -> Result<ImportReport> {
         if json.len() > MAX_SNAPSHOT_BYTES {
             return Err(Error::LimitExceeded {
@@ -414,7 +420,8 @@ impl Registry {
             ..ImportReport::default()
         };
         let mut deployments = Vec::new();
-        let mut skipped_deployments: Vec<ResourceName> = Vec::new();
+        // A set: a router's check is O(log n) per listed deployment.
+        let mut skipped_deployments = std::collections::BTreeSet::new();
         for d in docs.deployments {
             let name = full(d.name, ResourceKind::Deployment)
                 .map_err(|e| invalid(&join(&d.path, "name"), e))?;
@@ -424,7 +431,7 @@ impl Registry {
                     name: name.to_string(),
                     reason: format!("its state is {state}"),
                 });
-                skipped_deployments.push(name);
+                skipped_deployments.insert(name);
                 continue;
             }
             let deployment = self
