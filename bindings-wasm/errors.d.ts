@@ -48,6 +48,10 @@ export type ErrorCode =
   | "STEP_OUT_OF_RANGE"
   | "STEP_NOT_APPLICABLE"
   | "INVALID_PLAN_JSON"
+  | "INVALID_RESOURCE_JSON"
+  | "INVALID_RESOURCE"
+  | "READ_ONLY_ROUTER"
+  | "REPLICAS_OUT_OF_BOUNDS"
   // bad arguments: `TypeError` (wrong type or shape, wrong class, unknown option key; an object used after `free()`)
   | "INVALID_ARGUMENT"
   | "OBJECT_FREED"

@@ -13,7 +13,7 @@ export RUSTC_BOOTSTRAP=1
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-  TARGETS=(parse_names authorize registry_json registry_ops plan_json json_differential)
+  TARGETS=(parse_names authorize registry_json registry_ops plan_json json_differential platform_import)
 fi
 
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz

@@ -11,6 +11,7 @@ mod direct_route;
 mod errors;
 mod migration;
 mod names;
+mod platform;
 mod region;
 mod registry;
 mod router;
@@ -39,6 +40,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<migration::PyMigrationPlan>()?;
     m.add_class::<migration::PyMigrationStep>()?;
     m.add_class::<migration::PyMigrationAction>()?;
+    m.add_class::<platform::PyOperation>()?;
     m.add_class::<strategy::PyWeightedRoundRobin>()?;
     m.add_class::<strategy::PyLoadTracker>()?;
     m.add_class::<strategy::PySessionAffinity>()?;

@@ -236,6 +236,11 @@ impl PyMigrationStep {
         fraction(py, self.inner.to_share)
     }
 
+    /// The actions as operations (SPEC P3), in order.
+    fn operations(&self) -> Vec<crate::platform::PyOperation> {
+        crate::platform::operations(self.inner.operations())
+    }
+
     /// The actions, in order.
     #[getter]
     fn actions(&self) -> Vec<PyMigrationAction> {
@@ -447,6 +452,12 @@ impl PyMigrationPlan {
     #[getter]
     fn steps(&self) -> Vec<PyMigrationStep> {
         self.step_list()
+    }
+
+    /// Every action of every step as an operation, in order (SPEC P3): the
+    /// plan as ``firectl`` commands and as REST requests.
+    fn operations(&self) -> Vec<crate::platform::PyOperation> {
+        crate::platform::operations(self.inner.operations())
     }
 
     /// Every action as a reference CLI command, in order (SPEC M5, M6).

@@ -80,6 +80,7 @@ def instances() -> dict[type, Any]:
         rr.MigrationPlan: plan,
         rr.MigrationStep: plan.steps[0],
         rr.MigrationAction: plan.steps[0].actions[0],
+        rr.Operation: plan.operations()[0],
     }
 
 

@@ -14,6 +14,7 @@ mod deployment;
 mod direct_route;
 mod errors;
 mod migration;
+mod platform;
 mod region;
 mod registry;
 mod router;
@@ -24,6 +25,7 @@ mod strategy;
 
 pub use direct_route::JsDirectRoute;
 pub use migration::JsMigrationPlan;
+pub use platform::JsOperation;
 pub use region::{JsRegion, JsRegionCatalog};
 pub use registry::JsRegistry;
 pub use router::strategies;

@@ -56,7 +56,7 @@ export interface RouteDecision {
 /// it throws, the registry is exactly as before (SPEC R3).
 #[wasm_bindgen(js_name = Registry)]
 pub struct JsRegistry {
-    inner: Registry,
+    pub(crate) inner: Registry,
 }
 
 impl JsRegistry {

@@ -64,6 +64,8 @@ fn main() -> Result<()> {
     }
     println!("== Migration (SPEC M1-M6): the reference's example, planned and applied\n");
     migration()?;
+    println!("\n== A real account's resources (SPEC P1-P3): import, plan, requests\n");
+    platform()?;
     Ok(())
 }
 
@@ -168,5 +170,46 @@ fn migration() -> Result<()> {
     reg.apply_step(&back, 0)?;
     let same = reg.to_json() == before;
     println!("\nRolled back: snapshot equal to the start: {same}");
+    Ok(())
+}
+
+/// SPEC P1-P3: imports a small account as the platform's REST API lists it
+/// (`testdata/platform/account.json`: two deployment pages and a router
+/// page), plans the reference migration against it, and prints each REST
+/// request beside its `firectl` command.
+fn platform() -> Result<()> {
+    use replica_router::{MigrationRequest, Schedule};
+
+    const ACCOUNT: &str = include_str!("../../testdata/platform/account.json");
+    let mut reg = Registry::new("my-account", 42)?;
+    let report = reg.import_resources(ACCOUNT)?;
+    println!(
+        "Imported {} deployments and {} routers; {} fields ignored (not modelled), e.g. {}",
+        report.deployments.len(),
+        report.routers.len(),
+        report.ignored_fields.len(),
+        report.ignored_fields.first().map_or("-", String::as_str),
+    );
+    for skipped in &report.skipped {
+        println!(
+            "Skipped {} ({}): {}",
+            skipped.name, skipped.path, skipped.reason
+        );
+    }
+    for note in &report.notes {
+        println!("Note: {note}");
+    }
+    print!("\n{}", reg.traffic_split("my-router")?);
+
+    let steps = Schedule::Steps(vec![20, 80, 100]);
+    let request = MigrationRequest::new("my-router", "current-deployment", "new-deployment", steps)
+        .target_replicas(4);
+    let plan = reg.plan_migration(&request)?;
+    for (i, step) in plan.steps().iter().enumerate() {
+        println!("\n-- step {} --", i + 1);
+        for op in step.operations() {
+            println!("$ {}\n{}\n", op.firectl_command(), op.rest_request());
+        }
+    }
     Ok(())
 }

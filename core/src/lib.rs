@@ -46,6 +46,7 @@
 //! | M4 closest feasible share per step | [`Registry::plan_migration`], [`Infeasibility`] |
 //! | M5 the reference example | [`Registry::plan_migration`] |
 //! | M6 JSON, CLI commands, apply, rollback | [`MigrationPlan::to_json`], [`MigrationPlan::from_json`], [`MigrationPlan::firectl_commands`], [`Registry::apply_step`], [`MigrationPlan::rollback`] |
+//! | P1-P3 platform resources | [`Registry::import_resources`], [`Registry::export_resources`], [`Operation`], [`MigrationPlan::operations`], [`platform`] |
 //! | E1-E2 errors | [`Error`], [`ErrorKind`] |
 //! | E3 limits | [`limits`] |
 //!
@@ -71,6 +72,7 @@ pub use support::json::fuzzing;
 pub mod limits;
 mod migration;
 mod names;
+pub mod platform;
 mod region;
 mod registry;
 mod router;
@@ -85,6 +87,7 @@ pub use direct_route::{DEFAULT_DIRECT_DOMAIN, DirectRoute};
 pub use error::{Error, ErrorKind, IdKind, Result};
 pub use migration::*;
 pub use names::{Id, ResourceKind, ResourceName};
+pub use platform::{ApiKeys, ImportReport, Operation, RestRequest, SkippedResource};
 pub use region::{Region, RegionCatalog};
 pub use registry::{Registry, RegistryTotals, RouteBatch, RouteDecision, RouteRequest};
 pub use router::{Router, RouterSpec, RouterUpdate, Strategy};

@@ -819,3 +819,66 @@ fn m_migration_plans_match_the_vectors() {
     }
     println!("migration.json: {checked} cases checked");
 }
+
+// ----- platform.json -----
+
+const PLATFORM: &str = include_str!("../../testdata/vectors/platform.json");
+
+/// JSON written by core, parsed, keys sorted as in the vector files.
+fn sorted(json: &str) -> Value {
+    let mut v: Value = serde_json::from_str(json).unwrap();
+    v.sort_all_objects();
+    v
+}
+
+#[test]
+fn p_platform_resources_match_the_vectors() {
+    let v = load(PLATFORM);
+    let mut checked = 0;
+    for case in arr(&v["cases"]) {
+        let what = string(case, "name");
+        let mut reg = Registry::new(&string(case, "account"), big(&case["seed"])).unwrap();
+        let input = match &case["input"] {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        let expect = &case["expect"];
+        match reg.import_resources(&input) {
+            Err(e) => assert_eq!(err(&e), *expect, "{what}"),
+            Ok(report) => {
+                assert_eq!(
+                    sorted(&report.to_json()),
+                    expect["report"],
+                    "{what}: report"
+                );
+                assert_eq!(
+                    sorted(&reg.to_json()),
+                    expect["snapshot"],
+                    "{what}: snapshot"
+                );
+                let export = reg.export_resources();
+                assert_eq!(sorted(&export), expect["export"], "{what}: export");
+            }
+        }
+        if let Some(p) = case.get("plan") {
+            let request = MigrationRequest::new(
+                string(p, "router"),
+                string(p, "from"),
+                string(p, "to"),
+                Schedule::Steps(u32s(&p["traffic_steps"])),
+            );
+            let mut request = request;
+            request.target_replicas = opt_u32(p, "target_replicas");
+            let plan = reg.plan_migration(&request).unwrap();
+            let ops: Vec<Value> = plan
+                .operations()
+                .iter()
+                .map(|o| sorted(&o.to_json()))
+                .collect();
+            assert_eq!(Value::Array(ops), case["operations"], "{what}: operations");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 9);
+    println!("platform.json: {checked} cases checked");
+}

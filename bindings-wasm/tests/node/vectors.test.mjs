@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as api from 'replica-router';
 import {
-  FILES, checkErrors, checkMigration, checkRegistry, checkSelector, checkStrategies,
+  FILES, checkErrors, checkMigration, checkPlatform, checkRegistry, checkSelector, checkStrategies,
 } from '../vectors/check.mjs';
 
 const DIR = new URL('../../../testdata/vectors/', import.meta.url);
 const load = (name) => JSON.parse(readFileSync(new URL(name, DIR), 'utf8'));
 
 test('S1: every vector file is checked', () => {
-  assert.deepEqual(FILES, ['selector.json', 'registry.json', 'strategies.json', 'errors.json', 'migration.json']);
+  assert.deepEqual(FILES, ['selector.json', 'registry.json', 'strategies.json', 'errors.json', 'migration.json', 'platform.json']);
 });
 
 const CHECKS = [
@@ -24,6 +24,7 @@ const CHECKS = [
   ['R7: strategies (strategies.json)', 'strategies.json', checkStrategies, 25],
   ['E1, N1-N2, G1-G6: parsers and validators (errors.json)', 'errors.json', checkErrors, 150],
   ['M1-M6: migration plans (migration.json)', 'migration.json', checkMigration, 15],
+  ['P1-P3: platform resources (platform.json)', 'platform.json', checkPlatform, 9],
 ];
 
 for (const [name, file, check, atLeast] of CHECKS) {

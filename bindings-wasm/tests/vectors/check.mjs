@@ -11,7 +11,7 @@
 export const FORMAT = 1;
 
 /** The vector files, in the order they are checked. */
-export const FILES = ['selector.json', 'registry.json', 'strategies.json', 'errors.json', 'migration.json'];
+export const FILES = ['selector.json', 'registry.json', 'strategies.json', 'errors.json', 'migration.json', 'platform.json'];
 
 // ----- comparison -----
 
@@ -604,6 +604,38 @@ export function checkMigration(api, file) {
   return n;
 }
 
+// ----- platform.json (SPEC P1-P3) -----
+
+/** Checks platform.json; returns the number of cases checked. */
+export function checkPlatform(api, file) {
+  header(file, 'platform.json');
+  let n = 0;
+  for (const c of file.cases) {
+    const what = `platform ${c.name}`;
+    const reg = new api.Registry(c.account, seedOf(c.seed));
+    // A string input is invalid JSON text, passed as is.
+    const got = outcome(() => reg.importResources(c.input), (report) => ({
+      report,
+      snapshot: JSON.parse(reg.toJson()),
+      export: reg.exportResources(),
+    }));
+    same(got, c.expect, what);
+    if (c.plan) {
+      const p = c.plan;
+      const plan = reg.planMigration({
+        router: p.router, from: p.from, to: p.to, targetReplicas: p.target_replicas, trafficSteps: p.traffic_steps,
+      });
+      const ops = plan.operations();
+      same(ops.map((op) => op.toObject()), c.operations, `${what}: operations`);
+      for (const op of ops) op.free();
+      plan.free();
+    }
+    reg.free();
+    n++;
+  }
+  return n;
+}
+
 /** Checks every file (`files` maps file name to parsed JSON); returns counts by file. */
 export function checkAll(api, files) {
   return {
@@ -612,5 +644,6 @@ export function checkAll(api, files) {
     'strategies.json': checkStrategies(api, files['strategies.json']),
     'errors.json': checkErrors(api, files['errors.json']),
     'migration.json': checkMigration(api, files['migration.json']),
+    'platform.json': checkPlatform(api, files['platform.json']),
   };
 }

@@ -21,6 +21,7 @@
 //! | [`strategies`] | `strategies.json`: round robin and session affinity (R7) |
 //! | [`errors`] | `errors.json`: every parser and validator (N, G, D, E, T1, M6) |
 //! | [`migration`] | `migration.json`: migration plans (M1-M6) |
+//! | [`platform`] | `platform.json`: platform resources in, snapshot and operations out (P1-P3) |
 //! | [`ops`] | registry operations, applied and recorded (registry and migration) |
 //! | [`json`] | the files' header, conventions and layout |
 //!
@@ -37,6 +38,7 @@ mod errors;
 mod json;
 mod migration;
 mod ops;
+mod platform;
 mod registry;
 mod selector;
 mod strategies;
@@ -66,4 +68,5 @@ fn main() {
     write_file(&dir, "strategies.json", &strategies::strategies_file());
     write_file(&dir, "errors.json", &errors::errors_file());
     write_file(&dir, "migration.json", &migration::migration_file());
+    write_file(&dir, "platform.json", &platform::platform_file());
 }

@@ -19,6 +19,7 @@
 //! Every operation validates everything before it changes anything: on any
 //! error the registry is exactly as before, generator state included (R3).
 
+mod resources;
 mod routing;
 mod snapshot;
 
@@ -528,6 +529,7 @@ impl Registry {
             strategy: spec.strategy,
             session_affinity: spec.session_affinity,
             public: spec.public,
+            auto_generated: false,
         };
         if let Some(rng) = next_rng {
             self.id_rng = rng;
@@ -587,11 +589,13 @@ impl Registry {
     /// Updates a router (SPEC R3): only the fields given change.
     ///
     /// # Errors
-    /// As [`Registry::create_router`], plus [`Error::NotFound`] and
-    /// [`Error::PermissionDenied`]. On error nothing changes.
+    /// As [`Registry::create_router`], plus [`Error::NotFound`],
+    /// [`Error::PermissionDenied`] and [`Error::ReadOnlyRouter`] for a router
+    /// the platform generated (SPEC P1). On error nothing changes.
     pub fn update_router(&mut self, name: &str, update: RouterUpdate) -> Result<Router> {
         let name = self.parse_own(name, ResourceKind::Router)?;
         let mut router = self.router_entry(&name)?.router.clone();
+        check_writable(&router)?;
         if let Some(d) = &update.display_name {
             check_display_name(d)?;
         }
@@ -626,10 +630,12 @@ impl Registry {
     /// Deletes a router; routing to it fails at once (SPEC R4).
     ///
     /// # Errors
-    /// [`Error::NotFound`]; [`Error::PermissionDenied`]. On error nothing changes.
+    /// [`Error::NotFound`]; [`Error::PermissionDenied`];
+    /// [`Error::ReadOnlyRouter`] for a router the platform generated (SPEC
+    /// P1). On error nothing changes.
     pub fn delete_router(&mut self, name: &str) -> Result<()> {
         let name = self.parse_own(name, ResourceKind::Router)?;
-        self.router_entry(&name)?;
+        check_writable(&self.router_entry(&name)?.router)?;
         if let Some(a) = self.accounts.get_mut(&self.account) {
             a.routers.remove(name.id());
         }
@@ -693,6 +699,16 @@ fn build_table(router: &Router, deployments: &VecMap<Id, Deployment>) -> Option<
         &router.deployments,
         &weights,
     )
+}
+
+/// SPEC P1: a router the platform generated is read-only.
+fn check_writable(router: &Router) -> Result<()> {
+    if router.auto_generated {
+        return Err(Error::ReadOnlyRouter {
+            name: router.name.to_string(),
+        });
+    }
+    Ok(())
 }
 
 fn check_router_size(n: usize) -> Result<()> {

@@ -91,6 +91,7 @@ struct RouterDto<'a> {
     session_affinity: bool,
     public: bool,
     deployments: Vec<&'a str>,
+    auto_generated: bool,
 }
 
 impl<'a> SnapshotDto<'a> {
@@ -161,6 +162,13 @@ impl<'a> RouterDto<'a> {
             session_affinity,
             public: m.bool("public")?,
             deployments: m.strings("deployments")?,
+            // Written only when true, so snapshots without platform-generated
+            // routers are unchanged (SPEC P1).
+            auto_generated: m
+                .optional("auto_generated")
+                .map(|f| f.bool())
+                .transpose()?
+                .unwrap_or(false),
         })
     }
 }
@@ -412,6 +420,9 @@ fn write_router(w: &mut Writer, r: &Router) {
         w.key("session_affinity").bool(r.session_affinity);
         w.key("public").bool(r.public);
         w.key("deployments").array(&r.deployments, Writer::text);
+        if r.auto_generated {
+            w.key("auto_generated").bool(true);
+        }
     });
 }
 
@@ -500,6 +511,7 @@ fn load_router(r: RouterDto<'_>, accounts: &VecMap<Id, Account>) -> Result<Route
         session_affinity: r.session_affinity,
         public: r.public,
         deployments,
+        auto_generated: r.auto_generated,
     })
 }
 

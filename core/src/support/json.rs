@@ -60,7 +60,7 @@ impl Literal {
     /// Longest literal held inline: as many bytes as a `String` takes.
     const INLINE: usize = 22;
 
-    fn new(text: &str) -> Literal {
+    pub(crate) fn new(text: &str) -> Literal {
         let mut bytes = [0u8; Literal::INLINE];
         match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
             (Some(head), Ok(len)) => {
@@ -71,7 +71,7 @@ impl Literal {
         }
     }
 
-    fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         match self {
             // Built from a `&str` cut at its end: always valid.
             Literal::Inline { len, bytes } => bytes
@@ -876,6 +876,24 @@ impl<'v> Members<'v, '_> {
     }
 
     /// An error naming the first member nobody took.
+    /// Marks every member no reader has taken as taken and returns their
+    /// paths, in document order: for a format that lists the fields it does
+    /// not read instead of refusing them (the platform resources, SPEC P1).
+    pub(crate) fn take_rest(&self) -> Vec<String> {
+        let mut rest = Vec::new();
+        for ((key, _), taken) in self.members.iter().zip(&self.taken) {
+            if !taken.replace(true) {
+                rest.push(Path::Key(self.path, key).to_string());
+            }
+        }
+        rest
+    }
+
+    /// The path of the object these members belong to.
+    pub(crate) fn path(&self) -> String {
+        self.path.to_string()
+    }
+
     fn check_all_taken(&self) -> Read<()> {
         match self.members.iter().zip(&self.taken).find(|(_, t)| !t.get()) {
             None => Ok(()),
