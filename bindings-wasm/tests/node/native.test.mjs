@@ -159,7 +159,7 @@ test('19.5: toString and util.inspect show what Python repr shows', () => {
   assert.equal(String(reg), repr);
   assert.equal(`${reg}`, repr);
   assert.equal(inspect(reg), repr);
-  assert.equal(inspect({ reg }), `{ reg: ${repr} }`);
+  assert.equal(inspect({ reg }, { breakLength: Infinity }), `{ reg: ${repr} }`);
 
   const route = reg.directRoute('pinned');
   assert.equal(String(route), 'INTERNET direct route in US_ARIZONA_1 (1 API key, *.direct.fireworks.ai)');
