@@ -144,14 +144,9 @@ pub(crate) fn to_py_err(py: Python<'_>, err: &Error) -> PyErr {
 }
 
 fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
-    let t = types(py)?;
-    let kind = err.kind();
-    let class = t
-        .by_kind
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map_or(&t.base, |(_, class)| class);
-    let exc = class.bind(py).call1((err.to_string(),))?;
+    let exc = class_of(types(py)?, err.kind())
+        .bind(py)
+        .call1((err.to_string(),))?;
     exc.setattr("code", err.code())?;
     let py_err = PyErr::from_value(exc);
     if let Some(inner) = std::error::Error::source(err).and_then(|s| s.downcast_ref::<Error>()) {
@@ -160,18 +155,22 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     Ok(py_err)
 }
 
+/// The exception class of `kind` (the base class for a kind added later).
+fn class_of(t: &ErrorTypes, kind: ErrorKind) -> &Py<PyType> {
+    t.by_kind
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(&t.base, |(_, class)| class)
+}
+
 /// A `ValidationError` raised by the binding itself, for an argument core
 /// never sees in that form (an int outside the range of its Rust type), with
 /// the binding's own `code` (see [`crate::args::OUT_OF_RANGE`]).
 pub(crate) fn validation_error(py: Python<'_>, code: &str, message: &str) -> PyErr {
     let build = || -> PyResult<PyErr> {
-        let t = types(py)?;
-        let class = t
-            .by_kind
-            .iter()
-            .find(|(k, _)| *k == ErrorKind::Validation)
-            .map_or(&t.base, |(_, class)| class);
-        let exc = class.bind(py).call1((message,))?;
+        let exc = class_of(types(py)?, ErrorKind::Validation)
+            .bind(py)
+            .call1((message,))?;
         exc.setattr("code", code)?;
         Ok(PyErr::from_value(exc))
     };

@@ -836,18 +836,7 @@ impl PyRegistry {
     /// The acting account's counts, then every account's (``total_*``), so
     /// other accounts' resources are not hidden.
     fn __repr__(&self) -> String {
-        let reg = self.lock();
-        let totals = reg.totals();
-        format!(
-            "Registry(account='{}', deployments={}, routers={}, total_accounts={}, \
-             total_deployments={}, total_routers={})",
-            reg.account(),
-            reg.list_deployments().len(),
-            reg.list_routers().len(),
-            totals.accounts,
-            totals.deployments,
-            totals.routers,
-        )
+        self.lock().to_string()
     }
 }
 

@@ -478,18 +478,7 @@ impl JsRegistry {
     /// it too).
     #[wasm_bindgen(js_name = toString)]
     pub fn to_js_string(&self) -> JsString {
-        let totals = self.inner.totals();
-        format!(
-            "Registry(account='{}', deployments={}, routers={}, total_accounts={}, \
-             total_deployments={}, total_routers={})",
-            self.inner.account(),
-            self.inner.list_deployments().len(),
-            self.inner.list_routers().len(),
-            totals.accounts,
-            totals.deployments,
-            totals.routers,
-        )
-        .into()
+        self.inner.to_string().into()
     }
 
     /// Applies every remaining step of `plan` in order (SPEC M6) and returns

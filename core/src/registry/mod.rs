@@ -102,6 +102,27 @@ impl PartialEq for Registry {
 
 impl Eq for Registry {}
 
+/// `Registry(account='my-account', deployments=2, routers=1,
+/// total_accounts=1, total_deployments=2, total_routers=1)`: the acting
+/// account, its deployment and router counts, and the totals over every
+/// account. Python's `repr` and JS's `toString` show this text.
+impl std::fmt::Display for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let totals = self.totals();
+        write!(
+            f,
+            "Registry(account='{}', deployments={}, routers={}, total_accounts={}, \
+             total_deployments={}, total_routers={})",
+            self.account(),
+            self.list_deployments().len(),
+            self.list_routers().len(),
+            totals.accounts,
+            totals.deployments,
+            totals.routers,
+        )
+    }
+}
+
 /// Counts over every account of a registry: see [`Registry::totals`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
