@@ -371,3 +371,50 @@ fn m4_ties_go_to_fewer_replicas() {
     assert_eq!(counts(&plan, 0), (1, 1));
     check(&c).unwrap();
 }
+
+/// SPEC M4 (issue 18), exhaustively at small sizes: every combination of
+/// `from` (1-4 replicas), `to` (absent, or 1 replica in or outside the
+/// router), target (1-4), floor (default or 0-4), ceiling (none, or the
+/// larger of start and target plus 1), another deployment (none, or 1
+/// replica) and the maximum shifts 1, 2, 3, 5, 7, 10, 15, 20, 25, 34, 50
+/// and 100 points: the plan has the fewest steps of a breadth-first
+/// search over single actions, and each step is M4's pick among the states
+/// that keep the total fewest (`check`).
+#[test]
+fn m4_exhaustive_small_sizes_match_brute_force() {
+    let shifts = [1, 2, 3, 5, 7, 10, 15, 20, 25, 34, 50, 100];
+    let mut checked = 0u32;
+    for from in 1u32..=4 {
+        for to in [ToStart::Absent, ToStart::InRouter(1), ToStart::Outside(1)] {
+            let t0 = match to {
+                ToStart::Absent => 0,
+                ToStart::InRouter(t) | ToStart::Outside(t) => t,
+            };
+            for target in 1u32..=4 {
+                let top = (from + t0).max(target);
+                for floor in std::iter::once(None).chain((0u32..=4).map(Some)) {
+                    for ceiling in [None, Some(top + 1)] {
+                        for other in [None, Some(1)] {
+                            for &m in &shifts {
+                                let c = Case {
+                                    from,
+                                    other,
+                                    to,
+                                    target: Some(target),
+                                    floor,
+                                    ceiling,
+                                    schedule: Schedule::MaxStep(m),
+                                };
+                                if let Err(e) = check(&c) {
+                                    panic!("{c:?}: {e}");
+                                }
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 4 * 3 * 4 * 6 * 2 * 2 * 12);
+}

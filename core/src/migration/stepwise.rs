@@ -935,6 +935,59 @@ mod tests {
         assert!(feasible > 1000, "{feasible}");
     }
 
+    /// The same comparison exhaustively at small sizes: every `from` of 1-9
+    /// replicas, `to` at 0-2, target 1-9, floor 1 to the target, ceiling
+    /// none or the larger of start and target plus 1 or 3, `to` serving or
+    /// not, and every maximum shift of 1-30 points, and 33, 34, 40 and 50.
+    #[test]
+    fn m4_layered_search_matches_the_lattice_search_exhaustively() {
+        let shifts: Vec<u32> = (1..=30).chain([33, 34, 40, 50]).collect();
+        let mut compared = 0u32;
+        for f0 in 1..=9u64 {
+            for t0 in 0..=2u64 {
+                for target in t0.max(1)..=9 {
+                    let top = target.max(t0 + f0);
+                    for floor in 1..=target {
+                        for ceiling in [None, Some(top + 1), Some(top + 3)] {
+                            for serving in [true, false] {
+                                let limits = Limits {
+                                    target,
+                                    floor,
+                                    ceiling,
+                                };
+                                let share = if serving {
+                                    Ratio::new(t0, t0 + f0)
+                                } else {
+                                    Ratio::new(0, 1)
+                                };
+                                let start = Start {
+                                    t: t0,
+                                    f: f0,
+                                    share,
+                                    idle: false,
+                                };
+                                let lattice = Lattice::new(&limits, t0, f0);
+                                assert!(lattice.is_some(), "{limits:?}: lattice too large");
+                                let Some(lattice) = lattice else { continue };
+                                for &m in &shifts {
+                                    let exact = if Cap::new(share, m).reaches_end() {
+                                        Some(Vec::new())
+                                    } else {
+                                        lattice.fewest(&start, m)
+                                    };
+                                    let layered = search_with(&limits, &start, m, false);
+                                    assert_eq!(layered, exact, "{limits:?} {start:?} m={m}");
+                                    compared += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(compared > 100_000, "{compared}");
+    }
+
     /// The guided search never beats the exact fewest count, and every plan
     /// it returns is valid: each step one the actions can take, within the
     /// maximum, and the last state one the final step can leave.
