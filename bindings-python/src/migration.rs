@@ -413,7 +413,9 @@ impl PyMigrationPlan {
         self.inner.min_total_replicas()
     }
 
-    /// The floor the actions keep (at least 1 when nothing else serves).
+    /// The floor the actions keep: ``min_total_replicas``, or the from+to
+    /// replicas serving at the start when fewer (at least 1 when nothing
+    /// else serves).
     #[getter]
     fn effective_floor(&self) -> u32 {
         self.inner.effective_floor()

@@ -368,8 +368,9 @@ impl JsMigrationPlan {
         self.inner.min_total_replicas()
     }
 
-    /// The floor the actions keep (at least 1 when the router has no other
-    /// serving replicas).
+    /// The floor the actions keep: `minTotalReplicas`, or the from+to
+    /// replicas serving at the start when fewer (at least 1 when the router
+    /// has no other serving replicas).
     #[wasm_bindgen(getter, js_name = effectiveFloor)]
     pub fn effective_floor(&self) -> u32 {
         self.inner.effective_floor()

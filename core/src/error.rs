@@ -325,13 +325,20 @@ pub enum Error {
         /// `max_total_replicas`.
         ceiling: u32,
     },
-    /// A migration's capacity floor is above its target (SPEC M1): at the end
-    /// only `to`'s target replicas serve.
+    /// A migration's target is below the floor its actions keep (SPEC M3):
+    /// `min_total_replicas`, or the from+to replicas serving at the start when
+    /// they start below it (they then never fall below that count). At the
+    /// end only `to`'s target replicas serve, so the last scale-down would
+    /// break it.
     FloorAboveTarget {
         /// `min_total_replicas`.
         floor: u32,
         /// `target_replicas`.
         target: u32,
+        /// The from+to replicas serving at the start.
+        start_serving: u32,
+        /// Single changes checked to make the request plannable.
+        fixes: crate::migration::Fixes,
     },
     /// No migration plan meets the constraints (SPEC M4); the reason names the
     /// blocking constraint and what would unblock it.
@@ -693,12 +700,29 @@ impl fmt::Display for Error {
                 "min_total_replicas {floor} is above max_total_replicas {ceiling}: the floor must \
                  be at most the ceiling"
             ),
-            FloorAboveTarget { floor, target } => write!(
-                f,
-                "min_total_replicas {floor} is above target_replicas {target}: at the end only \
-                 the target replicas serve, so lower the floor to at most {target} or raise the \
-                 target"
-            ),
+            FloorAboveTarget {
+                floor,
+                target,
+                start_serving,
+                fixes,
+            } => {
+                if start_serving >= floor {
+                    write!(
+                        f,
+                        "min_total_replicas {floor} is above target_replicas {target}: the \
+                         {start_serving} from+to replicas serving at the start are at or above \
+                         the floor, and at the end only the target replicas serve"
+                    )?;
+                } else {
+                    write!(
+                        f,
+                        "target_replicas {target} is below the {start_serving} from+to replicas \
+                         serving at the start: they start below min_total_replicas {floor}, so \
+                         they may never fall below that count"
+                    )?;
+                }
+                fixes.write(f, "min_total_replicas or target_replicas")
+            }
             InfeasiblePlan { reason } => write!(f, "migration plan is infeasible: {reason}"),
             StepOutOfRange { index, steps } => write!(
                 f,

@@ -154,7 +154,9 @@ fn migration_errors(put: &mut dyn FnMut(Error)) {
             .max_total_replicas(2)
     };
     put(plan(capped(3)));
-    put(plan(steps(vec![100]).min_total_replicas(4)));
+    put(plan(
+        steps(vec![100]).target_replicas(2).min_total_replicas(3),
+    ));
     put(plan(capped(0)));
     let ok = reg.plan_migration(&steps(vec![50, 100])).unwrap();
     put(ok.rollback(9).unwrap_err());

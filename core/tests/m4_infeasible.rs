@@ -4,7 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use replica_router::{
-    DeploymentSpec, Error, Fixes, Infeasibility, MigrationRequest, Registry, RouterSpec, Schedule,
+    DeploymentSpec, Error, Fixes, Infeasibility, MigrationPlan, MigrationRequest, Registry,
+    RouterSpec, Schedule,
 };
 
 fn fixes(e: &Error) -> Fixes {
@@ -118,8 +119,8 @@ fn m4_ceiling_below_start_suggests_a_ceiling_that_plans() {
 }
 
 /// Issue 18 (SPEC M3): `from` at 0, target 2, floor 3, ceiling 3, other
-/// deployments [1, 2], 10-point steps: nothing ever scales down, so the
-/// floor never binds; one step to (2, 0).
+/// deployments [1, 2], 10-point steps: from+to start at 0, below the floor,
+/// so they only must never fall; one step to (2, 0).
 #[test]
 fn m3_floor_above_target_with_from_at_zero_plans() {
     let mut reg = Registry::new("acct", 1).unwrap();
@@ -153,15 +154,92 @@ fn m3_floor_above_target_with_from_at_zero_plans() {
         }
         Err(e) => panic!("rollback: {e}"),
     }
-    // With `from` holding a replica the floor does bind: its last scale-down
-    // would leave 2 serving.
-    let mut reg1 = registry(1);
-    reg1.create_deployment(DeploymentSpec::new("llama").id("x").replicas(1, 1))
-        .unwrap();
-    let e = reg1
-        .plan_migration(&request().target_replicas(2).min_total_replicas(3))
+}
+
+/// SPEC M3 (issue 18): `from` at 1 replica, target 2, floor 3. The from+to
+/// replicas start at 1, below the floor, so they may never fall below 1:
+/// the plan ends with 2 serving and every scale-down keeps at least 1.
+#[test]
+fn m3_start_below_the_floor_never_falls_below_the_start() {
+    let reg = registry(1);
+    for schedule in [Schedule::MaxStep(50), Schedule::Steps(vec![50, 100])] {
+        let mut req = request().target_replicas(2).min_total_replicas(3);
+        req.schedule = schedule;
+        let plan = reg.plan_migration(&req).unwrap();
+        assert_eq!(plan.min_total_replicas(), 3);
+        assert_eq!(plan.effective_floor(), 1);
+        let last = plan.steps().last().unwrap();
+        assert_eq!((last.to_replicas(), last.from_replicas()), (2, 0));
+        // Applied action by action, the plan replays (its JSON check runs
+        // the M3 invariants), and the registry ends at the final state.
+        MigrationPlan::from_json(&plan.to_json()).unwrap();
+        let mut applied = reg.clone();
+        for i in 0..plan.steps().len() {
+            applied.apply_step(&plan, i).unwrap();
+        }
+        assert_eq!(applied.get_deployment("new").unwrap().replicas(), 2);
+    }
+    // From 3 serving down to a target of 2 falls below that start count.
+    let reg3 = registry(3);
+    let e = reg3
+        .plan_migration(&request().target_replicas(2).min_total_replicas(5))
         .unwrap_err();
-    assert!(matches!(e, Error::FloorAboveTarget { .. }), "{e:?}");
+    assert!(
+        e.to_string()
+            .contains("below the 3 from+to replicas serving"),
+        "{e}"
+    );
+}
+
+/// The floor-above-target fixes of `e`.
+fn floor_fixes(e: &Error) -> Fixes {
+    match e {
+        Error::FloorAboveTarget { fixes, .. } => *fixes,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// SPEC M3, M4 (issue 18): a start at or above the floor and a target below
+/// it is refused, with suggestions each checked by planning again.
+#[test]
+fn m3_start_at_the_floor_and_target_below_it_is_refused_with_checked_fixes() {
+    let reg = registry(4);
+    let req = request().target_replicas(2).min_total_replicas(3);
+    let e = reg.plan_migration(&req).unwrap_err();
+    let f = floor_fixes(&e);
+    assert_eq!(f.min_total_replicas, Some(2));
+    assert_eq!(f.target_replicas, Some(3));
+    assert_eq!(f.max_total_replicas, None);
+    reg.plan_migration(&req.clone().min_total_replicas(2))
+        .unwrap();
+    reg.plan_migration(&req.clone().target_replicas(3)).unwrap();
+    let message = e.to_string();
+    assert!(
+        message.contains("lower min_total_replicas to 2 or set target_replicas to 3"),
+        "{message}"
+    );
+    // With a ceiling of 4 and 5-point steps each fix is checked again.
+    let tight = req
+        .clone()
+        .max_total_replicas(4)
+        .schedule(Schedule::MaxStep(5));
+    let e = reg.plan_migration(&tight).unwrap_err();
+    let f = floor_fixes(&e);
+    if let Some(floor) = f.min_total_replicas {
+        reg.plan_migration(&tight.clone().min_total_replicas(floor))
+            .unwrap();
+    }
+    if let Some(target) = f.target_replicas {
+        reg.plan_migration(&tight.clone().target_replicas(target))
+            .unwrap();
+    }
+    let message = e.to_string();
+    assert!(
+        f.min_total_replicas.is_some()
+            || f.target_replicas.is_some()
+            || message.contains("no single change"),
+        "{message}"
+    );
 }
 
 /// Issue 18 (SPEC M2): old at 1 replica, steps [75, 100]: the 75% step

@@ -107,8 +107,9 @@ struct Model {
 impl Model {
     /// Every state one step can reach from `(t, f)`, action by action: a
     /// scale-up must keep from+to within the ceiling; a scale-down must leave
-    /// the serving count at or above `min(floor, count before)` (M3 read
-    /// literally) and keep the router serving.
+    /// the serving count at or above the floor it keeps (`floor` here is
+    /// already `min(floor, serving at the start)`: M3, issue 18) and keep
+    /// the router serving.
     fn reachable(&self, t: u32, f: u32) -> BTreeSet<(u32, u32)> {
         let mut seen = BTreeSet::from([(t, f)]);
         let mut queue = VecDeque::from([(t, f)]);
@@ -121,7 +122,7 @@ impl Model {
             }
             for f2 in 0..f {
                 let s = t + f2;
-                if s >= self.floor.min(t + f) && (self.others > 0 || s >= 1) {
+                if s >= self.floor && (self.others > 0 || s >= 1) {
                     next.push((t, f2));
                 }
             }
@@ -227,19 +228,20 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
     match &result {
         Err(Error::ZeroTargetReplicas) => prop_assert_eq!(target, 0),
         Err(Error::FloorAboveCeiling { .. }) => prop_assert!(floor > c.ceiling.unwrap()),
-        // SPEC M3 (issue 18): a floor above the target blocks only a `from`
-        // with replicas to remove.
-        Err(Error::FloorAboveTarget { .. }) => prop_assert!(floor > target && f0 > 0),
+        // SPEC M3 (issue 18): serving replicas that start below the floor
+        // never fall below their start count, so only a target below
+        // `min(floor, serving at the start)` is refused.
+        Err(Error::FloorAboveTarget { .. }) => prop_assert!(target < floor.min(serving0)),
         Err(e) if e.kind() == ErrorKind::InfeasiblePlan => {}
         Err(e) => prop_assert!(false, "unexpected error {e:?}"),
-        Ok(_) => prop_assert!(target >= 1 && (floor <= target || f0 == 0)),
+        Ok(_) => prop_assert!(target >= 1 && target >= floor.min(serving0)),
     }
-    if target == 0 || (floor > target && f0 > 0) || c.ceiling.is_some_and(|ce| floor > ce) {
+    if target == 0 || target < floor.min(serving0) || c.ceiling.is_some_and(|ce| floor > ce) {
         return Ok(());
     }
     let model = Model {
         target,
-        floor,
+        floor: floor.min(serving0),
         ceiling: c.ceiling.unwrap_or(u32::MAX),
         others,
     };
@@ -368,4 +370,51 @@ fn m4_ties_go_to_fewer_replicas() {
     let plan = reg.plan_migration(&req).unwrap();
     assert_eq!(counts(&plan, 0), (1, 1));
     check(&c).unwrap();
+}
+
+/// SPEC M4 (issue 18), exhaustively at small sizes: every combination of
+/// `from` (1-4 replicas), `to` (absent, or 1 replica in or outside the
+/// router), target (1-4), floor (default or 0-4), ceiling (none, or the
+/// larger of start and target plus 1), another deployment (none, or 1
+/// replica) and the maximum shifts 1, 2, 3, 5, 7, 10, 15, 20, 25, 34, 50
+/// and 100 points: the plan has the fewest steps of a breadth-first
+/// search over single actions, and each step is M4's pick among the states
+/// that keep the total fewest (`check`).
+#[test]
+fn m4_exhaustive_small_sizes_match_brute_force() {
+    let shifts = [1, 2, 3, 5, 7, 10, 15, 20, 25, 34, 50, 100];
+    let mut checked = 0u32;
+    for from in 1u32..=4 {
+        for to in [ToStart::Absent, ToStart::InRouter(1), ToStart::Outside(1)] {
+            let t0 = match to {
+                ToStart::Absent => 0,
+                ToStart::InRouter(t) | ToStart::Outside(t) => t,
+            };
+            for target in 1u32..=4 {
+                let top = (from + t0).max(target);
+                for floor in std::iter::once(None).chain((0u32..=4).map(Some)) {
+                    for ceiling in [None, Some(top + 1)] {
+                        for other in [None, Some(1)] {
+                            for &m in &shifts {
+                                let c = Case {
+                                    from,
+                                    other,
+                                    to,
+                                    target: Some(target),
+                                    floor,
+                                    ceiling,
+                                    schedule: Schedule::MaxStep(m),
+                                };
+                                if let Err(e) = check(&c) {
+                                    panic!("{c:?}: {e}");
+                                }
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 4 * 3 * 4 * 6 * 2 * 2 * 12);
 }

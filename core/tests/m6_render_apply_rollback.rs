@@ -111,7 +111,10 @@ fn m1_bad_requests_are_typed_errors() {
             "FLOOR_ABOVE_CEILING",
         ),
         (
-            with(&|r| r.min_total_replicas = Some(5)),
+            with(&|r| {
+                r.target_replicas = Some(3);
+                r.min_total_replicas = Some(4);
+            }),
             "FLOOR_ABOVE_TARGET",
         ),
     ];

@@ -27,7 +27,7 @@ pub struct Fixes {
 impl Fixes {
     /// Writes "; raise max_total_replicas to 5 or ..." or, when no single
     /// change works, "; no single change of `names` is enough".
-    fn write(&self, f: &mut fmt::Formatter<'_>, names: &str) -> fmt::Result {
+    pub(crate) fn write(&self, f: &mut fmt::Formatter<'_>, names: &str) -> fmt::Result {
         let mut parts = Vec::new();
         if let Some(c) = self.max_total_replicas {
             parts.push(format!("raise max_total_replicas to {c}"));

@@ -287,8 +287,10 @@ impl MigrationPlan {
     pub fn min_total_replicas(&self) -> u32 {
         self.data.min_total_replicas
     }
-    /// The floor the actions keep: [`MigrationPlan::min_total_replicas`], at
-    /// least 1 when the router has no other serving replicas.
+    /// The floor the actions keep (SPEC M3): [`MigrationPlan::min_total_replicas`],
+    /// or the from+to replicas serving at the start when they start below it
+    /// (they then never fall below that count); at least 1 when the router
+    /// has no other serving replicas.
     pub fn effective_floor(&self) -> u32 {
         self.data.effective_floor
     }

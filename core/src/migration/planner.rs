@@ -112,18 +112,26 @@ fn setup(reg: &Registry, req: &MigrationRequest) -> Result<(PlanData, Limits)> {
     {
         return Err(Error::FloorAboveCeiling { floor, ceiling });
     }
-    // SPEC M3: `from`'s last scale-down ends with `target` from+to replicas
-    // serving, so a floor above the target blocks every plan in which `from`
-    // has replicas to remove. With `from` at 0 nothing ever scales down and
-    // the serving count never falls, which M3 allows whatever the floor.
-    if floor > target && from_dep.replicas() > 0 {
-        return Err(Error::FloorAboveTarget { floor, target });
+    // SPEC M3: serving from+to replicas never fall below the floor, unless
+    // they start below it, and then they never fall below their start
+    // count: the floor the actions keep is the smaller of the two.
+    let start_serving = u32::try_from(initial.serving()).unwrap_or(u32::MAX);
+    let binding_floor = floor.min(start_serving);
+    // At the end only `to`'s target replicas serve, so a target below that
+    // floor means a fall below it.
+    if target < binding_floor {
+        return Err(Error::FloorAboveTarget {
+            floor,
+            target,
+            start_serving,
+            fixes: Fixes::default(),
+        });
     }
     let others_serving: u64 = others.iter().map(|o| u64::from(o.replicas)).sum();
     let effective_floor = if others_serving == 0 {
-        floor.max(1)
+        binding_floor.max(1)
     } else {
-        floor
+        binding_floor
     };
     let (f0, t0) = (initial.from.replicas, initial.to.replicas);
     let infeasible = |reason| Err(Error::InfeasiblePlan { reason });
@@ -154,7 +162,7 @@ fn setup(reg: &Registry, req: &MigrationRequest) -> Result<(PlanData, Limits)> {
             return infeasible(Infeasibility::NoSurgeRoom {
                 floor: effective_floor,
                 max_total_replicas: c,
-                floor_keeps_router_serving: effective_floor > floor,
+                floor_keeps_router_serving: effective_floor > binding_floor,
                 fixes: Fixes::default(),
             });
         }
@@ -289,6 +297,22 @@ impl Registry {
                 self.fill_fixes(request, &mut reason);
                 Err(Error::InfeasiblePlan { reason })
             }
+            Err(Error::FloorAboveTarget {
+                floor,
+                target,
+                start_serving,
+                ..
+            }) => {
+                // Any target from the floor the actions keep up may plan.
+                let lowest = floor.min(start_serving);
+                let fixes = self.fixes(request, false, true, Some((lowest, true)));
+                Err(Error::FloorAboveTarget {
+                    floor,
+                    target,
+                    start_serving,
+                    fixes,
+                })
+            }
             other => other,
         }
     }
@@ -317,6 +341,27 @@ impl Registry {
             Infeasibility::NoSurgeRoom { .. } => (true, true, None),
             _ => return,
         };
+        let fixes = self.fixes(request, ceiling, floor, target_from);
+        match reason {
+            Infeasibility::TargetBelowCurrent { fixes: f, .. }
+            | Infeasibility::CeilingBelowStart { fixes: f, .. }
+            | Infeasibility::CeilingBelowTarget { fixes: f, .. }
+            | Infeasibility::NoSurgeRoom { fixes: f, .. } => *f = fixes,
+            _ => {}
+        }
+    }
+
+    /// The single changes that plan, each checked by planning again: a
+    /// higher ceiling (`ceiling`), a lower floor (`floor`), and the first of
+    /// [`TARGET_TRIES`] targets from `target_from`'s value (upwards or
+    /// downwards).
+    fn fixes(
+        &self,
+        request: &MigrationRequest,
+        ceiling: bool,
+        floor: bool,
+        target_from: Option<(u32, bool)>,
+    ) -> Fixes {
         let mut fixes = Fixes::default();
         if ceiling && let Some(c) = request.max_total_replicas {
             let with = |v: u32| request.clone().max_total_replicas(v);
@@ -367,13 +412,7 @@ impl Registry {
                 .into_iter()
                 .find(|&v| self.plans(&request.clone().target_replicas(v)));
         }
-        match reason {
-            Infeasibility::TargetBelowCurrent { fixes: f, .. }
-            | Infeasibility::CeilingBelowStart { fixes: f, .. }
-            | Infeasibility::CeilingBelowTarget { fixes: f, .. }
-            | Infeasibility::NoSurgeRoom { fixes: f, .. } => *f = fixes,
-            _ => {}
-        }
+        fixes
     }
 
     /// The request's target, or its default (`from`'s replicas).

@@ -150,8 +150,10 @@ pub fn assert_m3(
             assert!(after.serving >= 1, "{at}: no from+to replica serves");
         }
     }
+    // M3 (issue 18): serving replicas never fall below the floor, or below
+    // their start count when they start below it.
     assert!(
-        after.serving >= floor.min(before.serving),
+        after.serving >= before.serving || after.serving >= floor.min(start.serving),
         "{at}: serving fell from {} to {} with floor {floor}",
         before.serving,
         after.serving
