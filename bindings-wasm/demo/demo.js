@@ -262,10 +262,12 @@ function renderPlan(initialSplit, plan) {
     return both === 0 ? 0 : (100 * replicasOf(split, t)) / both;
   };
   const rows = [
-    { label: 'now', split: initialSplit.shares, actions: ['current router'], requested: null,
+    // Steps are numbered from 0, as in the plan's `steps` array, its
+    // `table()` and `rollback(afterStep)`; the row before them is `start`.
+    { label: 'start', split: initialSplit.shares, actions: ['current router'], requested: null,
       realised: fromToShare(initialSplit.shares, plan.from, plan.to) },
     ...plan.steps.map((s, i) => ({
-      label: `step ${i + 1}`, split: s.split, actions: s.actions.map((a) => a.description),
+      label: `step ${i}`, split: s.split, actions: s.actions.map((a) => a.description),
       requested: s.requestedShare.percent, realised: s.toShare.percent,
     })),
   ];

@@ -158,6 +158,8 @@ test('demo: edit replicas, see the split, simulate requests', { timeout: 120_000
   assert.match(note, /Requested and realised are new-deployment's share of the traffic of deployment-a \+ new-deployment/);
   assert.match(note, /shares of the whole router, other deployments included/);
   const column = (cls) => page.locator(`#mig-steps-chart .step[data-step] .${cls}`).allTextContents();
+  // Steps are numbered from 0, as the plan's `steps` array and `rollback(afterStep)` number them.
+  assert.deepEqual(await column('step-label'), ['start', 'step 0', 'step 1', 'step 2']);
   assert.deepEqual(await column('requested'), ['–', '20 %', '80 %', '100 %']);
   assert.deepEqual(await column('realised'), ['0 %', '20 %', '80 %', '100 %']);
   // Of the whole router (deployment-b and deployment-c keep 2 replicas each): 1/9, 4/9, 4/8.

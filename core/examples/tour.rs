@@ -206,7 +206,7 @@ fn platform() -> Result<()> {
         .target_replicas(4);
     let plan = reg.plan_migration(&request)?;
     for (i, step) in plan.steps().iter().enumerate() {
-        println!("\n-- step {} --", i + 1);
+        println!("\n-- step {i} --");
         for op in step.operations() {
             println!("$ {}\n{}\n", op.firectl_command(), op.rest_request());
         }
