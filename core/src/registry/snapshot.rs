@@ -230,6 +230,13 @@ impl Registry {
     /// is byte-for-byte the same and that makes the same decisions.
     pub fn to_json(&self) -> String {
         let mut w = Writer::default();
+        self.write(&mut w);
+        w.finish()
+    }
+
+    /// Writes the snapshot (the text of [`Registry::to_json`], or the value
+    /// tree serde serializes).
+    pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
             w.key("format_version").uint(FORMAT_VERSION);
             w.key("account").text(&self.account);
@@ -253,7 +260,6 @@ impl Registry {
                 }
             });
         });
-        w.finish()
     }
 
     /// Loads a registry from [`Registry::to_json`] output (SPEC T1).
