@@ -77,6 +77,8 @@ mod region;
 mod registry;
 mod router;
 mod selection;
+#[cfg(feature = "serde")]
+mod serde_values;
 mod share;
 pub mod stats;
 mod strategy;

@@ -735,6 +735,13 @@ impl Parser<'_> {
 )]
 pub(crate) struct ReadError(Box<String>);
 
+impl fmt::Display for ReadError {
+    /// The message.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 impl ReadError {
     /// The message.
     pub(crate) fn into_message(self) -> String {
@@ -1116,6 +1123,54 @@ pub(crate) mod serde_impls {
         let text = String::deserialize(d)?;
         parse(&text).map_err(de::Error::custom)
     }
+
+    /// `Serialize` and `Deserialize` for a value type in the shape it has in
+    /// the snapshot or plan format: `$write(w, &value)` writes it with the
+    /// format's [`Writer`] (serialized as a value tree), `$read(field)` reads
+    /// it with the format's reader and checks, `Err` holding a displayable
+    /// message.
+    macro_rules! serde_via_format {
+        ($(#[$doc:meta])* $t:ty, write: $write:expr, read: $read:expr $(,)?) => {
+            $(#[$doc])*
+            impl serde::Serialize for $t {
+                fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    $crate::support::json::serde_impls::serialize_written(s, |w| {
+                        ($write)(w, self)
+                    })
+                }
+            }
+
+            $(#[$doc])*
+            impl<'de> serde::Deserialize<'de> for $t {
+                fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
+                    $crate::support::json::serde_impls::deserialize_read(d, $read)
+                }
+            }
+        };
+    }
+    pub(crate) use serde_via_format;
+
+    /// `Serialize` and `Deserialize` for a value type held as one string, as
+    /// in the formats: its `Display` text, read back by `$parse(&str)`
+    /// (`Err` holding a displayable message). Works in every serde format.
+    macro_rules! serde_as_string {
+        ($(#[$doc:meta])* $t:ty, parse: $parse:expr $(,)?) => {
+            $(#[$doc])*
+            impl serde::Serialize for $t {
+                fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    s.collect_str(self)
+                }
+            }
+
+            $(#[$doc])*
+            impl<'de> serde::Deserialize<'de> for $t {
+                fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
+                    $crate::support::json::serde_impls::deserialize_parsed(d, $parse)
+                }
+            }
+        };
+    }
+    pub(crate) use serde_as_string;
 
     impl Serialize for Value {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
