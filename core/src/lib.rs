@@ -57,9 +57,21 @@
 //!
 //! - `serde` (default): `Serialize` and `Deserialize` for [`Registry`] and
 //!   [`MigrationPlan`], in the shape of their JSON formats and with the same
-//!   checks. The JSON formats themselves ([`Registry::to_json`],
-//!   [`MigrationPlan::to_json`]) need no feature: the crate reads and writes
-//!   them with its own small, strict codec.
+//!   checks, and for the value types in the shape each has inside those
+//!   formats: [`Deployment`], [`DirectRoute`] (its region, key digests and
+//!   domain, never keys), [`Router`], [`Region`], [`RegionCatalog`],
+//!   [`Placement`], [`Strategy`], [`Seed`], [`ResourceName`], [`Fraction`],
+//!   [`Share`], [`TrafficSplit`], [`RegistryTotals`], [`MigrationStep`],
+//!   [`MigrationAction`], [`ActionKind`], [`StepShare`],
+//!   [`DeploymentReplicas`], [`DeploymentState`], [`PlanState`],
+//!   [`PlanKind`], [`Schedule`]; [`Id`] and [`RouteDecision`] serialize only.
+//!   Deserializing checks what the constructors and `from_json` check, with
+//!   their messages; a value read alone skips only what needs its registry
+//!   (the region catalog, whether a router's deployments exist). Objects
+//!   need a self-describing format (JSON, YAML, CBOR, ...). The JSON formats
+//!   themselves ([`Registry::to_json`], [`MigrationPlan::to_json`]) need no
+//!   feature: the crate reads and writes them with its own small, strict
+//!   codec, and serde serializes the value tree the same writer code builds.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -77,6 +89,8 @@ mod region;
 mod registry;
 mod router;
 mod selection;
+#[cfg(feature = "serde")]
+mod serde_values;
 mod share;
 pub mod stats;
 mod strategy;

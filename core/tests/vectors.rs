@@ -352,6 +352,9 @@ fn apply(reg: &mut Registry, op: &Value, ctx: &str) {
         }
         "snapshot" => {
             let v: Value = serde_json::from_str(&reg.to_json()).unwrap();
+            // Serde serializes the same document, written without text.
+            #[cfg(feature = "serde")]
+            assert_eq!(serde_json::to_value(&*reg).unwrap(), v, "{what}: serde");
             json!({ "json": v })
         }
         other => panic!("{ctx}: unknown op {other}"),
@@ -698,6 +701,11 @@ fn error_case(api: &str, input: &Value) -> Value {
         }
         "registry_from_json" => {
             let text = string(input, "json");
+            // Serde loads what from_json loads.
+            #[cfg(feature = "serde")]
+            if let Ok(r) = Registry::from_json(&text) {
+                assert_eq!(serde_json::from_str::<Registry>(&text).unwrap(), r);
+            }
             res(
                 Registry::from_json(&text),
                 |r| json!({ "account": r.account().as_str(), "to_json_equal": r.to_json() == text }),
@@ -705,6 +713,11 @@ fn error_case(api: &str, input: &Value) -> Value {
         }
         "plan_from_json" => {
             let text = string(input, "json");
+            // Serde loads what from_json loads.
+            #[cfg(feature = "serde")]
+            if let Ok(p) = MigrationPlan::from_json(&text) {
+                assert_eq!(serde_json::from_str::<MigrationPlan>(&text).unwrap(), p);
+            }
             res(
                 MigrationPlan::from_json(&text),
                 |p| json!({ "steps": p.steps().len(), "to_json_equal": p.to_json() == text }),
@@ -734,6 +747,9 @@ fn e1_errors_match_the_vectors() {
 fn plan_check(plan: &MigrationPlan, expect: &Value, what: &str) {
     let json: Value = serde_json::from_str(&plan.to_json()).unwrap();
     assert_eq!(json, expect["json"], "{what}: plan JSON");
+    // Serde serializes the same document, written without text.
+    #[cfg(feature = "serde")]
+    assert_eq!(serde_json::to_value(plan).unwrap(), json, "{what}: serde");
     assert_eq!(
         json!(plan.firectl_commands()),
         expect["firectl_commands"],

@@ -35,7 +35,7 @@ mod infeasible;
 mod lattice;
 mod order;
 mod plan;
-mod plan_json;
+pub(crate) mod plan_json;
 mod planner;
 mod render;
 mod search;

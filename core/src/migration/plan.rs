@@ -326,8 +326,14 @@ impl MigrationPlan {
     /// equal plan.
     pub fn to_json(&self) -> String {
         let mut w = Writer::default();
-        self.data.write(&mut w);
+        self.write(&mut w);
         w.finish()
+    }
+
+    /// Writes the plan (the text of [`MigrationPlan::to_json`], or the
+    /// value tree serde serializes).
+    pub(crate) fn write(&self, w: &mut Writer) {
+        self.data.write(w);
     }
 
     /// Loads a plan written by [`MigrationPlan::to_json`].

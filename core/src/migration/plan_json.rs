@@ -20,7 +20,7 @@ use crate::share::Fraction;
 use crate::support::json::{Field, Members, Read, Short, Value, Writer, canonical_decimal};
 
 /// Parses a full resource name of any kind; the plan validator checks kinds.
-fn parse_full_name(input: &str) -> Result<ResourceName, String> {
+pub(crate) fn parse_full_name(input: &str) -> Result<ResourceName, String> {
     let Some((account, kind, id)) = parse_full(input).filter(|(_, _, id)| !id.contains('/')) else {
         return Err(format!(
             "'{}' is not a full resource name accounts/{{account}}/{{deployments|routers|models}}/{{id}}",
@@ -32,7 +32,8 @@ fn parse_full_name(input: &str) -> Result<ResourceName, String> {
     Ok(ResourceName::new(account, kind, id))
 }
 
-fn name(f: Field<'_, '_>) -> Read<ResourceName> {
+/// A full resource name of any kind.
+pub(crate) fn name(f: Field<'_, '_>) -> Read<ResourceName> {
     parse_full_name(f.str()?).map_err(|e| f.error(e))
 }
 
@@ -45,8 +46,8 @@ fn names(f: Field<'_, '_>) -> Read<Vec<ResourceName>> {
     f.array(name)
 }
 
-fn fraction(f: Field<'_, '_>) -> Read<Fraction> {
-    let s = f.str()?;
+/// Parses a fraction `"numerator/denominator"` in lowest terms.
+fn parse_fraction(s: &str) -> Result<Fraction, String> {
     let parsed = s.split_once('/').and_then(|(n, d)| {
         let (n, d) = (canonical_decimal::<u64>(n)?, canonical_decimal::<u64>(d)?);
         let fraction = Fraction::new(n, d)?;
@@ -54,10 +55,29 @@ fn fraction(f: Field<'_, '_>) -> Read<Fraction> {
         (fraction.numerator() == n && fraction.denominator() == d).then_some(fraction)
     });
     parsed.ok_or_else(|| {
-        f.error(format_args!(
+        format!(
             "'{}' is not a fraction in lowest terms like \"3/5\"",
             Short(s)
-        ))
+        )
+    })
+}
+
+/// A fraction `"numerator/denominator"` in lowest terms.
+pub(crate) fn fraction(f: Field<'_, '_>) -> Read<Fraction> {
+    parse_fraction(f.str()?).map_err(|e| f.error(e))
+}
+
+/// Parses an action name ([`ActionKind::as_str`]), or says which names
+/// there are.
+fn parse_action_kind(tag: &str) -> Result<ActionKind, String> {
+    tag.parse::<ActionKind>().map_err(|_| {
+        let names: Vec<&str> = ActionKind::ALL.iter().map(|k| k.as_str()).collect();
+        let (last, rest) = names.split_last().unwrap_or((&"", &[]));
+        format!(
+            "unknown action '{}': expected {} or {last}",
+            Short(tag),
+            rest.join(", "),
+        )
     })
 }
 
@@ -84,12 +104,8 @@ impl PlanData {
             self.schedule.write(w.key("schedule"));
             w.key("router_order")
                 .array(&self.router_order, Writer::text);
-            w.key("others").array(&self.others, |w, o| {
-                w.object(|w| {
-                    w.key("deployment").text(&o.deployment);
-                    w.key("replicas").uint(o.replicas);
-                });
-            });
+            w.key("others")
+                .array(&self.others, DeploymentReplicas::write);
             self.initial.write(w.key("initial"));
             w.key("steps").array(&self.steps, |w, s| s.write(w));
         });
@@ -115,14 +131,7 @@ impl PlanData {
                     .transpose()?,
                 schedule: Schedule::from_value(m.get("schedule")?)?,
                 router_order: names(m.get("router_order")?)?,
-                others: m.get("others")?.array(|o| {
-                    o.object(|m| {
-                        Ok(DeploymentReplicas {
-                            deployment: name_at(m, "deployment")?,
-                            replicas: m.uint("replicas")?,
-                        })
-                    })
-                })?,
+                others: m.get("others")?.array(DeploymentReplicas::from_value)?,
                 initial: PlanState::from_value(m.get("initial")?)?,
                 steps: m.get("steps")?.array(MigrationStep::from_value)?,
             })
@@ -238,13 +247,7 @@ impl MigrationStep {
             w.key("requested_share").text(self.requested_share);
             w.key("actions").array(&self.actions, |w, a| a.write(w));
             self.state.write(w.key("state"));
-            w.key("split").array(&self.split, |w, s| {
-                w.object(|w| {
-                    w.key("deployment").text(&s.deployment);
-                    w.key("replicas").uint(s.replicas);
-                    w.key("share").text(s.share);
-                });
-            });
+            w.key("split").array(&self.split, StepShare::write);
             w.key("to_share").text(self.to_share);
         });
     }
@@ -255,16 +258,46 @@ impl MigrationStep {
                 requested_share: fraction_at(m, "requested_share")?,
                 actions: m.get("actions")?.array(MigrationAction::from_value)?,
                 state: PlanState::from_value(m.get("state")?)?,
-                split: m.get("split")?.array(|s| {
-                    s.object(|m| {
-                        Ok(StepShare {
-                            deployment: name_at(m, "deployment")?,
-                            replicas: m.uint("replicas")?,
-                            share: fraction_at(m, "share")?,
-                        })
-                    })
-                })?,
+                split: m.get("split")?.array(StepShare::from_value)?,
                 to_share: fraction_at(m, "to_share")?,
+            })
+        })
+    }
+}
+
+impl DeploymentReplicas {
+    fn write(w: &mut Writer, o: &DeploymentReplicas) {
+        w.object(|w| {
+            w.key("deployment").text(&o.deployment);
+            w.key("replicas").uint(o.replicas);
+        });
+    }
+
+    fn from_value(f: Field<'_, '_>) -> Read<DeploymentReplicas> {
+        f.object(|m| {
+            Ok(DeploymentReplicas {
+                deployment: name_at(m, "deployment")?,
+                replicas: m.uint("replicas")?,
+            })
+        })
+    }
+}
+
+impl StepShare {
+    fn write(w: &mut Writer, s: &StepShare) {
+        w.object(|w| {
+            w.key("deployment").text(&s.deployment);
+            w.key("replicas").uint(s.replicas);
+            w.key("share").text(s.share);
+        });
+    }
+
+    fn from_value(f: Field<'_, '_>) -> Read<StepShare> {
+        f.object(|m| {
+            Ok(StepShare {
+                deployment: name_at(m, "deployment")?,
+                replicas: m.uint("replicas")?,
+                share: fraction_at(m, "share")?,
             })
         })
     }
@@ -316,16 +349,7 @@ impl MigrationAction {
 
     fn from_value(f: Field<'_, '_>) -> Read<MigrationAction> {
         f.object(|m| {
-            let tag = m.str("action")?;
-            let Ok(kind) = tag.parse::<ActionKind>() else {
-                let names: Vec<&str> = ActionKind::ALL.iter().map(|k| k.as_str()).collect();
-                let (last, rest) = names.split_last().unwrap_or((&"", &[]));
-                return Err(f.error(format_args!(
-                    "unknown action '{}': expected {} or {last}",
-                    Short(tag),
-                    rest.join(", "),
-                )));
-            };
+            let kind = parse_action_kind(m.str("action")?).map_err(|e| f.error(e))?;
             Ok(match kind {
                 ActionKind::CreateDeployment => MigrationAction::CreateDeployment {
                     deployment: name_at(m, "deployment")?,
@@ -353,6 +377,84 @@ impl MigrationAction {
             })
         })
     }
+}
+
+/// Each part of a plan serializes as it appears in the plan JSON, and
+/// deserializes with the plan reader's checks and messages.
+#[cfg(feature = "serde")]
+mod serde_impls {
+    use super::*;
+    use crate::support::json::serde_impls::{serde_as_string, serde_via_format};
+
+    serde_as_string!(
+        /// A full resource name `accounts/{account}/{collection}/{id}`, as in
+        /// the snapshot and plan JSON (any of the three kinds).
+        ResourceName,
+        parse: parse_full_name,
+    );
+    serde_as_string!(
+        /// `"numerator/denominator"` in lowest terms, as in the plan JSON.
+        Fraction,
+        parse: parse_fraction,
+    );
+    serde_as_string!(
+        /// The action's name ([`ActionKind::as_str`]), the plan JSON's `action` tag.
+        ActionKind,
+        parse: parse_action_kind,
+    );
+    serde_via_format!(
+        /// As in the plan JSON: `"migration"` or `{"rollback": {"after_step": N}}`.
+        PlanKind,
+        write: |w, k: &PlanKind| k.write(w),
+        read: PlanKind::from_value,
+    );
+    serde_via_format!(
+        /// As in the plan JSON: `{"steps": [20, 80, 100]}` or `{"max_step": 20}`;
+        /// deserializing reads the shape only, as a plan does (planning
+        /// checks the values, SPEC M1).
+        Schedule,
+        write: |w, s: &Schedule| s.write(w),
+        read: Schedule::from_value,
+    );
+    serde_via_format!(
+        /// As in the plan JSON: `{"exists", "in_router", "replicas",
+        /// "min_replicas", "max_replicas"}`.
+        DeploymentState,
+        write: |w, s: &DeploymentState| s.write(w),
+        read: DeploymentState::from_value,
+    );
+    serde_via_format!(
+        /// As in the plan JSON: `{"from": {...}, "to": {...}}`.
+        PlanState,
+        write: |w, s: &PlanState| s.write(w),
+        read: PlanState::from_value,
+    );
+    serde_via_format!(
+        /// As in the plan JSON's `others`: `{"deployment", "replicas"}`.
+        DeploymentReplicas,
+        write: DeploymentReplicas::write,
+        read: DeploymentReplicas::from_value,
+    );
+    serde_via_format!(
+        /// As in a plan step's `split`: `{"deployment", "replicas", "share"}`.
+        StepShare,
+        write: StepShare::write,
+        read: StepShare::from_value,
+    );
+    serde_via_format!(
+        /// As in the plan JSON: an object tagged by `"action"`.
+        MigrationAction,
+        write: |w, a: &MigrationAction| a.write(w),
+        read: MigrationAction::from_value,
+    );
+    serde_via_format!(
+        /// As in the plan JSON's `steps`. A step alone is read, not checked:
+        /// [`MigrationPlan::from_json`](crate::MigrationPlan::from_json)
+        /// checks steps against their plan.
+        MigrationStep,
+        write: |w, s: &MigrationStep| s.write(w),
+        read: MigrationStep::from_value,
+    );
 }
 
 #[cfg(test)]

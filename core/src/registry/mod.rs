@@ -504,7 +504,7 @@ impl Registry {
         for d in inputs {
             names.push(self.parse(d, ResourceKind::Deployment)?);
         }
-        check_router_deployments(&names, &self.account, &self.accounts)?;
+        check_router_deployments(&names, &self.account, Some(&self.accounts))?;
         Ok(names)
     }
 
@@ -748,11 +748,12 @@ fn check_router_size(n: usize) -> Result<()> {
 
 /// SPEC R1, R2 for a router of `router_account`: one or more distinct
 /// deployments, each existing, of the router's account and multi-region.
-/// Shared by live operations and snapshot loading.
+/// Shared by live operations and snapshot loading. Without `accounts` (a
+/// router deserialized alone) existence and placement are not checked.
 fn check_router_deployments(
     names: &[ResourceName],
     router_account: &Id,
-    accounts: &VecMap<Id, Account>,
+    accounts: Option<&VecMap<Id, Account>>,
 ) -> Result<()> {
     check_router_size(names.len())?;
     // The first name repeating an earlier one; reported where the loop
@@ -770,8 +771,9 @@ fn check_router_deployments(
                 router_account: router_account.to_string(),
             });
         }
-        let deployment = find_deployment(accounts, name)?;
-        if let Placement::Region(region) = &deployment.placement {
+        if let Some(accounts) = accounts
+            && let Placement::Region(region) = &find_deployment(accounts, name)?.placement
+        {
             return Err(Error::NotMultiRegion {
                 deployment: name.to_string(),
                 region: region.to_string(),

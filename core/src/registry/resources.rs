@@ -42,7 +42,7 @@ impl Registry {
         }
         let mut checked = Vec::with_capacity(routers.len());
         for (path, r) in routers {
-            check_router_deployments(&r.deployments, r.name.account(), &accounts)
+            check_router_deployments(&r.deployments, r.name.account(), Some(&accounts))
                 .map_err(|e| at(&path, e))?;
             let account = accounts.get_or_insert_default(r.name.account());
             if account.routers.contains_key(r.name.id()) {

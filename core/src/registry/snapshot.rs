@@ -126,15 +126,18 @@ impl<'a> DeploymentDto<'a> {
             replicas: m.uint("replicas")?,
             direct_route: m
                 .optional("direct_route")
-                .map(|f| {
-                    f.object(|m| {
-                        Ok(DirectRouteDto {
-                            api_key_sha256: m.strings("api_key_sha256")?,
-                            domain: m.str("domain")?,
-                        })
-                    })
-                })
+                .map(|f| f.object(DirectRouteDto::read))
                 .transpose()?,
+        })
+    }
+}
+
+impl<'a> DirectRouteDto<'a> {
+    /// Reads the members of a deployment's `direct_route` object.
+    fn read(m: &Members<'a, '_>) -> Read<DirectRouteDto<'a>> {
+        Ok(DirectRouteDto {
+            api_key_sha256: m.strings("api_key_sha256")?,
+            domain: m.str("domain")?,
         })
     }
 }
@@ -230,6 +233,13 @@ impl Registry {
     /// is byte-for-byte the same and that makes the same decisions.
     pub fn to_json(&self) -> String {
         let mut w = Writer::default();
+        self.write(&mut w);
+        w.finish()
+    }
+
+    /// Writes the snapshot (the text of [`Registry::to_json`], or the value
+    /// tree serde serializes).
+    pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
             w.key("format_version").uint(FORMAT_VERSION);
             w.key("account").text(&self.account);
@@ -253,7 +263,6 @@ impl Registry {
                 }
             });
         });
-        w.finish()
     }
 
     /// Loads a registry from [`Registry::to_json`] output (SPEC T1).
@@ -363,7 +372,7 @@ fn load(dto: SnapshotDto<'_>) -> Result<Registry> {
 
     let mut routers = Vec::with_capacity(dto.routers.len());
     for (i, r) in dto.routers.into_iter().enumerate() {
-        match load_router(r, &accounts) {
+        match load_router(r, Some(&accounts)) {
             Ok(r) => routers.push(r),
             Err(e) => {
                 failed = Some(e.in_snapshot(format!("routers[{i}]")));
@@ -400,13 +409,16 @@ fn write_deployment(w: &mut Writer, d: &Deployment) {
         w.key("replicas").uint(d.replicas);
         w.key("direct_route")
             .option(d.direct_route.as_ref(), |w, r| {
-                w.object(|w| {
-                    w.key("api_key_sha256")
-                        .array(r.key_digests(), |w, k| w.text(hex(k)));
-                    w.key("domain").text(r.domain());
-                });
+                w.object(|w| write_direct_route(w, r));
             });
     });
+}
+
+/// The members of a deployment's `direct_route` object: digests, never keys.
+fn write_direct_route(w: &mut Writer, r: &DirectRoute) {
+    w.key("api_key_sha256")
+        .array(r.key_digests(), |w, k| w.text(hex(k)));
+    w.key("domain").text(r.domain());
 }
 
 /// One entry of a snapshot's `routers`.
@@ -468,11 +480,7 @@ fn load_deployment(d: DeploymentDto<'_>, catalog: &RegionCatalog) -> Result<Depl
         (None, _) => None,
         (Some(_), Placement::MultiRegion) => return Err(Error::RegionRequired),
         (Some(dr), Placement::Region(region)) => {
-            let mut digests: Vec<KeyDigest> = Vec::with_capacity(dr.api_key_sha256.len());
-            for (i, h) in dr.api_key_sha256.iter().enumerate() {
-                digests.push(unhex32(h, &format!("direct_route.api_key_sha256[{i}]"))?);
-            }
-            let route = DirectRoute::from_digests(region.clone(), digests, dr.domain, catalog)?;
+            let route = load_direct_route(dr, region, catalog)?;
             handle_label(&name)?;
             Some(route)
         }
@@ -488,7 +496,22 @@ fn load_deployment(d: DeploymentDto<'_>, catalog: &RegionCatalog) -> Result<Depl
     })
 }
 
-fn load_router(r: RouterDto<'_>, accounts: &VecMap<Id, Account>) -> Result<Router> {
+/// A deployment's direct route in `region`, checked against `catalog`.
+fn load_direct_route(
+    dr: DirectRouteDto<'_>,
+    region: &Region,
+    catalog: &RegionCatalog,
+) -> Result<DirectRoute> {
+    let mut digests: Vec<KeyDigest> = Vec::with_capacity(dr.api_key_sha256.len());
+    for (i, h) in dr.api_key_sha256.iter().enumerate() {
+        digests.push(unhex32(h, &format!("direct_route.api_key_sha256[{i}]"))?);
+    }
+    DirectRoute::from_digests(region.clone(), digests, dr.domain, catalog)
+}
+
+/// A router; its deployments are checked against `accounts` when given
+/// (a snapshot), else only as a list (a router deserialized alone).
+fn load_router(r: RouterDto<'_>, accounts: Option<&VecMap<Id, Account>>) -> Result<Router> {
     let name = full_name(r.name, ResourceKind::Router)?;
     if let Some(d) = r.display_name {
         check_display_name(d)?;
@@ -514,6 +537,9 @@ fn load_router(r: RouterDto<'_>, accounts: &VecMap<Id, Account>) -> Result<Route
         auto_generated: r.auto_generated,
     })
 }
+
+#[cfg(feature = "serde")]
+mod serde_impls;
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,6 @@
 //! The JSON the snapshot (SPEC T1) and plan (SPEC M6) formats are written
 //! in: a small value tree with a strict parser for reading, and a writer
-//! that prints straight into a string.
+//! that prints straight into a string (or, for serde, builds the tree).
 //!
 //! Hand-written rather than derived so that the formats are defined once,
 //! field by field, next to the validation that loads them, with path errors
@@ -16,7 +16,9 @@
 //!
 //! The [`Writer`] writes the layout the formats have always used (two-space
 //! indentation, `"key": value`, `[]` and `{}` when empty, only `"`, `\` and
-//! control characters escaped), so `to_json` output is byte-stable.
+//! control characters escaped), so `to_json` output is byte-stable. With the
+//! `serde` feature the same writer code builds a [`Value`] tree instead,
+//! which serde serializes: one definition of each format for both.
 
 use std::cell::Cell;
 use std::fmt::{self, Write as _};
@@ -103,7 +105,7 @@ impl Value {
             match v {
                 Value::Null => w.null(),
                 Value::Bool(b) => w.bool(*b),
-                Value::Number(n) => w.out.push_str(n.as_str()),
+                Value::Number(n) => w.number(n),
                 Value::String(s) => w.text(s),
                 Value::Array(items) => w.array(items, write),
                 Value::Object(members) => w.object(|w| {
@@ -119,12 +121,36 @@ impl Value {
     }
 }
 
-/// Writes pretty-printed JSON straight into a string, in the layout the
-/// formats have always used: two-space indentation, `"key": value`, `[]`
-/// and `{}` when empty. `to_json` writes its format field by field with it,
-/// without building a [`Value`] first.
-#[derive(Default)]
+/// Writes a document field by field, in one of two forms: pretty-printed
+/// JSON text ([`Writer::default`]), in the layout the formats have always
+/// used (two-space indentation, `"key": value`, `[]` and `{}` when empty),
+/// or a [`Value`] tree ([`Writer::tree`], for serde, feature `serde`). Each
+/// format is written once, by its writer, and both forms come from it:
+/// `to_json` prints straight into a string without building a tree, and
+/// serde serializes the tree without printing and re-reading text.
 pub(crate) struct Writer {
+    out: Out,
+}
+
+/// Where a [`Writer`] writes.
+enum Out {
+    Text(TextOut),
+    #[cfg(feature = "serde")]
+    Tree(TreeOut),
+}
+
+impl Default for Writer {
+    /// A writer of JSON text.
+    fn default() -> Writer {
+        Writer {
+            out: Out::Text(TextOut::default()),
+        }
+    }
+}
+
+/// The text a [`Writer`] prints.
+#[derive(Default)]
+struct TextOut {
     out: String,
     /// Arrays and objects open around the current position.
     depth: usize,
@@ -132,12 +158,45 @@ pub(crate) struct Writer {
     empty: bool,
 }
 
-impl Writer {
-    /// The text written.
-    pub(crate) fn finish(self) -> String {
-        self.out
+/// The value tree a [`Writer`] builds: the arrays and objects open around
+/// the current position, innermost last.
+#[cfg(feature = "serde")]
+#[derive(Default)]
+struct TreeOut {
+    open: Vec<Open>,
+    /// The finished document.
+    root: Option<Value>,
+}
+
+/// An array or object being built.
+#[cfg(feature = "serde")]
+enum Open {
+    Array(Vec<Value>),
+    /// The members so far and the key of the one being written.
+    Object(Vec<(String, Value)>, String),
+}
+
+#[cfg(feature = "serde")]
+impl TreeOut {
+    /// Adds a finished value where the writer stands.
+    fn put(&mut self, value: Value) {
+        match self.open.last_mut() {
+            None => self.root = Some(value),
+            Some(Open::Array(items)) => items.push(value),
+            Some(Open::Object(members, key)) => members.push((std::mem::take(key), value)),
+        }
     }
 
+    fn close(&mut self) {
+        match self.open.pop() {
+            Some(Open::Array(items)) => self.put(Value::Array(items)),
+            Some(Open::Object(members, _)) => self.put(Value::Object(members)),
+            None => {}
+        }
+    }
+}
+
+impl TextOut {
     /// Starts an item of the innermost array or object on a new line.
     fn item(&mut self) {
         if !self.empty {
@@ -168,34 +227,107 @@ impl Writer {
         self.empty = false;
         self.out.push(bracket);
     }
+}
+
+impl Writer {
+    /// A writer of a [`Value`] tree (see [`Writer::into_value`]).
+    #[cfg(feature = "serde")]
+    pub(crate) fn tree() -> Writer {
+        Writer {
+            out: Out::Tree(TreeOut::default()),
+        }
+    }
+
+    /// The text written (empty for a [`Writer::tree`]).
+    pub(crate) fn finish(self) -> String {
+        match self.out {
+            Out::Text(t) => t.out,
+            #[cfg(feature = "serde")]
+            Out::Tree(_) => String::new(),
+        }
+    }
+
+    /// The tree written (`null` for a text writer or an unfinished tree).
+    #[cfg(feature = "serde")]
+    pub(crate) fn into_value(self) -> Value {
+        match self.out {
+            Out::Tree(TreeOut {
+                root: Some(value), ..
+            }) => value,
+            _ => Value::Null,
+        }
+    }
+
+    /// A scalar: `text` printed as is, or `value()` added to the tree.
+    fn scalar(
+        &mut self,
+        text: &str,
+        #[cfg_attr(not(feature = "serde"), allow(unused_variables))] value: impl FnOnce() -> Value,
+    ) {
+        match &mut self.out {
+            Out::Text(t) => t.out.push_str(text),
+            #[cfg(feature = "serde")]
+            Out::Tree(t) => t.put(value()),
+        }
+    }
 
     /// Starts the next member of the object being written (see
     /// [`Writer::object`]); its value comes next.
     pub(crate) fn key(&mut self, key: &str) -> &mut Writer {
-        self.item();
-        write_string(&mut self.out, key);
-        self.out.push_str(": ");
+        match &mut self.out {
+            Out::Text(t) => {
+                t.item();
+                write_string(&mut t.out, key);
+                t.out.push_str(": ");
+            }
+            #[cfg(feature = "serde")]
+            Out::Tree(t) => {
+                if let Some(Open::Object(_, k)) = t.open.last_mut() {
+                    key.clone_into(k);
+                }
+            }
+        }
         self
     }
 
     /// An object whose members `f` writes (each with [`Writer::key`]).
     pub(crate) fn object(&mut self, f: impl FnOnce(&mut Writer)) {
-        self.open('{');
+        match &mut self.out {
+            Out::Text(t) => t.open('{'),
+            #[cfg(feature = "serde")]
+            Out::Tree(t) => t.open.push(Open::Object(Vec::new(), String::new())),
+        }
         f(self);
-        self.close('}');
+        match &mut self.out {
+            Out::Text(t) => t.close('}'),
+            #[cfg(feature = "serde")]
+            Out::Tree(t) => t.close(),
+        }
     }
 
     /// An array whose elements `f` writes (each after [`Writer::element`]).
     pub(crate) fn elements(&mut self, f: impl FnOnce(&mut Writer)) {
-        self.open('[');
+        match &mut self.out {
+            Out::Text(t) => t.open('['),
+            #[cfg(feature = "serde")]
+            Out::Tree(t) => t.open.push(Open::Array(Vec::new())),
+        }
         f(self);
-        self.close(']');
+        match &mut self.out {
+            Out::Text(t) => t.close(']'),
+            #[cfg(feature = "serde")]
+            Out::Tree(t) => t.close(),
+        }
     }
 
     /// Starts the next element of the array being written (see
     /// [`Writer::elements`]).
     pub(crate) fn element(&mut self) -> &mut Writer {
-        self.item();
+        match &mut self.out {
+            Out::Text(t) => t.item(),
+            #[cfg(feature = "serde")]
+            Out::Tree(_) => {}
+        }
         self
     }
 
@@ -214,18 +346,25 @@ impl Writer {
 
     /// `null`.
     pub(crate) fn null(&mut self) {
-        self.out.push_str("null");
+        self.scalar("null", || Value::Null);
     }
 
     /// `true` or `false`.
     pub(crate) fn bool(&mut self, b: bool) {
-        self.out.push_str(if b { "true" } else { "false" });
+        self.scalar(if b { "true" } else { "false" }, || Value::Bool(b));
     }
 
     /// An unsigned integer.
     pub(crate) fn uint(&mut self, n: impl Into<u64>) {
-        // Writing to a String cannot fail.
-        let _ = write!(self.out, "{}", n.into());
+        let n: u64 = n.into();
+        match &mut self.out {
+            Out::Text(t) => {
+                // Writing to a String cannot fail.
+                let _ = write!(t.out, "{n}");
+            }
+            #[cfg(feature = "serde")]
+            Out::Tree(t) => t.put(Value::Number(Literal::new(&n.to_string()))),
+        }
     }
 
     /// A string from anything displayable (names, fractions, ...).
@@ -235,7 +374,17 @@ impl Writer {
 
     /// The body of [`Writer::text`], once for every displayable type.
     fn text_dyn(&mut self, s: &dyn fmt::Display) {
-        write_string(&mut self.out, &s.to_string());
+        match &mut self.out {
+            Out::Text(t) => write_string(&mut t.out, &s.to_string()),
+            #[cfg(feature = "serde")]
+            Out::Tree(t) => t.put(Value::String(s.to_string())),
+        }
+    }
+
+    /// A number whose literal text is `n` (valid JSON number syntax).
+    #[cfg(any(test, feature = "fuzzing"))]
+    fn number(&mut self, n: &Literal) {
+        self.scalar(n.as_str(), || Value::Number(n.clone()));
     }
 
     /// `null` for `None`, else `f(value)`.
@@ -586,6 +735,13 @@ impl Parser<'_> {
 )]
 pub(crate) struct ReadError(Box<String>);
 
+impl fmt::Display for ReadError {
+    /// The message.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 impl ReadError {
     /// The message.
     pub(crate) fn into_message(self) -> String {
@@ -920,18 +1076,101 @@ pub mod fuzzing {
 }
 
 #[cfg(feature = "serde")]
-mod serde_impls {
+pub(crate) mod serde_impls {
     //! The value tree as a serde data model, so that the snapshot and plan
-    //! formats can be embedded in any serde format without a second
-    //! definition of their fields: serializing parses what `to_json`
-    //! writes, deserializing reads the tree as `from_json` does.
+    //! formats, and each value type in the shape it has in them, can be
+    //! embedded in any self-describing serde format without a second
+    //! definition of their fields: serializing serializes the tree the
+    //! format's [`Writer`] builds, deserializing reads the tree with the
+    //! format's reader, with its checks and messages.
+
+    use std::fmt;
 
     use serde::de::{self, MapAccess, SeqAccess, Visitor};
     use serde::ser::{SerializeMap, SerializeSeq};
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use super::{Literal, Value};
+    use super::{Field, Literal, Value, Writer};
     use crate::{MigrationPlan, Registry};
+
+    /// Serializes what `write` writes, as a value tree (no text).
+    pub(crate) fn serialize_written<S: Serializer>(
+        s: S,
+        write: impl FnOnce(&mut Writer),
+    ) -> Result<S::Ok, S::Error> {
+        let mut w = Writer::tree();
+        write(&mut w);
+        w.into_value().serialize(s)
+    }
+
+    /// Deserializes a value tree and reads it with `read`; its error's
+    /// message becomes the deserializer's error.
+    pub(crate) fn deserialize_read<'de, D: Deserializer<'de>, T, E: fmt::Display>(
+        d: D,
+        read: impl FnOnce(Field<'_, '_>) -> Result<T, E>,
+    ) -> Result<T, D::Error> {
+        let value = Value::deserialize(d)?;
+        read(Field::root(&value)).map_err(de::Error::custom)
+    }
+
+    /// Deserializes a string and parses it with `parse`, for the value types
+    /// held as one string (names, regions, strategies, ...); works in every
+    /// serde format, self-describing or not.
+    pub(crate) fn deserialize_parsed<'de, D: Deserializer<'de>, T, E: fmt::Display>(
+        d: D,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<T, D::Error> {
+        let text = String::deserialize(d)?;
+        parse(&text).map_err(de::Error::custom)
+    }
+
+    /// `Serialize` and `Deserialize` for a value type in the shape it has in
+    /// the snapshot or plan format: `$write(w, &value)` writes it with the
+    /// format's [`Writer`] (serialized as a value tree), `$read(field)` reads
+    /// it with the format's reader and checks, `Err` holding a displayable
+    /// message.
+    macro_rules! serde_via_format {
+        ($(#[$doc:meta])* $t:ty, write: $write:expr, read: $read:expr $(,)?) => {
+            $(#[$doc])*
+            impl serde::Serialize for $t {
+                fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    $crate::support::json::serde_impls::serialize_written(s, |w| {
+                        ($write)(w, self)
+                    })
+                }
+            }
+
+            $(#[$doc])*
+            impl<'de> serde::Deserialize<'de> for $t {
+                fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
+                    $crate::support::json::serde_impls::deserialize_read(d, $read)
+                }
+            }
+        };
+    }
+    pub(crate) use serde_via_format;
+
+    /// `Serialize` and `Deserialize` for a value type held as one string, as
+    /// in the formats: its `Display` text, read back by `$parse(&str)`
+    /// (`Err` holding a displayable message). Works in every serde format.
+    macro_rules! serde_as_string {
+        ($(#[$doc:meta])* $t:ty, parse: $parse:expr $(,)?) => {
+            $(#[$doc])*
+            impl serde::Serialize for $t {
+                fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    s.collect_str(self)
+                }
+            }
+
+            $(#[$doc])*
+            impl<'de> serde::Deserialize<'de> for $t {
+                fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
+                    $crate::support::json::serde_impls::deserialize_parsed(d, $parse)
+                }
+            }
+        };
+    }
+    pub(crate) use serde_as_string;
 
     impl Serialize for Value {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -1033,18 +1272,11 @@ mod serde_impls {
         }
     }
 
-    /// Serializes the JSON text a `to_json` wrote, so that each format is
-    /// defined once, by its writer.
-    fn serialize_json<S: Serializer>(json: &str, s: S) -> Result<S::Ok, S::Error> {
-        super::parse(json)
-            .map_err(serde::ser::Error::custom)?
-            .serialize(s)
-    }
-
-    /// The snapshot of [`Registry::to_json`], as a serde value.
+    /// The snapshot of [`Registry::to_json`], as a serde value: the same
+    /// fields, written by the same writer, without going through text.
     impl Serialize for Registry {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            serialize_json(&self.to_json(), s)
+            serialize_written(s, |w| self.write(w))
         }
     }
 
@@ -1056,10 +1288,11 @@ mod serde_impls {
         }
     }
 
-    /// The plan of [`MigrationPlan::to_json`], as a serde value.
+    /// The plan of [`MigrationPlan::to_json`], as a serde value: the same
+    /// fields, written by the same writer, without going through text.
     impl Serialize for MigrationPlan {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            serialize_json(&self.to_json(), s)
+            serialize_written(s, |w| self.write(w))
         }
     }
 
@@ -1085,6 +1318,35 @@ mod tests {
             "{\n  \"a\": [\n    1,\n    20,\n    {\n      \"b\": null\n    }\n  ],\n  \"c\": \"x\\\"y\\\\z\\n\u{e9}\u{1f600}\",\n  \"d\": [],\n  \"e\": {},\n  \"f\": true\n}"
         );
         assert_eq!(parse(&v.to_pretty()).unwrap(), v);
+    }
+
+    /// Both forms of a [`Writer`] write the same document: the tree is what
+    /// parsing the text gives.
+    #[cfg(feature = "serde")]
+    #[test]
+    fn tree_writer_builds_what_the_text_parses_to() {
+        let write = |w: &mut Writer| {
+            w.object(|w| {
+                w.key("n").uint(u64::MAX);
+                w.key("s").text("a\"b\n");
+                w.key("empty").elements(|_| {});
+                w.key("none").option(None::<u32>, |w, n| w.uint(n));
+                w.key("list").array([1u32, 2], |w, n| {
+                    w.object(|w| {
+                        w.key("n").uint(n);
+                        w.key("ok").bool(n == 1);
+                        w.key("inner").object(|_| {});
+                    });
+                });
+            });
+        };
+        let mut text = Writer::default();
+        write(&mut text);
+        let mut tree = Writer::tree();
+        write(&mut tree);
+        let tree = tree.into_value();
+        assert_eq!(parse(&text.finish()).unwrap(), tree);
+        assert!(matches!(&tree, Value::Object(m) if m.len() == 5));
     }
 
     #[test]
