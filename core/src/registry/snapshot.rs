@@ -1,14 +1,16 @@
 //! JSON snapshots of a whole registry (SPEC T1).
 //!
-//! Format version 2:
+//! Format version 3:
 //!
 //! ```json
 //! {
-//!   "format_version": 2,
+//!   "format_version": 3,
 //!   "account": "my-account",
 //!   "seed": "<64 hex digits>",
 //!   "id_rng_word_pos": "0",
 //!   "route_rng_word_pos": "0",
+//!   "salt_rng_word_pos": "0",
+//!   "key_secret_check": null,
 //!   "catalog": ["AP_TOKYO_1", "..."],
 //!   "deployments": [{"name": "accounts/a/deployments/d", "model": "accounts/a/models/m",
 //!                    "region": null, "min_replicas": 1, "max_replicas": 1, "replicas": 1,
@@ -19,8 +21,24 @@
 //! }
 //! ```
 //!
-//! Direct routes store `{"api_key_sha256": ["<64 hex>", ...], "domain": "..."}`:
-//! digests, never keys. Generator positions are decimal strings (they are
+//! Direct routes store `{"api_keys": [<stored key>, ...], "domain": "..."}`:
+//! digests, never keys (SPEC G6). A stored key is
+//!
+//! - `{"scheme": "hmac-sha256", "salt": "<32 hex>", "digest": "<64 hex>"}`:
+//!   `HMAC-SHA-256(secret, salt ‖ key)`, keyed by the registry's
+//!   [`KeySecret`](crate::KeySecret);
+//! - `{"scheme": "salted-sha256", "salt": "<32 hex>", "digest": "<64 hex>"}`:
+//!   `SHA-256(salt ‖ key)`, without a secret;
+//! - `{"scheme": "sha256", "salt": null, "digest": "<64 hex>"}`: the unsalted
+//!   `SHA-256(key)` of a format-2 snapshot, or a sealed key of an import.
+//!
+//! `key_secret_check` is `null` without a key secret, else 16 hex digits: the
+//! first 8 bytes of `HMAC-SHA-256(secret, "replica-router key secret
+//! check")`, never the secret. Loading it without the same secret is
+//! [`Error::KeySecretMismatch`]; loading a snapshot without a check value with
+//! a secret adopts the secret for the keys set from then on.
+//! `salt_rng_word_pos` is the position of the salt generator (stream 2 of
+//! the seed). Generator positions are decimal strings (they are
 //! 68-bit numbers, beyond a JSON double's exact range). Loading validates
 //! everything with the same rules as the live operations and builds a new
 //! registry, so bad input is an error, never a partial state.
@@ -29,14 +47,16 @@
 //!
 //! | version | differs from the current one |
 //! | --- | --- |
-//! | 1 | routers have no `session_affinity`; strategy `session-affinity` is `weighted-random` with the flag set (SPEC R9) |
+//! | 1 | as 2, and routers have no `session_affinity`; strategy `session-affinity` is `weighted-random` with the flag set (SPEC R9) |
+//! | 2 | no `salt_rng_word_pos` (it starts at 0) and no `key_secret_check` (none); direct routes hold `"api_key_sha256": ["<64 hex>", ...]`, unsalted digests that load as scheme `sha256` and still verify |
 //!
 //! [`Registry::from_value`] is the one place that reads the version; each
 //! reader below takes it.
 
 use super::{Account, ID_STREAM, ROUTE_STREAM, Registry, check_router_deployments};
 use crate::deployment::{Deployment, Placement, check_bounds};
-use crate::direct_route::{DirectRoute, KeyDigest, handle_label};
+use crate::direct_route::{DirectRoute, handle_label};
+use crate::direct_route::{KeySecret, SALT_STREAM, StoredKey};
 use crate::error::{Error, IdKind, Result};
 use crate::limits::MAX_SNAPSHOT_BYTES;
 use crate::names::{Id, ResourceKind, ResourceName, parse_full};
@@ -47,7 +67,7 @@ use crate::support::json::{Field, Members, Read, ReadError, Value, Writer, canon
 use crate::support::vec_map::{Keyed, VecMap, sort_find_repeat};
 
 /// The snapshot format version this build writes.
-pub(crate) const FORMAT_VERSION: u64 = 2;
+pub(crate) const FORMAT_VERSION: u64 = 3;
 
 /// The oldest format version this build reads (SPEC T3).
 const OLDEST_FORMAT_VERSION: u64 = 1;
@@ -63,6 +83,9 @@ struct SnapshotDto<'a> {
     seed: &'a str,
     id_rng_word_pos: &'a str,
     route_rng_word_pos: &'a str,
+    /// `None` before version 3 (the generator starts at 0).
+    salt_rng_word_pos: Option<&'a str>,
+    key_secret_check: Option<&'a str>,
     catalog: Vec<&'a str>,
     deployments: Vec<DeploymentDto<'a>>,
     routers: Vec<RouterDto<'a>>,
@@ -79,9 +102,21 @@ struct DeploymentDto<'a> {
 }
 
 struct DirectRouteDto<'a> {
-    api_key_sha256: Vec<&'a str>,
+    api_keys: Vec<StoredKeyDto<'a>>,
     domain: &'a str,
 }
+
+/// One stored key; before version 3 every key is scheme `sha256`.
+struct StoredKeyDto<'a> {
+    scheme: &'a str,
+    salt: Option<&'a str>,
+    digest: &'a str,
+}
+
+/// Stored-key schemes (SPEC G6).
+const SCHEME_UNSALTED: &str = "sha256";
+const SCHEME_SALTED: &str = "salted-sha256";
+const SCHEME_KEYED: &str = "hmac-sha256";
 
 struct RouterDto<'a> {
     name: &'a str,
@@ -99,15 +134,24 @@ impl<'a> SnapshotDto<'a> {
     /// required, unknown ones rejected; `null` where a field is optional).
     fn read(m: &Members<'a, '_>, version: u64) -> Read<SnapshotDto<'a>> {
         m.uint::<u64>("format_version")?;
+        let v3 = version >= 3;
         Ok(SnapshotDto {
             account: m.str("account")?,
             seed: m.str("seed")?,
             id_rng_word_pos: m.str("id_rng_word_pos")?,
             route_rng_word_pos: m.str("route_rng_word_pos")?,
+            salt_rng_word_pos: v3.then(|| m.str("salt_rng_word_pos")).transpose()?,
+            key_secret_check: if v3 {
+                // Required, `null` for none.
+                m.get("key_secret_check")?;
+                m.optional_str("key_secret_check")?
+            } else {
+                None
+            },
             catalog: m.strings("catalog")?,
             deployments: m
                 .get("deployments")?
-                .array(|d| d.object(DeploymentDto::read))?,
+                .array(|d| d.object(|m| DeploymentDto::read(m, version)))?,
             routers: m
                 .get("routers")?
                 .array(|r| r.object(|m| RouterDto::read(m, version)))?,
@@ -116,7 +160,7 @@ impl<'a> SnapshotDto<'a> {
 }
 
 impl<'a> DeploymentDto<'a> {
-    fn read(m: &Members<'a, '_>) -> Read<DeploymentDto<'a>> {
+    fn read(m: &Members<'a, '_>, version: u64) -> Read<DeploymentDto<'a>> {
         Ok(DeploymentDto {
             name: m.str("name")?,
             model: m.str("model")?,
@@ -129,12 +173,34 @@ impl<'a> DeploymentDto<'a> {
                 .map(|f| {
                     f.object(|m| {
                         Ok(DirectRouteDto {
-                            api_key_sha256: m.strings("api_key_sha256")?,
+                            api_keys: if version >= 3 {
+                                m.get("api_keys")?.array(|k| k.object(StoredKeyDto::read))?
+                            } else {
+                                m.strings("api_key_sha256")?
+                                    .into_iter()
+                                    .map(|digest| StoredKeyDto {
+                                        scheme: SCHEME_UNSALTED,
+                                        salt: None,
+                                        digest,
+                                    })
+                                    .collect()
+                            },
                             domain: m.str("domain")?,
                         })
                     })
                 })
                 .transpose()?,
+        })
+    }
+}
+
+impl<'a> StoredKeyDto<'a> {
+    fn read(m: &Members<'a, '_>) -> Read<StoredKeyDto<'a>> {
+        m.get("salt")?;
+        Ok(StoredKeyDto {
+            scheme: m.str("scheme")?,
+            salt: m.optional_str("salt")?,
+            digest: m.str("digest")?,
         })
     }
 }
@@ -184,11 +250,16 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex32(s: &str, location: &str) -> Result<[u8; 32]> {
+    unhex(s, location)
+}
+
+/// `N` bytes from `2N` lower-case hex digits.
+fn unhex<const N: usize>(s: &str, location: &str) -> Result<[u8; N]> {
     let invalid = || Error::InvalidJson {
-        message: format!("{location}: expected 64 lower-case hex digits"),
+        message: format!("{location}: expected {} lower-case hex digits", 2 * N),
     };
     let b = s.as_bytes();
-    if b.len() != 64 {
+    if b.len() != 2 * N {
         return Err(invalid());
     }
     let nibble = |c: u8| match c {
@@ -196,7 +267,7 @@ fn unhex32(s: &str, location: &str) -> Result<[u8; 32]> {
         b'a'..=b'f' => Some(c - b'a' + 10),
         _ => None,
     };
-    let mut out = [0u8; 32];
+    let mut out = [0u8; N];
     for (i, o) in out.iter_mut().enumerate() {
         let hi = nibble(b[2 * i]).ok_or_else(invalid)?;
         let lo = nibble(b[2 * i + 1]).ok_or_else(invalid)?;
@@ -237,6 +308,10 @@ impl Registry {
             w.key("id_rng_word_pos").text(self.id_rng.get_word_pos());
             w.key("route_rng_word_pos")
                 .text(self.route_rng.get_word_pos());
+            w.key("salt_rng_word_pos")
+                .text(self.salt_rng.get_word_pos());
+            w.key("key_secret_check")
+                .option(self.key_secret.as_ref(), |w, s| w.text(hex(&s.check())));
             w.key("catalog").array(self.catalog.regions(), Writer::text);
             w.key("deployments").elements(|w| {
                 for account in self.accounts.values() {
@@ -256,15 +331,34 @@ impl Registry {
         w.finish()
     }
 
-    /// Loads a registry from [`Registry::to_json`] output (SPEC T1).
+    /// Loads a registry from [`Registry::to_json`] output (SPEC T1), without
+    /// a key secret (see [`Registry::from_json_with_key_secret`]).
     ///
     /// # Errors
     /// [`Error::LimitExceeded`] above [`MAX_SNAPSHOT_BYTES`];
     /// [`Error::InvalidJson`] for malformed JSON, unknown or missing fields;
     /// [`Error::UnsupportedFormatVersion`]; [`Error::InvalidSnapshot`] saying
     /// where the content breaks a rule (duplicate names, bounds, unknown or
-    /// foreign deployments in a router, ...). Never a partial state.
+    /// foreign deployments in a router, ...);
+    /// [`Error::KeySecretMismatch`] when the snapshot's key digests are
+    /// keyed by a secret. Never a partial state.
     pub fn from_json(json: &str) -> Result<Registry> {
+        Registry::load_json(json, None)
+    }
+
+    /// Loads a registry from [`Registry::to_json`] output (SPEC T1) with
+    /// the key secret its API-key digests are keyed by (SPEC G6). A snapshot
+    /// saved without a secret loads too, and adopts `secret` for the keys
+    /// set from then on (its digests verify as before).
+    ///
+    /// # Errors
+    /// As [`Registry::from_json`]; [`Error::KeySecretMismatch`] when the
+    /// snapshot's digests are keyed by a different secret.
+    pub fn from_json_with_key_secret(json: &str, secret: &KeySecret) -> Result<Registry> {
+        Registry::load_json(json, Some(secret))
+    }
+
+    fn load_json(json: &str, secret: Option<&KeySecret>) -> Result<Registry> {
         if json.len() > MAX_SNAPSHOT_BYTES {
             return Err(Error::LimitExceeded {
                 what: "snapshot bytes",
@@ -274,11 +368,12 @@ impl Registry {
         }
         let value =
             crate::support::json::parse(json).map_err(|message| Error::InvalidJson { message })?;
-        Registry::from_value(&value)
+        Registry::from_value(&value, secret)
     }
 
-    /// Loads a snapshot from a JSON value tree (see [`Registry::from_json`]).
-    pub(crate) fn from_value(value: &Value) -> Result<Registry> {
+    /// Loads a snapshot from a JSON value tree (see
+    /// [`Registry::from_json_with_key_secret`]).
+    pub(crate) fn from_value(value: &Value, secret: Option<&KeySecret>) -> Result<Registry> {
         let invalid = |message| Error::InvalidJson { message };
         let root = Field::root(value);
         // The version first, so that a future format is reported as such
@@ -297,7 +392,7 @@ impl Registry {
         let dto = root
             .object(|m| SnapshotDto::read(m, version))
             .map_err(unreadable)?;
-        load(dto)
+        load(dto, secret)
     }
 }
 
@@ -311,7 +406,7 @@ fn word_pos(s: &str, location: &str) -> Result<u128> {
         })
 }
 
-fn load(dto: SnapshotDto<'_>) -> Result<Registry> {
+fn load(dto: SnapshotDto<'_>, secret: Option<&KeySecret>) -> Result<Registry> {
     let catalog = RegionCatalog::new(&dto.catalog).map_err(|e| e.in_snapshot("catalog"))?;
     let seed = Seed::from_bytes(unhex32(dto.seed, "seed")?);
     let mut registry =
@@ -322,8 +417,26 @@ fn load(dto: SnapshotDto<'_>) -> Result<Registry> {
     registry
         .route_rng
         .set_word_pos(word_pos(dto.route_rng_word_pos, "route_rng_word_pos")?);
+    if let Some(pos) = dto.salt_rng_word_pos {
+        registry
+            .salt_rng
+            .set_word_pos(word_pos(pos, "salt_rng_word_pos")?);
+    }
     debug_assert_eq!(registry.id_rng.get_stream(), ID_STREAM);
     debug_assert_eq!(registry.route_rng.get_stream(), ROUTE_STREAM);
+    debug_assert_eq!(registry.salt_rng.get_stream(), SALT_STREAM);
+    let check = dto
+        .key_secret_check
+        .map(|c| unhex::<8>(c, "key_secret_check"))
+        .transpose()?;
+    match (check, secret) {
+        (Some(_), None) => return Err(Error::KeySecretMismatch { given: false }),
+        (Some(check), Some(s)) if !same_check(check, s.check()) => {
+            return Err(Error::KeySecretMismatch { given: true });
+        }
+        _ => {}
+    }
+    registry.key_secret = secret.cloned();
 
     // Each list is validated in order up to its first invalid entry; a
     // duplicate name before that entry is reported instead, as a running
@@ -332,7 +445,7 @@ fn load(dto: SnapshotDto<'_>) -> Result<Registry> {
     let mut deployments = Vec::with_capacity(dto.deployments.len());
     let mut failed = None;
     for (i, d) in dto.deployments.into_iter().enumerate() {
-        match load_deployment(d, &registry.catalog) {
+        match load_deployment(d, &registry.catalog, registry.key_secret.as_ref()) {
             Ok(d) => deployments.push(d),
             Err(e) => {
                 failed = Some(e.in_snapshot(format!("deployments[{i}]")));
@@ -401,12 +514,59 @@ fn write_deployment(w: &mut Writer, d: &Deployment) {
         w.key("direct_route")
             .option(d.direct_route.as_ref(), |w, r| {
                 w.object(|w| {
-                    w.key("api_key_sha256")
-                        .array(r.key_digests(), |w, k| w.text(hex(k)));
+                    w.key("api_keys").array(r.stored_keys(), write_stored_key);
                     w.key("domain").text(r.domain());
                 });
             });
     });
+}
+
+/// One entry of a direct route's `api_keys`.
+fn write_stored_key(w: &mut Writer, key: &StoredKey) {
+    let (scheme, salt, digest) = match key {
+        StoredKey::Unsalted(digest) => (SCHEME_UNSALTED, None, digest),
+        StoredKey::Salted { salt, digest } => (SCHEME_SALTED, Some(salt), digest),
+        StoredKey::Keyed { salt, digest } => (SCHEME_KEYED, Some(salt), digest),
+    };
+    w.object(|w| {
+        w.key("scheme").text(scheme);
+        w.key("salt").option(salt, |w, s| w.text(hex(s)));
+        w.key("digest").text(hex(digest));
+    });
+}
+
+/// Whether two check values are equal, in time independent of where they
+/// differ.
+fn same_check(a: [u8; 8], b: [u8; 8]) -> bool {
+    a.iter().zip(&b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
+/// A stored key from its snapshot entry at `location`.
+fn load_stored_key(k: &StoredKeyDto<'_>, location: &str) -> Result<StoredKey> {
+    let digest = unhex32(k.digest, &format!("{location}.digest"))?;
+    let salt = k
+        .salt
+        .map(|s| unhex::<16>(s, &format!("{location}.salt")))
+        .transpose()?;
+    let invalid = |message: String| Error::InvalidJson {
+        message: format!("{location}: {message}"),
+    };
+    match (k.scheme, salt) {
+        (SCHEME_UNSALTED, None) => Ok(StoredKey::Unsalted(digest)),
+        (SCHEME_SALTED, Some(salt)) => Ok(StoredKey::Salted { salt, digest }),
+        (SCHEME_KEYED, Some(salt)) => Ok(StoredKey::Keyed { salt, digest }),
+        (SCHEME_UNSALTED, Some(_)) => Err(invalid(format!(
+            "scheme {SCHEME_UNSALTED} has no salt: expected salt null"
+        ))),
+        (SCHEME_SALTED | SCHEME_KEYED, None) => Err(invalid(format!(
+            "scheme {} needs a salt: expected 32 lower-case hex digits",
+            k.scheme
+        ))),
+        (other, _) => Err(invalid(format!(
+            "unknown scheme {}: expected {SCHEME_KEYED}, {SCHEME_SALTED} or {SCHEME_UNSALTED}",
+            crate::support::text::Quoted(other)
+        ))),
+    }
 }
 
 /// One entry of a snapshot's `routers`.
@@ -449,7 +609,11 @@ fn already_exists(name: &ResourceName, at: String) -> Error {
     .in_snapshot(at)
 }
 
-fn load_deployment(d: DeploymentDto<'_>, catalog: &RegionCatalog) -> Result<Deployment> {
+fn load_deployment(
+    d: DeploymentDto<'_>,
+    catalog: &RegionCatalog,
+    secret: Option<&KeySecret>,
+) -> Result<Deployment> {
     let name = full_name(d.name, ResourceKind::Deployment)?;
     let model = full_name(d.model, ResourceKind::Model)?;
     let placement = match d.region {
@@ -468,11 +632,11 @@ fn load_deployment(d: DeploymentDto<'_>, catalog: &RegionCatalog) -> Result<Depl
         (None, _) => None,
         (Some(_), Placement::MultiRegion) => return Err(Error::RegionRequired),
         (Some(dr), Placement::Region(region)) => {
-            let mut digests: Vec<KeyDigest> = Vec::with_capacity(dr.api_key_sha256.len());
-            for (i, h) in dr.api_key_sha256.iter().enumerate() {
-                digests.push(unhex32(h, &format!("direct_route.api_key_sha256[{i}]"))?);
+            let mut keys = Vec::with_capacity(dr.api_keys.len());
+            for (i, k) in dr.api_keys.iter().enumerate() {
+                keys.push(load_stored_key(k, &format!("direct_route.api_keys[{i}]"))?);
             }
-            let route = DirectRoute::from_digests(region.clone(), digests, dr.domain, catalog)?;
+            let route = DirectRoute::from_stored(region.clone(), keys, dr.domain, catalog, secret)?;
             handle_label(&name)?;
             Some(route)
         }
