@@ -376,6 +376,11 @@ impl DirectRoute {
         self.secret.is_some()
     }
 
+    /// The key secret, when it keys some digest.
+    pub(crate) fn key_secret(&self) -> Option<&KeySecret> {
+        self.secret.as_ref()
+    }
+
     /// The stored keys, in order.
     pub(crate) fn stored_keys(&self) -> &[StoredKey] {
         &self.keys

@@ -237,3 +237,43 @@ fn g6_malformed_stored_keys_are_errors() {
     let err = Registry::from_json(&v.to_string()).unwrap_err();
     assert!(err.to_string().contains("key secret"), "{err}");
 }
+
+/// A standalone route saves as its salted digests (Python pickles it so)
+/// and loads back authorizing the same keys; a keyed one needs its secret.
+#[test]
+fn g6_route_json_round_trip() {
+    let region = Region::new("eu-frankfurt-1").unwrap();
+    let route = DirectRoute::new(region.clone(), &["k1", "k2"], 4)
+        .unwrap()
+        .with_domain("example.com")
+        .unwrap();
+    let json = route.to_json();
+    assert!(!json.contains("\"k1\"") && !json.contains(&hex(&Sha256::digest(b"k1"))));
+    let loaded = DirectRoute::from_json(&json, None).unwrap();
+    assert_eq!(loaded, route);
+    assert_eq!(loaded.to_json(), json);
+    for key in ["k1", "k2"] {
+        assert!(loaded.authorize(Some(&format!("Bearer {key}"))).is_ok());
+    }
+    assert_eq!(loaded.authorize(Some("Bearer k3")), Err(Error::Forbidden));
+
+    let secret = KeySecret::new(&[4; 16]).unwrap();
+    let catalog = replica_router::RegionCatalog::default();
+    let keyed = DirectRoute::with_catalog(region, &["k1"], &catalog, 4, Some(&secret)).unwrap();
+    let json = keyed.to_json();
+    assert_eq!(
+        DirectRoute::from_json(&json, None).unwrap_err(),
+        Error::KeySecretMismatch { given: false }
+    );
+    assert_eq!(
+        DirectRoute::from_json(&json, Some(&KeySecret::new(&[5; 16]).unwrap())).unwrap_err(),
+        Error::KeySecretMismatch { given: true }
+    );
+    let loaded = DirectRoute::from_json(&json, Some(&secret)).unwrap();
+    assert_eq!(loaded, keyed);
+    assert!(loaded.authorize(Some("Bearer k1")).is_ok());
+    assert!(matches!(
+        DirectRoute::from_json("{}", None),
+        Err(Error::InvalidJson { .. })
+    ));
+}

@@ -396,6 +396,96 @@ impl Registry {
     }
 }
 
+/// A route's own JSON, for saving a [`DirectRoute`] outside a registry
+/// (Python's pickle): its region, domain, key-secret check and stored keys,
+/// in the shapes of a snapshot (SPEC G6):
+///
+/// ```json
+/// {"region": "US_ARIZONA_1", "domain": "direct.fireworks.ai", "key_secret_check": null,
+///  "api_keys": [{"scheme": "salted-sha256", "salt": "<32 hex>", "digest": "<64 hex>"}]}
+/// ```
+impl DirectRoute {
+    /// The route as JSON: digests and salts, never keys or the key secret.
+    ///
+    /// ```
+    /// use replica_router::{DirectRoute, Region};
+    /// let route = DirectRoute::new(Region::new("US_ARIZONA_1")?, &["secret1"], 7)?;
+    /// let json = route.to_json();
+    /// assert!(!json.contains("secret1"));
+    /// let loaded = DirectRoute::from_json(&json, None)?;
+    /// assert_eq!(loaded, route);
+    /// assert!(loaded.authorize(Some("Bearer secret1")).is_ok());
+    /// # Ok::<(), replica_router::Error>(())
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut w = Writer::default();
+        w.object(|w| {
+            w.key("region").text(self.region());
+            w.key("domain").text(self.domain());
+            w.key("key_secret_check")
+                .option(self.key_secret(), |w, s| w.text(hex(&s.check())));
+            w.key("api_keys")
+                .array(self.stored_keys(), write_stored_key);
+        });
+        w.finish()
+    }
+
+    /// Loads a route from [`DirectRoute::to_json`] output, with the key
+    /// secret its digests are keyed by, if any. The region needs no catalog
+    /// (it was checked when the route was made).
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] above [`MAX_SNAPSHOT_BYTES`];
+    /// [`Error::InvalidJson`] for malformed JSON; the errors of
+    /// [`DirectRoute::with_catalog`] and [`DirectRoute::with_domain`] for bad
+    /// content; [`Error::KeySecretMismatch`] when the digests are keyed by a
+    /// secret and none or another was given.
+    pub fn from_json(json: &str, secret: Option<&KeySecret>) -> Result<DirectRoute> {
+        if json.len() > MAX_SNAPSHOT_BYTES {
+            return Err(Error::LimitExceeded {
+                what: "direct route JSON bytes",
+                limit: MAX_SNAPSHOT_BYTES,
+                got: json.len(),
+            });
+        }
+        let invalid = |message| Error::InvalidJson { message };
+        let value = crate::support::json::parse(json).map_err(invalid)?;
+        let (region, domain, check, keys) = Field::root(&value)
+            .object(|m| {
+                m.get("key_secret_check")?;
+                Ok((
+                    m.str("region")?,
+                    m.str("domain")?,
+                    m.optional_str("key_secret_check")?,
+                    m.get("api_keys")?.array(|k| k.object(StoredKeyDto::read))?,
+                ))
+            })
+            .map_err(|e| invalid(e.into_message()))?;
+        check_key_secret(check, secret)?;
+        let region = Region::new(region)?;
+        let mut stored = Vec::with_capacity(keys.len());
+        for (i, k) in keys.iter().enumerate() {
+            stored.push(load_stored_key(k, &format!("api_keys[{i}]"))?);
+        }
+        let catalog = RegionCatalog::new(&[region.canonical()])?;
+        DirectRoute::from_stored(region, stored, domain, &catalog, secret)
+    }
+}
+
+/// Checks a snapshot's `key_secret_check` against the given secret.
+fn check_key_secret(check: Option<&str>, secret: Option<&KeySecret>) -> Result<()> {
+    let check = check
+        .map(|c| unhex::<8>(c, "key_secret_check"))
+        .transpose()?;
+    match (check, secret) {
+        (Some(_), None) => Err(Error::KeySecretMismatch { given: false }),
+        (Some(check), Some(s)) if !same_check(check, s.check()) => {
+            Err(Error::KeySecretMismatch { given: true })
+        }
+        _ => Ok(()),
+    }
+}
+
 fn word_pos(s: &str, location: &str) -> Result<u128> {
     canonical_decimal::<u128>(s)
         .filter(|&p| p < 1u128 << 68)
@@ -425,17 +515,7 @@ fn load(dto: SnapshotDto<'_>, secret: Option<&KeySecret>) -> Result<Registry> {
     debug_assert_eq!(registry.id_rng.get_stream(), ID_STREAM);
     debug_assert_eq!(registry.route_rng.get_stream(), ROUTE_STREAM);
     debug_assert_eq!(registry.salt_rng.get_stream(), SALT_STREAM);
-    let check = dto
-        .key_secret_check
-        .map(|c| unhex::<8>(c, "key_secret_check"))
-        .transpose()?;
-    match (check, secret) {
-        (Some(_), None) => return Err(Error::KeySecretMismatch { given: false }),
-        (Some(check), Some(s)) if !same_check(check, s.check()) => {
-            return Err(Error::KeySecretMismatch { given: true });
-        }
-        _ => {}
-    }
+    check_key_secret(dto.key_secret_check, secret)?;
     registry.key_secret = secret.cloned();
 
     // Each list is validated in order up to its first invalid entry; a
