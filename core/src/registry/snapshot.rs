@@ -467,7 +467,7 @@ impl DirectRoute {
         for (i, k) in keys.iter().enumerate() {
             stored.push(load_stored_key(k, &format!("api_keys[{i}]"))?);
         }
-        let catalog = RegionCatalog::new(&[region.canonical()])?;
+        let catalog = RegionCatalog::new([region.canonical()])?;
         DirectRoute::from_stored(region, stored, domain, &catalog, secret)
     }
 }
