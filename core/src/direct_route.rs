@@ -277,8 +277,11 @@ impl DirectRoute {
         let keys = api_keys
             .iter()
             .map(|key| {
+                // Two 64-bit words, little-endian (the generator's
+                // `next_u64`, as routing uses).
                 let mut salt: Salt = [0; 16];
-                salts.fill_bytes(&mut salt);
+                salt[..8].copy_from_slice(&salts.next_u64().to_le_bytes());
+                salt[8..].copy_from_slice(&salts.next_u64().to_le_bytes());
                 let parts: [&[u8]; 2] = [&salt, key.as_ref().as_bytes()];
                 match secret {
                     Some(secret) => StoredKey::Keyed {
