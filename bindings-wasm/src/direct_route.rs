@@ -6,7 +6,7 @@ use replica_router::{DirectRoute, Id, IdKind, KeySecret, ResourceKind, ResourceN
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::convert::{Fields, is_buffer_view, must_be, opt_string, string, string_list};
+use crate::convert::{Fields, opt_string, string, string_list};
 use crate::errors::{IntoJs, JsResult, type_error};
 use crate::region::{JsRegion, catalog_arg, region_arg};
 use crate::selection::seed;
@@ -35,18 +35,10 @@ pub(crate) fn key_secret(value: &JsValue) -> JsResult<Option<KeySecret>> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    let bytes = if let Some(s) = value.as_string() {
-        s.into_bytes()
-    } else if is_buffer_view(value)
-        && let Some(array) = value.dyn_ref::<Uint8Array>()
-    {
-        array.to_vec()
-    } else {
-        return Err(type_error(&must_be(
-            "keySecret",
-            "a Uint8Array or a string",
-            value,
-        )));
+    // A Uint8Array, else a string (whose check names the type error).
+    let bytes = match value.dyn_ref::<Uint8Array>() {
+        Some(array) => array.to_vec(),
+        None => string(value, "keySecret")?.into_bytes(),
     };
     KeySecret::new(&bytes).js().map(Some)
 }
