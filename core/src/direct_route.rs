@@ -80,6 +80,25 @@ pub(crate) enum StoredKey {
 }
 
 impl StoredKey {
+    /// `key` under a fresh salt from `salts`: two 64-bit words,
+    /// little-endian (the generator's `next_u64`, as routing uses).
+    fn new(key: &str, salts: &mut ChaCha8Rng, secret: Option<&KeySecret>) -> StoredKey {
+        let mut salt: Salt = [0; 16];
+        salt[..8].copy_from_slice(&salts.next_u64().to_le_bytes());
+        salt[8..].copy_from_slice(&salts.next_u64().to_le_bytes());
+        let parts: [&[u8]; 2] = [&salt, key.as_bytes()];
+        match secret {
+            Some(secret) => StoredKey::Keyed {
+                salt,
+                digest: secret.mac(&parts),
+            },
+            None => StoredKey::Salted {
+                salt,
+                digest: sha256(&parts),
+            },
+        }
+    }
+
     /// Whether `key` is this stored key, compared in time independent of
     /// where the digests differ. A keyed digest never matches without the
     /// secret.
@@ -259,42 +278,26 @@ impl DirectRoute {
         secret: Option<&KeySecret>,
     ) -> Result<DirectRoute> {
         let mut salts = seed.into().rng_stream(SALT_STREAM);
-        DirectRoute::with_salts(region, api_keys, catalog, &mut salts, secret)
+        let api_keys: Vec<&str> = api_keys.iter().map(AsRef::as_ref).collect();
+        DirectRoute::with_salts(region, &api_keys, catalog, &mut salts, secret)
     }
 
     /// As [`DirectRoute::with_catalog`], drawing salts from `salts` (a
     /// registry's salt generator); on error the generator may have moved,
     /// so callers pass a copy and keep it only on success.
-    pub(crate) fn with_salts<S: AsRef<str>>(
+    pub(crate) fn with_salts(
         region: Region,
-        api_keys: &[S],
+        api_keys: &[&str],
         catalog: &RegionCatalog,
         salts: &mut ChaCha8Rng,
         secret: Option<&KeySecret>,
     ) -> Result<DirectRoute> {
         catalog.check(&region)?;
         check_keys(api_keys)?;
-        let keys = api_keys
-            .iter()
-            .map(|key| {
-                // Two 64-bit words, little-endian (the generator's
-                // `next_u64`, as routing uses).
-                let mut salt: Salt = [0; 16];
-                salt[..8].copy_from_slice(&salts.next_u64().to_le_bytes());
-                salt[8..].copy_from_slice(&salts.next_u64().to_le_bytes());
-                let parts: [&[u8]; 2] = [&salt, key.as_ref().as_bytes()];
-                match secret {
-                    Some(secret) => StoredKey::Keyed {
-                        salt,
-                        digest: secret.mac(&parts),
-                    },
-                    None => StoredKey::Salted {
-                        salt,
-                        digest: sha256(&parts),
-                    },
-                }
-            })
-            .collect();
+        let mut keys = Vec::with_capacity(api_keys.len());
+        for key in api_keys {
+            keys.push(StoredKey::new(key, salts, secret));
+        }
         Ok(DirectRoute {
             region,
             keys,
@@ -484,10 +487,9 @@ fn check_key_count(n: usize) -> Result<()> {
 }
 
 /// Validates keys (SPEC G4).
-fn check_keys<S: AsRef<str>>(keys: &[S]) -> Result<()> {
+fn check_keys(keys: &[&str]) -> Result<()> {
     check_key_count(keys.len())?;
-    for (index, key) in keys.iter().enumerate() {
-        let k = key.as_ref();
+    for (index, &k) in keys.iter().enumerate() {
         if k.is_empty()
             || k.len() > MAX_API_KEY_LEN
             || !k.bytes().all(|c| c.is_ascii_alphanumeric())
@@ -501,10 +503,7 @@ fn check_keys<S: AsRef<str>>(keys: &[S]) -> Result<()> {
     // The smallest duplicated unsalted digest, at its first two indices: an
     // order that says nothing about the keys. A quadratic scan: there are at
     // most `MAX_API_KEYS` keys. The digests are not kept.
-    let digests: Vec<KeyDigest> = keys
-        .iter()
-        .map(|k| sha256(&[k.as_ref().as_bytes()]))
-        .collect();
+    let digests: Vec<KeyDigest> = keys.iter().map(|k| sha256(&[k.as_bytes()])).collect();
     let mut duplicate: Option<(usize, usize)> = None;
     for (index, d) in digests.iter().enumerate() {
         if let Some(first) = digests[..index].iter().position(|e| e == d)

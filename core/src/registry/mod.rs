@@ -356,9 +356,10 @@ impl Registry {
             (Some(_), Placement::MultiRegion) => return Err(Error::RegionRequired),
             (Some(keys), Placement::Region(region)) => {
                 let mut salts = self.salt_rng.clone();
+                let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
                 let route = DirectRoute::with_salts(
                     region.clone(),
-                    keys,
+                    &keys,
                     &self.catalog,
                     &mut salts,
                     self.key_secret.as_ref(),
