@@ -100,8 +100,8 @@ fn t1_snapshot_errors_say_what_is_wrong_once() {
     let message = err.to_string();
     assert!(
         message.starts_with(
-            "invalid snapshot JSON: deployments[0].direct_route.api_keys[0].digest: expected 64 \
-             lower-case hex digits"
+            "invalid snapshot JSON: deployments[0].direct_route.api_keys[0]: expected scheme \
+             hmac-sha256 or salted-sha256 with a salt of 32 lower-case hex digits"
         ),
         "{message}"
     );

@@ -260,29 +260,38 @@ fn unhex<const N: usize>(s: &str, location: &str) -> Result<[u8; N]> {
     Ok(out)
 }
 
-/// Fills `out` from twice as many lower-case hex digits (one copy of the
-/// code for every length).
+/// Fills `out` from twice as many lower-case hex digits.
 fn unhex_into(s: &str, location: &str, out: &mut [u8]) -> Result<()> {
-    let digits = 2 * out.len();
-    let invalid = || Error::InvalidJson {
-        message: format!("{location}: expected {digits} lower-case hex digits"),
-    };
-    let b = s.as_bytes();
-    if b.len() != digits {
-        return Err(invalid());
+    if hex_into(s, out) {
+        return Ok(());
     }
+    Err(Error::InvalidJson {
+        message: format!(
+            "{location}: expected {} lower-case hex digits",
+            2 * out.len()
+        ),
+    })
+}
+
+/// Fills `out` from twice as many lower-case hex digits; whether `s` was
+/// that (one copy of the code for every length).
+fn hex_into(s: &str, out: &mut [u8]) -> bool {
+    let b = s.as_bytes();
     let nibble = |c: u8| match c {
         b'0'..=b'9' => Some(c - b'0'),
         b'a'..=b'f' => Some(c - b'a' + 10),
         _ => None,
     };
-    for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
-        match (nibble(pair[0]), nibble(pair[1])) {
-            (Some(hi), Some(lo)) => *o = hi << 4 | lo,
-            _ => return Err(invalid()),
-        }
-    }
-    Ok(())
+    b.len() == 2 * out.len()
+        && out.iter_mut().zip(b.chunks_exact(2)).all(|(o, pair)| {
+            match (nibble(pair[0]), nibble(pair[1])) {
+                (Some(hi), Some(lo)) => {
+                    *o = hi << 4 | lo;
+                    true
+                }
+                _ => false,
+            }
+        })
 }
 
 fn full_name(input: &str, kind: ResourceKind) -> Result<ResourceName> {
@@ -474,7 +483,7 @@ impl DirectRoute {
         let region = Region::new(region)?;
         let mut stored = Vec::with_capacity(keys.len());
         for (i, k) in keys.iter().enumerate() {
-            stored.push(load_stored_key(k, &format!("api_keys[{i}]"))?);
+            stored.push(load_stored_key(k, "", i)?);
         }
         let catalog = RegionCatalog::new([region.canonical()])?;
         DirectRoute::from_stored(region, stored, domain, &catalog, secret)
@@ -630,24 +639,30 @@ fn same_check(a: [u8; 8], b: [u8; 8]) -> bool {
     a.iter().zip(&b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }
 
-/// A stored key from its snapshot entry at `location`.
-fn load_stored_key(k: &StoredKeyDto<'_>, location: &str) -> Result<StoredKey> {
-    let digest = unhex32(k.digest, &format!("{location}.digest"))?;
-    let salt = k
-        .salt
-        .map(|s| unhex::<16>(s, &format!("{location}.salt")))
-        .transpose()?;
-    match (k.scheme, salt) {
-        (SCHEME_UNSALTED, None) => Ok(StoredKey::Unsalted(digest)),
-        (SCHEME_SALTED, Some(salt)) => Ok(StoredKey::Salted { salt, digest }),
-        (SCHEME_KEYED, Some(salt)) => Ok(StoredKey::Keyed { salt, digest }),
-        _ => Err(Error::InvalidJson {
+/// Stored key `index` of the `api_keys` list at `parent` (a path prefix).
+fn load_stored_key(k: &StoredKeyDto<'_>, parent: &str, index: usize) -> Result<StoredKey> {
+    let mut digest = [0u8; 32];
+    let mut salt = [0u8; 16];
+    let valid = hex_into(k.digest, &mut digest)
+        && match (k.scheme, k.salt) {
+            (SCHEME_UNSALTED, None) => true,
+            (SCHEME_SALTED | SCHEME_KEYED, Some(s)) => hex_into(s, &mut salt),
+            _ => false,
+        };
+    if !valid {
+        return Err(Error::InvalidJson {
             message: format!(
-                "{location}: expected scheme {SCHEME_KEYED} or {SCHEME_SALTED} with a salt, or \
-                 {SCHEME_UNSALTED} with salt null"
+                "{parent}api_keys[{index}]: expected scheme {SCHEME_KEYED} or {SCHEME_SALTED} \
+                 with a salt of 32 lower-case hex digits, or {SCHEME_UNSALTED} with salt null; \
+                 and a digest of 64 lower-case hex digits"
             ),
-        }),
+        });
     }
+    Ok(match k.scheme {
+        SCHEME_UNSALTED => StoredKey::Unsalted(digest),
+        SCHEME_SALTED => StoredKey::Salted { salt, digest },
+        _ => StoredKey::Keyed { salt, digest },
+    })
 }
 
 /// One entry of a snapshot's `routers`.
@@ -715,7 +730,7 @@ fn load_deployment(
         (Some(dr), Placement::Region(region)) => {
             let mut keys = Vec::with_capacity(dr.api_keys.len());
             for (i, k) in dr.api_keys.iter().enumerate() {
-                keys.push(load_stored_key(k, &format!("direct_route.api_keys[{i}]"))?);
+                keys.push(load_stored_key(k, "direct_route.", i)?);
             }
             let route = DirectRoute::from_stored(region.clone(), keys, dr.domain, catalog, secret)?;
             handle_label(&name)?;
