@@ -250,12 +250,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex32(s: &str, location: &str) -> Result<[u8; 32]> {
-    unhex(s, location)
-}
-
-/// `N` bytes from `2N` lower-case hex digits.
-fn unhex<const N: usize>(s: &str, location: &str) -> Result<[u8; N]> {
-    let mut out = [0u8; N];
+    let mut out = [0u8; 32];
     unhex_into(s, location, &mut out)?;
     Ok(out)
 }
@@ -492,15 +487,13 @@ impl DirectRoute {
 
 /// Checks a snapshot's `key_secret_check` against the given secret.
 fn check_key_secret(check: Option<&str>, secret: Option<&KeySecret>) -> Result<()> {
-    let check = check
-        .map(|c| unhex::<8>(c, "key_secret_check"))
-        .transpose()?;
-    match (check, secret) {
-        (Some(_), None) => Err(Error::KeySecretMismatch { given: false }),
-        (Some(check), Some(s)) if !same_check(check, s.check()) => {
-            Err(Error::KeySecretMismatch { given: true })
-        }
-        _ => Ok(()),
+    let Some(check) = check else { return Ok(()) };
+    let mut bytes = [0u8; 8];
+    unhex_into(check, "key_secret_check", &mut bytes)?;
+    match secret {
+        None => Err(Error::KeySecretMismatch { given: false }),
+        Some(s) if !same_check(bytes, s.check()) => Err(Error::KeySecretMismatch { given: true }),
+        Some(_) => Ok(()),
     }
 }
 
