@@ -1,10 +1,11 @@
 //! `DirectRoute`: Internet direct routing (SPEC G4, G5, G6).
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString, PyTuple};
 use replica_router::limits::MAX_API_KEYS;
 use replica_router::{
-    DEFAULT_DIRECT_DOMAIN, DirectRoute, Error, Id, IdKind, RegionCatalog, ResourceKind,
+    DEFAULT_DIRECT_DOMAIN, DirectRoute, Error, Id, IdKind, KeySecret, RegionCatalog, ResourceKind,
     ResourceName,
 };
 
@@ -13,6 +14,31 @@ use crate::deployment::PyDeployment;
 use crate::errors::OrRaise;
 use crate::names::Text;
 use crate::region::{PyRegion, PyRegionCatalog, RegionArg};
+use crate::selection::seed_from_py;
+
+/// A ``key_secret`` argument: bytes, bytearray or str (its UTF-8 bytes),
+/// 16 to 64 bytes (SPEC G6); None for no secret.
+pub(crate) fn key_secret_from_py(
+    py: Python<'_>,
+    secret: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<KeySecret>> {
+    let Some(secret) = secret.filter(|s| !s.is_none()) else {
+        return Ok(None);
+    };
+    let new = |b: &[u8]| KeySecret::new(b).or_raise(py).map(Some);
+    if let Ok(b) = secret.cast::<PyBytes>() {
+        new(b.as_bytes())
+    } else if let Ok(b) = secret.cast::<PyByteArray>() {
+        new(&b.to_vec())
+    } else if let Ok(s) = secret.cast::<PyString>() {
+        new(s.to_cow()?.as_bytes())
+    } else {
+        Err(PyTypeError::new_err(format!(
+            "key_secret must be bytes, bytearray, str or None, not {}",
+            secret.get_type().name()?
+        )))
+    }
+}
 
 /// A deployment argument: a `Deployment` or its resource name.
 #[derive(FromPyObject)]
@@ -54,8 +80,10 @@ impl DeploymentArg<'_> {
 
 /// A region-pinned direct route guarded by its own API keys (SPEC G4-G6).
 ///
-/// Keys are kept only as SHA-256 digests: they never appear in ``repr``,
-/// errors or snapshots.
+/// Keys are kept only as salted digests (SPEC G6): ``SHA-256(salt + key)``
+/// with a 16-byte salt per key drawn from ``seed``, or
+/// ``HMAC-SHA-256(key_secret, salt + key)`` with a ``key_secret``. They never
+/// appear in ``repr``, errors, snapshots or pickles.
 ///
 /// Example:
 ///
@@ -82,23 +110,34 @@ impl PyDirectRoute {
     /// ``catalog`` (default: the reference's ten regions) says which regions
     /// support direct routing.
     ///
+    /// ``seed`` (an int in ``0..2**64``, 32 bytes, or None for OS entropy,
+    /// as for ``Registry``) draws the keys' salts: the same seed and keys
+    /// give the same digests. ``key_secret`` (16 to 64 bytes, or a str of
+    /// as many UTF-8 bytes) keys the digests with HMAC-SHA-256; it is never
+    /// stored in :meth:`to_json` or pickles.
+    ///
     /// Raises ValidationError: ``INVALID_REGION``, ``UNSUPPORTED_REGION``,
     /// ``NO_API_KEYS``, ``INVALID_API_KEY``, ``DUPLICATE_API_KEY``,
-    /// ``LIMIT_EXCEEDED``, ``INVALID_DOMAIN``. Errors name keys by position.
+    /// ``LIMIT_EXCEEDED``, ``INVALID_DOMAIN``, ``INVALID_SEED``,
+    /// ``INVALID_KEY_SECRET``. Errors name keys by position.
     ///
     ///     >>> DirectRoute("EU_FRANKFURT_1", ["k1", "k2"], domain="example.com").domain
     ///     'example.com'
     #[new]
-    #[pyo3(signature = (region, api_keys, *, domain=None, catalog=None))]
+    #[pyo3(signature = (region, api_keys, *, seed=None, key_secret=None, domain=None, catalog=None))]
     fn new(
         py: Python<'_>,
         region: RegionArg<'_>,
         api_keys: &Bound<'_, PyAny>,
+        seed: Option<&Bound<'_, PyAny>>,
+        key_secret: Option<&Bound<'_, PyAny>>,
         domain: Option<Text>,
         catalog: Option<&Bound<'_, PyRegionCatalog>>,
     ) -> PyResult<Self> {
         let region = region.to_region(py)?;
         let keys = str_seq(api_keys, "api_keys", "items in api_keys", MAX_API_KEYS)?;
+        let seed = seed_from_py(py, seed)?;
+        let secret = key_secret_from_py(py, key_secret)?;
         let default_catalog;
         let catalog = match catalog {
             Some(c) => &c.get().inner,
@@ -107,7 +146,8 @@ impl PyDirectRoute {
                 &default_catalog
             }
         };
-        let mut inner = DirectRoute::with_catalog(region, &keys, catalog).or_raise(py)?;
+        let mut inner = DirectRoute::with_catalog(region, &keys, catalog, seed, secret.as_ref())
+            .or_raise(py)?;
         if let Some(domain) = domain {
             inner = inner.with_domain(domain.as_str()).or_raise(py)?;
         }
@@ -133,6 +173,58 @@ impl PyDirectRoute {
     #[getter]
     fn key_count(&self) -> usize {
         self.inner.key_count()
+    }
+
+    /// Whether a key secret keys the route's digests.
+    #[getter]
+    fn is_keyed(&self) -> bool {
+        self.inner.is_keyed()
+    }
+
+    /// The route as JSON: region, domain, and per key its salt and digest
+    /// (never the key, never the key secret).
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// Loads a route from :meth:`to_json` output; ``key_secret`` is the
+    /// secret its digests are keyed by, if any.
+    ///
+    /// Raises ValidationError: ``INVALID_JSON``, ``KEY_SECRET_MISMATCH``
+    /// (none or another secret given), the constructor's errors.
+    ///
+    ///     >>> route = DirectRoute("US_ARIZONA_1", ["secret1"], seed=1)
+    ///     >>> DirectRoute.from_json(route.to_json()) == route
+    ///     True
+    #[staticmethod]
+    #[pyo3(signature = (json, *, key_secret=None))]
+    fn from_json(
+        py: Python<'_>,
+        json: Text,
+        key_secret: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let secret = key_secret_from_py(py, key_secret)?;
+        let inner = DirectRoute::from_json(json.as_str(), secret.as_ref()).or_raise(py)?;
+        Ok(PyDirectRoute { inner })
+    }
+
+    /// Pickling and ``copy`` go through :meth:`to_json` (salted digests).
+    /// A route keyed by a secret does not pickle (the secret stays out of
+    /// pickles): save :meth:`to_json` and load it with the secret.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        if slf.get().inner.is_keyed() {
+            return Err(PyTypeError::new_err(
+                "a DirectRoute keyed by a key secret does not pickle (the secret stays out of \
+                 pickles): save to_json() and load it with DirectRoute.from_json(json, \
+                 key_secret=...)",
+            ));
+        }
+        let from_json = slf.get_type().getattr("from_json")?;
+        let json = slf.get().inner.to_json();
+        PyTuple::new(
+            slf.py(),
+            [from_json, PyTuple::new(slf.py(), [json])?.into_any()],
+        )
     }
 
     /// The handle ``{account}-{deployment}.{region host form}.{domain}``

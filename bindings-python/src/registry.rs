@@ -25,6 +25,7 @@ use pyo3::exceptions::PyTypeError;
 
 use crate::args::{opt_uint, str_seq, uint};
 use crate::deployment::PyDeployment;
+use crate::direct_route::key_secret_from_py;
 use crate::errors::OrRaise;
 use crate::migration::{self, PyMigrationPlan};
 use crate::names::Text;
@@ -117,19 +118,30 @@ impl PyRegistry {
     /// (``INVALID_SEED``) for a seed of the wrong length, (``OUT_OF_RANGE``)
     /// for an int seed outside ``0..2**64``; TypeError for other seed types.
     ///
+    /// ``key_secret`` (16 to 64 bytes, or a str of as many UTF-8 bytes;
+    /// ValidationError ``INVALID_KEY_SECRET`` otherwise) keys the digests of
+    /// direct-route API keys with HMAC-SHA-256 (SPEC G6). Keep it outside
+    /// the snapshot: :meth:`to_json` records only a check value, and
+    /// :meth:`from_json` needs the same secret.
+    ///
     ///     >>> Registry("my-account", seed=42).account
     ///     'my-account'
     #[new]
-    #[pyo3(signature = (account, seed=None, *, catalog=None))]
+    #[pyo3(signature = (account, seed=None, *, catalog=None, key_secret=None))]
     fn new(
         py: Python<'_>,
         account: Text,
         seed: Option<&Bound<'_, PyAny>>,
         catalog: Option<&Bound<'_, PyRegionCatalog>>,
+        key_secret: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let seed = seed_from_py(py, seed)?;
+        let secret = key_secret_from_py(py, key_secret)?;
         let catalog = catalog.map_or_else(RegionCatalog::default, |c| c.get().inner.clone());
-        let inner = Registry::with_catalog(account.as_str(), seed, catalog).or_raise(py)?;
+        let mut inner = Registry::with_catalog(account.as_str(), seed, catalog).or_raise(py)?;
+        if let Some(secret) = secret {
+            inner = inner.with_key_secret(secret).or_raise(py)?;
+        }
         Ok(PyRegistry {
             inner: Mutex::new(inner),
         })
@@ -774,8 +786,8 @@ impl PyRegistry {
     // ----- state -----
 
     /// The whole state as JSON (SPEC T1): format version, seed, generator
-    /// positions, catalog, deployments and routers (API keys as SHA-256
-    /// digests only).
+    /// positions, catalog, deployments and routers (API keys as salted
+    /// digests only, and the key secret as a check value only).
     fn to_json(&self) -> String {
         self.lock().to_json()
     }
@@ -783,28 +795,54 @@ impl PyRegistry {
     /// Loads a registry from :meth:`to_json` output (SPEC T1). The result
     /// makes the same decisions as the original.
     ///
+    /// ``key_secret`` is the secret the snapshot's key digests are keyed by
+    /// (see the constructor); given for a snapshot saved without one, it
+    /// keys the API keys set from then on.
+    ///
     /// Raises ValidationError (``INVALID_JSON``,
     /// ``UNSUPPORTED_FORMAT_VERSION``, ``INVALID_SNAPSHOT`` with the rule
-    /// broken as ``__cause__``, ``LIMIT_EXCEEDED``): never a partial state.
+    /// broken as ``__cause__``, ``LIMIT_EXCEEDED``, ``KEY_SECRET_MISMATCH``
+    /// when the digests are keyed by a secret and none or another was
+    /// given, ``INVALID_KEY_SECRET``): never a partial state.
     ///
     ///     >>> reg = Registry("acme", seed=1)
     ///     >>> Registry.from_json(reg.to_json()).to_json() == reg.to_json()
     ///     True
     #[staticmethod]
-    fn from_json(py: Python<'_>, json: Text) -> PyResult<Self> {
+    #[pyo3(signature = (json, *, key_secret=None))]
+    fn from_json(
+        py: Python<'_>,
+        json: Text,
+        key_secret: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let secret = key_secret_from_py(py, key_secret)?;
         // Parsing a large snapshot takes a while: other threads run meanwhile.
         let inner = py
-            .detach(|| Registry::from_json(json.as_str()))
+            .detach(|| match &secret {
+                Some(s) => Registry::from_json_with_key_secret(json.as_str(), s),
+                None => Registry::from_json(json.as_str()),
+            })
             .or_raise(py)?;
         Ok(PyRegistry {
             inner: Mutex::new(inner),
         })
     }
 
-    /// Pickling and ``copy.deepcopy`` go through :meth:`to_json`.
+    /// Pickling and ``copy.deepcopy`` go through :meth:`to_json`. A
+    /// registry with a key secret does not pickle (the secret stays out of
+    /// pickles): save :meth:`to_json` and load it with the secret.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let json = {
+            let reg = slf.get().lock();
+            (!reg.has_key_secret()).then(|| reg.to_json())
+        };
+        let Some(json) = json else {
+            return Err(PyTypeError::new_err(
+                "a Registry with a key secret does not pickle (the secret stays out of pickles): \
+                 save to_json() and load it with Registry.from_json(json, key_secret=...)",
+            ));
+        };
         let from_json = slf.get_type().getattr("from_json")?;
-        let json = slf.get().to_json();
         PyTuple::new(
             slf.py(),
             [from_json, PyTuple::new(slf.py(), [json])?.into_any()],

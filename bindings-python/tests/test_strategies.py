@@ -216,4 +216,4 @@ def test_t3_version_1_snapshot_loads_with_the_flag() -> None:
     sticky = reg.get_router("sticky")
     assert (sticky.strategy, sticky.session_affinity) == ("weighted-random", True)
     assert reg.get_router("rr").session_affinity is False
-    assert '"format_version": 2' in reg.to_json()
+    assert '"format_version": 3' in reg.to_json()

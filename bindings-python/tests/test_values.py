@@ -104,9 +104,11 @@ def test_region_catalog_direct_route_values() -> None:
     assert c != rr.RegionCatalog()
     assert repr(c) == "RegionCatalog(['EU_PARIS_2', 'US_OHIO_1'])"
     assert c.regions == [rr.Region("EU_PARIS_2"), rr.Region("US_OHIO_1")]
-    route = rr.DirectRoute(r, ["k1", "k2"], domain="Example.COM")
-    assert route == rr.DirectRoute("us-arizona-1", ["k1", "k2"], domain="example.com")
-    assert route != rr.DirectRoute("us-arizona-1", ["k1", "k3"], domain="example.com")
+    route = rr.DirectRoute(r, ["k1", "k2"], seed=1, domain="Example.COM")
+    assert route == rr.DirectRoute("us-arizona-1", ["k1", "k2"], seed=1, domain="example.com")
+    assert route != rr.DirectRoute("us-arizona-1", ["k1", "k3"], seed=1, domain="example.com")
+    # The salts come from the seed: equal keys under another seed differ.
+    assert route != rr.DirectRoute("us-arizona-1", ["k1", "k2"], seed=2, domain="example.com")
     assert repr(route) == "DirectRoute(region='US_ARIZONA_1', key_count=2, domain='example.com')"
     assert "k1" not in repr(route) and "k1" not in str(route)
     assert route.to_dict() == {"region": "US_ARIZONA_1", "domain": "example.com", "key_count": 2}
@@ -133,7 +135,7 @@ def test_t1_json_round_trip_is_exact_and_makes_the_same_decisions() -> None:
     for _ in range(5):
         reg.route("ab-test")
     text = reg.to_json()
-    assert json.loads(text)["format_version"] == 2
+    assert json.loads(text)["format_version"] == 3
     assert "s3" not in json.loads(text)["deployments"][2]["direct_route"].values()
     again = rr.Registry.from_json(text)
     assert again.to_json() == text

@@ -1,14 +1,15 @@
 //! `DirectRoute`: region-pinned Internet endpoints with their own API keys
 //! (SPEC G4-G6).
 
-use js_sys::JsString;
-use replica_router::{DirectRoute, Id, IdKind, ResourceKind, ResourceName};
-use wasm_bindgen::JsValue;
+use js_sys::{JsString, Uint8Array};
+use replica_router::{DirectRoute, Id, IdKind, KeySecret, ResourceKind, ResourceName};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::convert::{Fields, opt_string, string, string_list};
 use crate::errors::{IntoJs, JsResult, type_error};
 use crate::region::{JsRegion, catalog_arg, region_arg};
+use crate::selection::seed;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_DIRECT_ROUTE: &'static str = r#"
@@ -18,8 +19,29 @@ export interface DirectRouteOptions {
   catalog?: CatalogInput | null;
   /** The handle's domain suffix; default `direct.fireworks.ai`. */
   domain?: string | null;
+  /** Draws the keys' salts; default: `crypto.getRandomValues`. */
+  seed?: SeedInput;
+  /** Keys the digests with HMAC-SHA-256 (SPEC G6). */
+  keySecret?: KeySecretInput;
 }
+
+/** A key secret (SPEC G6): 16 to 64 bytes, or a string of as many UTF-8 bytes. */
+export type KeySecretInput = Uint8Array | string | null | undefined;
 "#;
+
+/// A `keySecret` argument: a `Uint8Array` or a string (its UTF-8 bytes);
+/// `null`/`undefined` for none.
+pub(crate) fn key_secret(value: &JsValue) -> JsResult<Option<KeySecret>> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    // A Uint8Array, else a string (whose check names the type error).
+    let bytes = match value.dyn_ref::<Uint8Array>() {
+        Some(array) => array.to_vec(),
+        None => string(value, "keySecret")?.into_bytes(),
+    };
+    KeySecret::new(&bytes).js().map(Some)
+}
 
 /// A deployment name for a handle: a full name, or a bare ID with `account`.
 fn deployment_name(deployment: &JsValue, account: &JsValue) -> JsResult<ResourceName> {
@@ -39,8 +61,8 @@ fn deployment_name(deployment: &JsValue, account: &JsValue) -> JsResult<Resource
 }
 
 /// An Internet (`INTERNET`) direct route of a region-pinned deployment
-/// (SPEC G4): its region, the hash of each of its API keys, and the handle's
-/// domain. Keys are never shown, serialized or returned.
+/// (SPEC G4): its region, a salted digest of each of its API keys (SPEC G6),
+/// and the handle's domain. Keys are never shown, serialized or returned.
 #[wasm_bindgen(js_name = DirectRoute)]
 pub struct JsDirectRoute {
     inner: DirectRoute,
@@ -56,11 +78,14 @@ impl JsDirectRoute {
 #[wasm_bindgen(js_class = DirectRoute)]
 impl JsDirectRoute {
     /// A direct route in `region` guarded by `apiKeys` (1 to 64 keys, each 1
-    /// to 256 ASCII letters or digits, no duplicates).
+    /// to 256 ASCII letters or digits, no duplicates). `seed` draws the keys'
+    /// salts (omitted: `crypto.getRandomValues`); `keySecret` keys their
+    /// digests with HMAC-SHA-256.
     ///
     /// Throws `ValidationError` with code `INVALID_REGION`,
     /// `UNSUPPORTED_REGION`, `NO_API_KEYS`, `INVALID_API_KEY`,
-    /// `DUPLICATE_API_KEY`, `LIMIT_EXCEEDED` or `INVALID_DOMAIN`.
+    /// `DUPLICATE_API_KEY`, `LIMIT_EXCEEDED`, `INVALID_DOMAIN`,
+    /// `INVALID_SEED` or `INVALID_KEY_SECRET`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "RegionInput")] region: &JsValue,
@@ -70,10 +95,18 @@ impl JsDirectRoute {
     ) -> JsResult<JsDirectRoute> {
         let region = region_arg(region, "region")?;
         let keys = string_list(api_keys, "apiKeys")?;
-        let options = Fields::new(options, "options", &["catalog", "domain"], true)?;
+        let options = Fields::new(
+            options,
+            "options",
+            &["catalog", "domain", "seed", "keySecret"],
+            true,
+        )?;
         let catalog = catalog_arg(&options.raw("catalog")?, "catalog")?.unwrap_or_default();
         let domain = options.opt_string("domain")?;
-        let mut inner = DirectRoute::with_catalog(region, &keys, &catalog).js()?;
+        let seed = seed(&options.raw("seed")?)?;
+        let secret = key_secret(&options.raw("keySecret")?)?;
+        let mut inner =
+            DirectRoute::with_catalog(region, &keys, &catalog, seed, secret.as_ref()).js()?;
         if let Some(domain) = domain {
             inner = inner.with_domain(&domain).js()?;
         }
@@ -96,6 +129,12 @@ impl JsDirectRoute {
     #[wasm_bindgen(getter, js_name = keyCount)]
     pub fn key_count(&self) -> u32 {
         u32::try_from(self.inner.key_count()).unwrap_or(u32::MAX)
+    }
+
+    /// Whether a key secret keys the route's digests.
+    #[wasm_bindgen(getter, js_name = isKeyed)]
+    pub fn is_keyed(&self) -> bool {
+        self.inner.is_keyed()
     }
 
     /// The handle of `deployment` (SPEC G5):

@@ -7,7 +7,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{Fields, count_to_js, object, opt_string, string, u64_to_js, u64_value};
-use crate::direct_route::JsDirectRoute;
+use crate::direct_route::{self, JsDirectRoute};
 use crate::errors::{IntoJs, JsResult};
 use crate::migration::{JsMigrationPlan, request_from_js};
 use crate::region::{JsRegionCatalog, catalog_arg};
@@ -107,40 +107,55 @@ impl JsRegistry {
     /// An empty registry acting as `account`. `seed` drives generated IDs
     /// and `route`; omitted, it comes from `crypto.getRandomValues`.
     /// `catalog` decides which regions support direct routing (default: the
-    /// ten regions of the reference docs).
+    /// ten regions of the reference docs). `keySecret` (16 to 64 bytes, or
+    /// a string of as many UTF-8 bytes) keys the digests of direct-route API
+    /// keys with HMAC-SHA-256 (SPEC G6): keep it outside the snapshot
+    /// (`toJson` records only a check value) and give it to `fromJson`.
     ///
     /// Throws `ValidationError` (`INVALID_NAME`, `INVALID_REGION`,
-    /// `INVALID_SEED`).
+    /// `INVALID_SEED`, `INVALID_KEY_SECRET`).
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "string")] account: &JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "SeedInput")] seed: &JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CatalogInput | null")] catalog: &JsValue,
+        #[wasm_bindgen(js_name = keySecret, unchecked_optional_param_type = "KeySecretInput")]
+        key_secret: &JsValue,
     ) -> JsResult<JsRegistry> {
         let account = string(account, "account")?;
         let catalog = catalog_arg(catalog, "catalog")?.unwrap_or_default();
         let seed = self::seed(seed)?;
-        Ok(JsRegistry {
-            inner: Registry::with_catalog(&account, seed, catalog).js()?,
-        })
+        let secret = direct_route::key_secret(key_secret)?;
+        let mut inner = Registry::with_catalog(&account, seed, catalog).js()?;
+        if let Some(secret) = secret {
+            inner = inner.with_key_secret(secret).js()?;
+        }
+        Ok(JsRegistry { inner })
     }
 
-    /// Loads a registry from `toJson()` output (SPEC T1). Throws
+    /// Loads a registry from `toJson()` output (SPEC T1), with the
+    /// `keySecret` its key digests are keyed by, if any. Throws
     /// `ValidationError` (`INVALID_JSON`, `UNSUPPORTED_FORMAT_VERSION`,
-    /// `INVALID_SNAPSHOT` with the inner error as `cause`, `LIMIT_EXCEEDED`);
-    /// never returns a partial state.
+    /// `INVALID_SNAPSHOT` with the inner error as `cause`, `LIMIT_EXCEEDED`,
+    /// `KEY_SECRET_MISMATCH` when none or another secret was given,
+    /// `INVALID_KEY_SECRET`); never returns a partial state.
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(
         #[wasm_bindgen(unchecked_param_type = "string")] json: &JsValue,
+        #[wasm_bindgen(js_name = keySecret, unchecked_optional_param_type = "KeySecretInput")]
+        key_secret: &JsValue,
     ) -> JsResult<JsRegistry> {
-        Ok(JsRegistry {
-            inner: Registry::from_json(&string(json, "json")?).js()?,
-        })
+        let json = string(json, "json")?;
+        let inner = match direct_route::key_secret(key_secret)? {
+            Some(secret) => Registry::from_json_with_key_secret(&json, &secret),
+            None => Registry::from_json(&json),
+        };
+        Ok(JsRegistry { inner: inner.js()? })
     }
 
     /// The whole state as JSON (SPEC T1); `Registry.fromJson` restores it
-    /// exactly, generator positions included. API keys are stored as SHA-256
-    /// digests only.
+    /// exactly, generator positions included. API keys are stored as salted
+    /// digests only, a key secret as a check value only.
     #[wasm_bindgen(js_name = toJson)]
     pub fn to_json(&self) -> JsString {
         self.inner.to_json().into()

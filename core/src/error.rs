@@ -164,6 +164,18 @@ pub enum Error {
     },
     /// The presented key is not one of the deployment's direct-route keys (SPEC G6).
     Forbidden,
+    /// A key secret is shorter or longer than allowed (SPEC G6; see
+    /// [`KeySecret::new`](crate::KeySecret::new)).
+    InvalidKeySecret {
+        /// How many bytes were given.
+        len: usize,
+    },
+    /// A snapshot's API-key digests are keyed by a secret and none or a
+    /// different one was given (SPEC G6).
+    KeySecretMismatch {
+        /// Whether a secret was given (a different one) or not.
+        given: bool,
+    },
     /// Replica bounds with `min > max` (SPEC D2), or (snapshots) a replica
     /// count outside its bounds.
     InvalidReplicaBounds {
@@ -420,6 +432,8 @@ impl Error {
             InvalidDomain { .. } => (ErrorKind::Validation, "INVALID_DOMAIN"),
             Unauthenticated { .. } => (ErrorKind::Auth, "UNAUTHENTICATED"),
             Forbidden => (ErrorKind::Auth, "FORBIDDEN"),
+            InvalidKeySecret { .. } => (ErrorKind::Validation, "INVALID_KEY_SECRET"),
+            KeySecretMismatch { .. } => (ErrorKind::Validation, "KEY_SECRET_MISMATCH"),
             InvalidReplicaBounds { .. } => (ErrorKind::Validation, "INVALID_REPLICA_BOUNDS"),
             AlreadyExists { .. } => (ErrorKind::Conflict, "ALREADY_EXISTS"),
             NotFound { .. } => (ErrorKind::NotFound, "NOT_FOUND"),
@@ -558,6 +572,21 @@ impl fmt::Display for Error {
             Forbidden => f.write_str(
                 "forbidden: the API key is not one of this deployment's direct-route keys \
                  (account-level keys are not accepted)",
+            ),
+            InvalidKeySecret { len } => write!(
+                f,
+                "a key secret of {len} bytes is invalid: use {} to {} bytes (32 random bytes \
+                 recommended)",
+                crate::KeySecret::MIN_LEN,
+                crate::KeySecret::MAX_LEN
+            ),
+            KeySecretMismatch { given: false } => f.write_str(
+                "the snapshot's API-key digests are keyed by a secret, and none was given: use the \
+                 key secret they were saved with",
+            ),
+            KeySecretMismatch { given: true } => f.write_str(
+                "the key secret is not the one the API-key digests are keyed by: use the key \
+                 secret they were saved with",
             ),
             InvalidReplicaBounds {
                 min,

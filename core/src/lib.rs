@@ -97,7 +97,7 @@ mod strategy;
 mod support;
 
 pub use deployment::{Deployment, DeploymentSpec, DeploymentUpdate, Placement};
-pub use direct_route::{DEFAULT_DIRECT_DOMAIN, DirectRoute};
+pub use direct_route::{DEFAULT_DIRECT_DOMAIN, DirectRoute, KeySecret, SALT_STREAM};
 pub use error::{Error, ErrorKind, IdKind, Result};
 pub use migration::*;
 pub use names::{Id, ResourceKind, ResourceName};

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use common::registry::*;
 use proptest::prelude::*;
 use replica_router::{
-    DeploymentSpec, DeploymentUpdate, DirectRoute, Error, ErrorKind, Id, IdKind, Region,
+    DeploymentSpec, DeploymentUpdate, DirectRoute, Error, ErrorKind, Id, IdKind, KeySecret, Region,
     RegionCatalog, Registry, ResourceKind, ResourceName, RouterSpec, Seed, Strategy,
     WeightedSelector,
 };
@@ -54,10 +54,10 @@ fn reached() -> BTreeMap<&'static str, Error> {
     put(reg
         .create_deployment(DeploymentSpec::new(MODEL).direct_route(["k"]))
         .unwrap_err());
-    put(DirectRoute::new(Region::new("US_IOWA_1").unwrap(), &["bad key"]).unwrap_err());
-    put(DirectRoute::new(Region::new("US_IOWA_1").unwrap(), &["k", "k"]).unwrap_err());
-    put(DirectRoute::new(Region::new("US_IOWA_1").unwrap(), &[] as &[&str]).unwrap_err());
-    let route = DirectRoute::new(Region::new("US_IOWA_1").unwrap(), &["k"]).unwrap();
+    put(DirectRoute::new(Region::new("US_IOWA_1").unwrap(), &["bad key"], 0).unwrap_err());
+    put(DirectRoute::new(Region::new("US_IOWA_1").unwrap(), &["k", "k"], 0).unwrap_err());
+    put(DirectRoute::new(Region::new("US_IOWA_1").unwrap(), &[] as &[&str], 0).unwrap_err());
+    let route = DirectRoute::new(Region::new("US_IOWA_1").unwrap(), &["k"], 0).unwrap();
     let long = ResourceName::new(
         Id::new(&"a".repeat(40), IdKind::Account).unwrap(),
         ResourceKind::Deployment,
@@ -67,6 +67,13 @@ fn reached() -> BTreeMap<&'static str, Error> {
     put(route.clone().with_domain("bad domain").unwrap_err());
     put(route.authorize(None).unwrap_err());
     put(route.authorize(Some("Bearer nope")).unwrap_err());
+    put(KeySecret::new(b"short").unwrap_err());
+    let secret = KeySecret::new(&[7; 32]).unwrap();
+    let keyed = Registry::new("acme", 1)
+        .unwrap()
+        .with_key_secret(secret)
+        .unwrap();
+    put(Registry::from_json(&keyed.to_json()).unwrap_err());
     put(reg
         .update_deployment("deployment-a", DeploymentUpdate::new().replicas(2, 1))
         .unwrap_err());
@@ -249,7 +256,7 @@ proptest! {
         let _ = RegionCatalog::new([s.as_str(), t.as_str()]);
         let _ = s.parse::<Strategy>();
         if let Ok(region) = Region::new("US_IOWA_1")
-            && let Ok(route) = DirectRoute::new(region, &keys)
+            && let Ok(route) = DirectRoute::new(region, &keys, 0)
         {
             let _ = route.authorize(Some(&s));
             let _ = route.clone().with_domain(&t);

@@ -206,14 +206,14 @@ fn g4_api_key_limit() {
     let keys: Vec<String> = (0..=replica_router::limits::MAX_API_KEYS)
         .map(|i| format!("k{i}"))
         .collect();
-    let err = DirectRoute::new(Region::new("US_IOWA_1").unwrap(), &keys).unwrap_err();
+    let err = DirectRoute::new(Region::new("US_IOWA_1").unwrap(), &keys, 0).unwrap_err();
     assert!(matches!(err, Error::LimitExceeded { .. }));
-    assert!(DirectRoute::new(Region::new("US_IOWA_1").unwrap(), &keys[1..]).is_ok());
+    assert!(DirectRoute::new(Region::new("US_IOWA_1").unwrap(), &keys[1..], 0).is_ok());
 }
 
 #[test]
 fn g5_handle_and_base_url_match_the_reference() {
-    let route = DirectRoute::new(Region::new("US_ARIZONA_1").unwrap(), &["key1"]).unwrap();
+    let route = DirectRoute::new(Region::new("US_ARIZONA_1").unwrap(), &["key1"], 0).unwrap();
     let d = dep("my-account", "abcd1234");
     assert_eq!(
         route.handle(&d).unwrap(),
@@ -249,7 +249,7 @@ fn g5_handle_and_base_url_match_the_reference() {
 
 #[test]
 fn g5_first_label_is_at_most_63_characters() {
-    let route = DirectRoute::new(Region::new("US_ARIZONA_1").unwrap(), &["key1"]).unwrap();
+    let route = DirectRoute::new(Region::new("US_ARIZONA_1").unwrap(), &["key1"], 0).unwrap();
     // 31 + 1 + 31 = 63: allowed; one more: rejected.
     let ok = dep(&"a".repeat(31), &"b".repeat(31));
     assert!(route.handle(&ok).is_ok());
@@ -274,8 +274,12 @@ fn g5_first_label_is_at_most_63_characters() {
 
 #[test]
 fn g6_authorize_distinguishes_unauthenticated_and_forbidden() {
-    let route =
-        DirectRoute::new(Region::new("US_ARIZONA_1").unwrap(), &["alpha1", "Beta2"]).unwrap();
+    let route = DirectRoute::new(
+        Region::new("US_ARIZONA_1").unwrap(),
+        &["alpha1", "Beta2"],
+        0,
+    )
+    .unwrap();
     for ok in [
         "Bearer alpha1",
         "bearer Beta2",
@@ -323,7 +327,7 @@ fn g6_authorize_distinguishes_unauthenticated_and_forbidden() {
 #[test]
 fn g6_keys_never_appear_in_debug_display_errors_or_snapshots() {
     let secret = "SuperSecretKey123";
-    let route = DirectRoute::new(Region::new("US_ARIZONA_1").unwrap(), &[secret]).unwrap();
+    let route = DirectRoute::new(Region::new("US_ARIZONA_1").unwrap(), &[secret], 0).unwrap();
     assert!(!format!("{route:?}").contains(secret));
     assert!(!format!("{route}").contains(secret));
     for header in [

@@ -85,12 +85,12 @@ fn t1_shape_errors_name_the_path() {
 #[test]
 fn t1_version_is_read_before_the_rest() {
     // A future version with fields this build does not know.
-    let future = r#"{"format_version": 3, "shards": []}"#;
+    let future = r#"{"format_version": 4, "shards": []}"#;
     assert!(matches!(
         Registry::from_json(future),
         Err(Error::UnsupportedFormatVersion {
-            found: 3,
-            supported: 2
+            found: 4,
+            supported: 3
         })
     ));
     assert_eq!(

@@ -90,13 +90,20 @@ fn t1_registry_values_serialize_as_their_snapshot_part() {
         assert_eq!(round_trip(d.name()), part["name"]);
         assert_eq!(round_trip(d.model()), part["model"]);
         if let Some(route) = d.direct_route() {
-            // The snapshot's direct_route members, plus the region the
-            // snapshot keeps on the deployment.
+            // DirectRoute::to_json's shape: the snapshot's direct_route
+            // members, plus the region the snapshot keeps on the deployment
+            // and the secret check it keeps at the top.
             let mut alone = round_trip(route);
+            assert_eq!(
+                alone,
+                serde_json::from_str::<Value>(&route.to_json()).unwrap()
+            );
             assert_eq!(alone["region"], part["region"]);
+            assert_eq!(alone["key_secret_check"], snap["key_secret_check"]);
             alone.as_object_mut().unwrap().remove("region");
+            alone.as_object_mut().unwrap().remove("key_secret_check");
             assert_eq!(alone, part["direct_route"]);
-            assert_eq!(alone["api_key_sha256"].as_array().unwrap().len(), 2);
+            assert_eq!(alone["api_keys"].as_array().unwrap().len(), 2);
             let text = serde_json::to_string(route).unwrap();
             assert!(!text.contains("secretkey"), "{text}");
         }
@@ -265,29 +272,31 @@ fn e1_invalid_values_are_rejected_with_the_core_message() {
             .unwrap(),
     )
     .unwrap();
-    let digest = route["api_key_sha256"][0].clone();
-    let bad = edit(&route, "api_key_sha256", json!([digest, digest]));
+    let stored = route["api_keys"][0].clone();
+    let bad = edit(&route, "api_keys", json!([stored, stored]));
     assert_eq!(
         rejected::<DirectRoute>(bad),
-        DirectRoute::new(Region::new("US_ARIZONA_1").unwrap(), &["k", "k"])
+        DirectRoute::new(Region::new("US_ARIZONA_1").unwrap(), &["k", "k"], 1)
             .unwrap_err()
             .to_string()
     );
     let bad = edit(&route, "domain", json!("-bad-"));
-    let domain_error = DirectRoute::new(Region::new("US_ARIZONA_1").unwrap(), &["k"])
+    let domain_error = DirectRoute::new(Region::new("US_ARIZONA_1").unwrap(), &["k"], 1)
         .unwrap()
         .with_domain("-bad-")
         .unwrap_err();
     assert_eq!(rejected::<DirectRoute>(bad), message(domain_error));
-    let bad = edit(&route, "api_key_sha256", json!([]));
+    let bad = edit(&route, "api_keys", json!([]));
     assert_eq!(
         rejected::<DirectRoute>(bad),
-        DirectRoute::new(Region::new("US_ARIZONA_1").unwrap(), &[] as &[&str])
+        DirectRoute::new(Region::new("US_ARIZONA_1").unwrap(), &[] as &[&str], 1)
             .unwrap_err()
             .to_string()
     );
-    let bad = edit(&route, "api_key_sha256", json!(["00"]));
-    assert!(rejected::<DirectRoute>(bad).ends_with("expected 64 lower-case hex digits"));
+    let mut short = stored.clone();
+    short["digest"] = json!("00");
+    let bad = edit(&route, "api_keys", json!([short]));
+    assert!(rejected::<DirectRoute>(bad).ends_with("and a digest of 64 lower-case hex digits"));
 
     // Routers: what a router alone can break.
     let foreign = edit(

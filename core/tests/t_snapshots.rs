@@ -58,7 +58,7 @@ fn t1_round_trip_is_exact_and_keeps_behaviour() {
 fn t1_format_has_a_version_and_listings_are_sorted() {
     let reg = ab_test();
     let value: serde_json::Value = serde_json::from_str(&reg.to_json()).unwrap();
-    assert_eq!(value["format_version"], 2);
+    assert_eq!(value["format_version"], 3);
     assert_eq!(value["deployments"][0]["name"], dep_name("deployment-a"));
     assert_eq!(value["routers"][0]["strategy"], "weighted-random");
 }
@@ -90,15 +90,18 @@ fn t1_snapshot_errors_say_what_is_wrong_once() {
     let bad = mutate(&good, |v| {
         let d = &mut v["deployments"][0];
         d["region"] = "US_ARIZONA_1".into();
-        d["direct_route"] = serde_json::json!({"api_key_sha256": ["zz"], "domain": "example.com"});
+        d["direct_route"] = serde_json::json!({
+            "api_keys": [{"scheme": "salted-sha256", "salt": "00".repeat(16), "digest": "zz"}],
+            "domain": "example.com"
+        });
     });
     let err = Registry::from_json(&bad).unwrap_err();
     assert_eq!(err.code(), "INVALID_JSON");
     let message = err.to_string();
     assert!(
         message.starts_with(
-            "invalid snapshot JSON: deployments[0].direct_route.api_key_sha256[0]: expected 64 \
-             lower-case hex digits"
+            "invalid snapshot JSON: deployments[0].direct_route.api_keys[0]: expected scheme \
+             hmac-sha256 or salted-sha256 with a salt of 32 lower-case hex digits"
         ),
         "{message}"
     );
@@ -114,7 +117,7 @@ fn t1_bad_json_is_an_error_never_a_partial_state() {
         ("[]".into(), "INVALID_JSON"),
         ("{}".into(), "INVALID_JSON"),
         (
-            mutate(&good, |v| v["format_version"] = 3.into()),
+            mutate(&good, |v| v["format_version"] = 4.into()),
             "UNSUPPORTED_FORMAT_VERSION",
         ),
         (mutate(&good, |v| v["extra"] = 1.into()), "INVALID_JSON"),
@@ -198,10 +201,7 @@ fn t1_bad_json_is_an_error_never_a_partial_state() {
         (
             mutate(
                 &good,
-                |v| {
-                    v["deployments"][1]["direct_route"] =
-                        serde_json::json!({"api_key_sha256": ["00".repeat(32)], "domain": "x.com"})
-                },
+                |v| v["deployments"][1]["direct_route"] = serde_json::json!({"api_keys": [{"scheme": "sha256", "salt": null, "digest": "00".repeat(32)}], "domain": "x.com"}),
             ),
             "INVALID_SNAPSHOT",
         ),

@@ -562,7 +562,13 @@ fn direct_route(input: &Value) -> Result<DirectRoute, Error> {
         Some(c) => RegionCatalog::new(c)?,
         None => RegionCatalog::default(),
     };
-    let route = DirectRoute::with_catalog(region, &opt_strs(input, "api_keys").unwrap(), &catalog)?;
+    let route = DirectRoute::with_catalog(
+        region,
+        &opt_strs(input, "api_keys").unwrap(),
+        &catalog,
+        0,
+        None,
+    )?;
     match opt_str(input, "domain") {
         Some(d) => route.with_domain(&d),
         None => Ok(route),

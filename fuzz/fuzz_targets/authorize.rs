@@ -14,7 +14,7 @@ struct Input<'a> {
 
 fuzz_target!(|input: Input<'_>| {
     let Ok(region) = Region::new("US_ARIZONA_1") else { return };
-    let route = match DirectRoute::new(region, &input.keys) {
+    let route = match DirectRoute::new(region, &input.keys, 0) {
         Ok(route) => route,
         // Only variants that carry positions and lengths, never key text.
         Err(Error::InvalidApiKey { .. } | Error::DuplicateApiKey { .. } | Error::NoApiKeys | Error::LimitExceeded { .. }) => return,
@@ -25,7 +25,7 @@ fuzz_target!(|input: Input<'_>| {
     assert_eq!(n, input.keys.len());
     assert_eq!(
         format!("{route:?}"),
-        format!("DirectRoute {{ region: Region(\"US_ARIZONA_1\"), api_keys: <{n} redacted>, domain: \"direct.fireworks.ai\" }}")
+        format!("DirectRoute {{ region: Region(\"US_ARIZONA_1\"), api_keys: <{n} redacted>, keyed: false, domain: \"direct.fireworks.ai\" }}")
     );
     let plural = if n == 1 { "" } else { "s" };
     assert_eq!(format!("{route}"), format!("INTERNET direct route in US_ARIZONA_1 ({n} API key{plural}, *.direct.fireworks.ai)"));

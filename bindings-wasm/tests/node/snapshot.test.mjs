@@ -29,7 +29,7 @@ test('T1: toJson -> fromJson -> toJson is byte-for-byte the same', () => {
   assert.deepEqual(copy.listDeployments(), reg.listDeployments());
   assert.deepEqual(copy.seed, reg.seed);
   const parsed = JSON.parse(json);
-  assert.equal(parsed.format_version, 2);
+  assert.equal(parsed.format_version, 3);
 });
 
 test('T1: a loaded registry makes the same routing decisions (generator positions included)', () => {
@@ -56,7 +56,7 @@ test('T1: bad snapshots are typed errors and change nothing', () => {
   const json = populated().toJson();
   assert.throws(() => Registry.fromJson('{'), { name: 'ValidationError', code: 'INVALID_JSON' });
   assert.throws(() => Registry.fromJson(''), { code: 'INVALID_JSON' });
-  assert.throws(() => Registry.fromJson(json.replace('"format_version": 2', '"format_version": 3')),
+  assert.throws(() => Registry.fromJson(json.replace('"format_version": 3', '"format_version": 4')),
     { code: 'UNSUPPORTED_FORMAT_VERSION' });
   const broken = JSON.parse(json);
   broken.deployments[0].min_replicas = 9;

@@ -176,7 +176,7 @@ test('T3: a version-1 snapshot loads with session affinity as a flag', () => {
   const reg = Registry.fromJson(v1);
   const sticky = reg.getRouter('sticky');
   assert.deepEqual([sticky.strategy, sticky.sessionAffinity], ['weighted-random', true]);
-  assert.equal(JSON.parse(reg.toJson()).format_version, 2);
+  assert.equal(JSON.parse(reg.toJson()).format_version, 3);
 });
 
 test('S2: expectedCounts and chiSquare from core', () => {

@@ -20,6 +20,6 @@ for (const target of ['web']) {
       'MigrationRequest', 'MigrationStep', 'RouteRequest', 'RouteDecision']) {
       assert.match(dts, new RegExp(`export interface ${name} \\{`), name);
     }
-    assert.match(dts, /constructor\(account: string, seed\?: SeedInput, catalog\?: CatalogInput \| null\);/);
+    assert.match(dts, /constructor\(account: string, seed\?: SeedInput, catalog\?: CatalogInput \| null, keySecret\?: KeySecretInput\);/);
   });
 }

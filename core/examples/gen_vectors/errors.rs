@@ -50,7 +50,7 @@ fn direct_route(
         Some(c) => RegionCatalog::new(c)?,
         None => RegionCatalog::default(),
     };
-    let route = DirectRoute::with_catalog(region, keys, &catalog)?;
+    let route = DirectRoute::with_catalog(region, keys, &catalog, 0, None)?;
     match domain {
         Some(d) => route.with_domain(d),
         None => Ok(route),
@@ -517,7 +517,14 @@ pub(crate) fn errors_file() -> Value {
         "".to_owned(),
         "not json".to_owned(),
         "[]".to_owned(),
-        with(|v| v["format_version"] = 2.into()),
+        // The same state as format version 2 (no salt generator, no key
+        // secret): it loads, and is written back as version 3.
+        with(|v| {
+            v["format_version"] = 2.into();
+            let root = v.as_object_mut().expect("an object");
+            root.remove("salt_rng_word_pos");
+            root.remove("key_secret_check");
+        }),
         with(|v| v["account"] = "Bad_Account".into()),
         with(|v| v["deployments"][0]["min_replicas"] = 3.into()),
         with(|v| v["routers"][0]["deployments"] = json!(["accounts/acme/deployments/missing"])),

@@ -2,9 +2,11 @@
 
 use std::fmt::Write as _;
 
+use rand_chacha::ChaCha8Rng;
+
 use super::{SESSION_AFFINITY, STRATEGY_EXTENSION, parse_key_placeholder};
 use crate::deployment::{Deployment, Placement, check_bounds};
-use crate::direct_route::{DirectRoute, KeyDigest, handle_label};
+use crate::direct_route::{DirectRoute, KeyDigest, StoredKey, handle_label};
 use crate::error::{Error, IdKind, Result};
 use crate::limits::MAX_SNAPSHOT_BYTES;
 use crate::names::{Id, ResourceKind, ResourceName, parse_full};
@@ -364,11 +366,11 @@ fn full(input: &str, kind: ResourceKind) -> Result<ResourceName> {
 
 /// Digests that no key has: the route keeps its key count but authorizes
 /// nothing (placeholders, or keys the source does not hold).
-fn sealed_digest(n: u64) -> KeyDigest {
-    let mut d = [0u8; 32];
+fn sealed_digest(n: u64) -> StoredKey {
+    let mut d: KeyDigest = [0u8; 32];
     d[..16].copy_from_slice(b"sealed-key-no-k\0");
     d[24..].copy_from_slice(&n.to_be_bytes());
-    d
+    StoredKey::Unsalted(d)
 }
 
 impl Registry {
@@ -422,6 +424,8 @@ impl Registry {
             ..ImportReport::default()
         };
         let mut deployments = Vec::new();
+        // Salts for imported keys, kept only when the import succeeds.
+        let mut salts = self.salt_rng.clone();
         // A set: a router's check is O(log n) per listed deployment.
         let mut skipped_deployments = std::collections::BTreeSet::new();
         for d in docs.deployments {
@@ -437,7 +441,7 @@ impl Registry {
                 continue;
             }
             let deployment = self
-                .import_deployment(&d, name, &mut report)
+                .import_deployment(&d, name, &mut report, &mut salts)
                 .map_err(|e| invalid(&d.path, e))?;
             report.deployments.push(deployment.name.clone());
             deployments.push((d.path, deployment));
@@ -470,6 +474,7 @@ impl Registry {
             routers.push((r.path, router));
         }
         self.add_imported(deployments, routers)?;
+        self.salt_rng = salts;
         Ok(report)
     }
 
@@ -478,6 +483,7 @@ impl Registry {
         d: &DeploymentDoc<'_>,
         name: ResourceName,
         report: &mut ImportReport,
+        salts: &mut ChaCha8Rng,
     ) -> Result<Deployment> {
         let model = name_in(d.base_model, ResourceKind::Model, name.account())?;
         check_bounds(d.min, d.max)?;
@@ -496,7 +502,7 @@ impl Registry {
         let direct_route = match (d.direct_route_type, &placement) {
             (Some("INTERNET"), Placement::MultiRegion) => return Err(Error::RegionRequired),
             (Some("INTERNET"), Placement::Region(region)) => {
-                Some(self.import_direct_route(d, &name, region, report)?)
+                Some(self.import_direct_route(d, &name, region, report, salts)?)
             }
             _ => None,
         };
@@ -517,6 +523,7 @@ impl Registry {
         name: &ResourceName,
         region: &Region,
         report: &mut ImportReport,
+        salts: &mut ChaCha8Rng,
     ) -> Result<DirectRoute> {
         let keys = d.api_keys.as_deref().unwrap_or_default();
         let real: Vec<&str> = keys
@@ -524,11 +531,12 @@ impl Registry {
             .copied()
             .filter(|k| parse_key_placeholder(k).is_none())
             .collect();
-        let mut digests: Vec<KeyDigest> = if real.is_empty() {
+        let secret = self.key_secret.as_ref();
+        let mut digests: Vec<StoredKey> = if real.is_empty() {
             Vec::new()
         } else {
-            DirectRoute::with_catalog(region.clone(), &real, self.catalog())?
-                .key_digests()
+            DirectRoute::with_salts(region.clone(), &real, self.catalog(), salts, secret)?
+                .stored_keys()
                 .to_vec()
         };
         digests.extend(
@@ -564,7 +572,7 @@ impl Registry {
                 }
             }
         };
-        DirectRoute::from_digests(region.clone(), digests, &domain, self.catalog())
+        DirectRoute::from_stored(region.clone(), digests, &domain, self.catalog(), secret)
     }
 }
 

@@ -30,7 +30,7 @@ pub(crate) use snapshot::FORMAT_VERSION;
 use rand_chacha::ChaCha8Rng;
 
 use crate::deployment::{Deployment, DeploymentSpec, DeploymentUpdate, Placement, check_bounds};
-use crate::direct_route::{DirectRoute, handle_label};
+use crate::direct_route::{DirectRoute, KeySecret, SALT_STREAM, handle_label};
 use crate::error::{Error, IdKind, Result};
 use crate::limits::MAX_ROUTER_DEPLOYMENTS;
 use crate::names::{Id, ResourceKind, ResourceName};
@@ -86,6 +86,11 @@ pub struct Registry {
     seed: Seed,
     id_rng: ChaCha8Rng,
     route_rng: ChaCha8Rng,
+    /// Draws API-key salts (SPEC G6), stream [`SALT_STREAM`].
+    pub(crate) salt_rng: ChaCha8Rng,
+    /// Keys the digests of API keys set from now on (SPEC G6); never in a
+    /// snapshot.
+    pub(crate) key_secret: Option<KeySecret>,
     accounts: VecMap<Id, Account>,
     table_builds: u64,
 }
@@ -138,8 +143,9 @@ pub struct RegistryTotals {
 impl Registry {
     /// An empty registry acting as `account`, with the default region catalog.
     ///
-    /// The seed drives generated IDs (stream 0) and [`Registry::route`]
-    /// (stream 1) of the pinned ChaCha8 generator (SPEC S1, S4).
+    /// The seed drives generated IDs (stream 0), [`Registry::route`]
+    /// (stream 1) and the salts of direct-route API keys (stream 2,
+    /// [`SALT_STREAM`]) of the pinned ChaCha8 generator (SPEC S1, S4, G6).
     ///
     /// # Errors
     /// [`Error::InvalidName`] when `account` breaks SPEC N1.
@@ -163,10 +169,47 @@ impl Registry {
             catalog,
             id_rng: seed.rng_stream(ID_STREAM),
             route_rng: seed.rng_stream(ROUTE_STREAM),
+            salt_rng: seed.rng_stream(SALT_STREAM),
+            key_secret: None,
             seed,
             accounts: VecMap::new(),
             table_builds: 0,
         })
+    }
+
+    /// The same registry with `secret` keying the digests of the API keys
+    /// set from now on: `HMAC-SHA-256(secret, salt ‖ key)` (SPEC G6).
+    ///
+    /// The secret stays out of snapshots ([`Registry::to_json`] records only
+    /// a check value); load them with [`Registry::from_json_with_key_secret`]
+    /// and the same secret. Digests set before keep verifying as they are.
+    ///
+    /// ```
+    /// use replica_router::{DeploymentSpec, Error, KeySecret, Registry};
+    /// let secret = KeySecret::new(b"a secret held outside snapshots")?;
+    /// let mut reg = Registry::new("acme", 1)?.with_key_secret(secret.clone())?;
+    /// reg.create_deployment(DeploymentSpec::new("m").id("d1").region("US_ARIZONA_1").direct_route(["k"]))?;
+    /// let json = reg.to_json();
+    /// assert_eq!(Registry::from_json(&json).unwrap_err(), Error::KeySecretMismatch { given: false });
+    /// let loaded = Registry::from_json_with_key_secret(&json, &secret)?;
+    /// assert!(loaded.authorize_direct_route("d1", Some("Bearer k")).is_ok());
+    /// # Ok::<(), replica_router::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::KeySecretMismatch`] when the registry already has a
+    /// different secret; nothing changes.
+    pub fn with_key_secret(mut self, secret: KeySecret) -> Result<Registry> {
+        if self.key_secret.as_ref().is_some_and(|s| *s != secret) {
+            return Err(Error::KeySecretMismatch { given: true });
+        }
+        self.key_secret = Some(secret);
+        Ok(self)
+    }
+
+    /// Whether a key secret keys new API-key digests (SPEC G6).
+    pub fn has_key_secret(&self) -> bool {
+        self.key_secret.is_some()
     }
 
     /// The account the registry acts as.
@@ -312,11 +355,20 @@ impl Registry {
             (None, _) => None,
             (Some(_), Placement::MultiRegion) => return Err(Error::RegionRequired),
             (Some(keys), Placement::Region(region)) => {
-                let route = DirectRoute::with_catalog(region.clone(), keys, &self.catalog)?;
+                let mut salts = self.salt_rng.clone();
+                let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                let route = DirectRoute::with_salts(
+                    region.clone(),
+                    &keys,
+                    &self.catalog,
+                    &mut salts,
+                    self.key_secret.as_ref(),
+                )?;
                 handle_label(&name)?;
-                Some(route)
+                Some((route, salts))
             }
         };
+        let (direct_route, next_salts) = direct_route.unzip();
         let deployment = Deployment {
             name: name.clone(),
             model,
@@ -329,6 +381,9 @@ impl Registry {
         // Validated: commit.
         if let Some(rng) = next_rng {
             self.id_rng = rng;
+        }
+        if let Some(salts) = next_salts {
+            self.salt_rng = salts;
         }
         self.accounts
             .get_or_insert_default(&self.account)

@@ -1,14 +1,16 @@
 //! JSON snapshots of a whole registry (SPEC T1).
 //!
-//! Format version 2:
+//! Format version 3:
 //!
 //! ```json
 //! {
-//!   "format_version": 2,
+//!   "format_version": 3,
 //!   "account": "my-account",
 //!   "seed": "<64 hex digits>",
 //!   "id_rng_word_pos": "0",
 //!   "route_rng_word_pos": "0",
+//!   "salt_rng_word_pos": "0",
+//!   "key_secret_check": null,
 //!   "catalog": ["AP_TOKYO_1", "..."],
 //!   "deployments": [{"name": "accounts/a/deployments/d", "model": "accounts/a/models/m",
 //!                    "region": null, "min_replicas": 1, "max_replicas": 1, "replicas": 1,
@@ -19,8 +21,24 @@
 //! }
 //! ```
 //!
-//! Direct routes store `{"api_key_sha256": ["<64 hex>", ...], "domain": "..."}`:
-//! digests, never keys. Generator positions are decimal strings (they are
+//! Direct routes store `{"api_keys": [<stored key>, ...], "domain": "..."}`:
+//! digests, never keys (SPEC G6). A stored key is
+//!
+//! - `{"scheme": "hmac-sha256", "salt": "<32 hex>", "digest": "<64 hex>"}`:
+//!   `HMAC-SHA-256(secret, salt ‖ key)`, keyed by the registry's
+//!   [`KeySecret`](crate::KeySecret);
+//! - `{"scheme": "salted-sha256", "salt": "<32 hex>", "digest": "<64 hex>"}`:
+//!   `SHA-256(salt ‖ key)`, without a secret;
+//! - `{"scheme": "sha256", "salt": null, "digest": "<64 hex>"}`: the unsalted
+//!   `SHA-256(key)` of a format-2 snapshot, or a sealed key of an import.
+//!
+//! `key_secret_check` is `null` without a key secret, else 16 hex digits: the
+//! first 8 bytes of `HMAC-SHA-256(secret, "replica-router key secret
+//! check")`, never the secret. Loading it without the same secret is
+//! [`Error::KeySecretMismatch`]; loading a snapshot without a check value with
+//! a secret adopts the secret for the keys set from then on.
+//! `salt_rng_word_pos` is the position of the salt generator (stream 2 of
+//! the seed). Generator positions are decimal strings (they are
 //! 68-bit numbers, beyond a JSON double's exact range). Loading validates
 //! everything with the same rules as the live operations and builds a new
 //! registry, so bad input is an error, never a partial state.
@@ -29,14 +47,16 @@
 //!
 //! | version | differs from the current one |
 //! | --- | --- |
-//! | 1 | routers have no `session_affinity`; strategy `session-affinity` is `weighted-random` with the flag set (SPEC R9) |
+//! | 1 | as 2, and routers have no `session_affinity`; strategy `session-affinity` is `weighted-random` with the flag set (SPEC R9) |
+//! | 2 | no `salt_rng_word_pos` (it starts at 0) and no `key_secret_check` (none); direct routes hold `"api_key_sha256": ["<64 hex>", ...]`, unsalted digests that load as scheme `sha256` and still verify |
 //!
 //! [`Registry::from_value`] is the one place that reads the version; each
 //! reader below takes it.
 
 use super::{Account, ID_STREAM, ROUTE_STREAM, Registry, check_router_deployments};
 use crate::deployment::{Deployment, Placement, check_bounds};
-use crate::direct_route::{DirectRoute, KeyDigest, handle_label};
+use crate::direct_route::{DirectRoute, handle_label};
+use crate::direct_route::{KeySecret, SALT_STREAM, StoredKey};
 use crate::error::{Error, IdKind, Result};
 use crate::limits::MAX_SNAPSHOT_BYTES;
 use crate::names::{Id, ResourceKind, ResourceName, parse_full};
@@ -47,7 +67,7 @@ use crate::support::json::{Field, Members, Read, ReadError, Value, Writer, canon
 use crate::support::vec_map::{Keyed, VecMap, sort_find_repeat};
 
 /// The snapshot format version this build writes.
-pub(crate) const FORMAT_VERSION: u64 = 2;
+pub(crate) const FORMAT_VERSION: u64 = 3;
 
 /// The oldest format version this build reads (SPEC T3).
 const OLDEST_FORMAT_VERSION: u64 = 1;
@@ -63,6 +83,9 @@ struct SnapshotDto<'a> {
     seed: &'a str,
     id_rng_word_pos: &'a str,
     route_rng_word_pos: &'a str,
+    /// `None` before version 3 (the generator starts at 0).
+    salt_rng_word_pos: Option<&'a str>,
+    key_secret_check: Option<&'a str>,
     catalog: Vec<&'a str>,
     deployments: Vec<DeploymentDto<'a>>,
     routers: Vec<RouterDto<'a>>,
@@ -79,9 +102,21 @@ struct DeploymentDto<'a> {
 }
 
 struct DirectRouteDto<'a> {
-    api_key_sha256: Vec<&'a str>,
+    api_keys: Vec<StoredKeyDto<'a>>,
     domain: &'a str,
 }
+
+/// One stored key; before version 3 every key is scheme `sha256`.
+struct StoredKeyDto<'a> {
+    scheme: &'a str,
+    salt: Option<&'a str>,
+    digest: &'a str,
+}
+
+/// Stored-key schemes (SPEC G6).
+const SCHEME_UNSALTED: &str = "sha256";
+const SCHEME_SALTED: &str = "salted-sha256";
+const SCHEME_KEYED: &str = "hmac-sha256";
 
 struct RouterDto<'a> {
     name: &'a str,
@@ -99,15 +134,24 @@ impl<'a> SnapshotDto<'a> {
     /// required, unknown ones rejected; `null` where a field is optional).
     fn read(m: &Members<'a, '_>, version: u64) -> Read<SnapshotDto<'a>> {
         m.uint::<u64>("format_version")?;
+        let v3 = version >= 3;
         Ok(SnapshotDto {
             account: m.str("account")?,
             seed: m.str("seed")?,
             id_rng_word_pos: m.str("id_rng_word_pos")?,
             route_rng_word_pos: m.str("route_rng_word_pos")?,
+            salt_rng_word_pos: v3.then(|| m.str("salt_rng_word_pos")).transpose()?,
+            key_secret_check: if v3 {
+                // Required, `null` for none.
+                m.get("key_secret_check")?;
+                m.optional_str("key_secret_check")?
+            } else {
+                None
+            },
             catalog: m.strings("catalog")?,
             deployments: m
                 .get("deployments")?
-                .array(|d| d.object(DeploymentDto::read))?,
+                .array(|d| d.object(|m| DeploymentDto::read(m, version)))?,
             routers: m
                 .get("routers")?
                 .array(|r| r.object(|m| RouterDto::read(m, version)))?,
@@ -116,7 +160,7 @@ impl<'a> SnapshotDto<'a> {
 }
 
 impl<'a> DeploymentDto<'a> {
-    fn read(m: &Members<'a, '_>) -> Read<DeploymentDto<'a>> {
+    fn read(m: &Members<'a, '_>, version: u64) -> Read<DeploymentDto<'a>> {
         Ok(DeploymentDto {
             name: m.str("name")?,
             model: m.str("model")?,
@@ -126,18 +170,41 @@ impl<'a> DeploymentDto<'a> {
             replicas: m.uint("replicas")?,
             direct_route: m
                 .optional("direct_route")
-                .map(|f| f.object(DirectRouteDto::read))
+                .map(|f| f.object(|m| DirectRouteDto::read(m, version)))
                 .transpose()?,
         })
     }
 }
 
 impl<'a> DirectRouteDto<'a> {
-    /// Reads the members of a deployment's `direct_route` object.
-    fn read(m: &Members<'a, '_>) -> Read<DirectRouteDto<'a>> {
+    /// Reads the members of a deployment's `direct_route` object in
+    /// snapshot format `version` (before 3, unsalted `api_key_sha256`).
+    fn read(m: &Members<'a, '_>, version: u64) -> Read<DirectRouteDto<'a>> {
         Ok(DirectRouteDto {
-            api_key_sha256: m.strings("api_key_sha256")?,
+            api_keys: if version >= 3 {
+                m.get("api_keys")?.array(|k| k.object(StoredKeyDto::read))?
+            } else {
+                m.strings("api_key_sha256")?
+                    .into_iter()
+                    .map(|digest| StoredKeyDto {
+                        scheme: SCHEME_UNSALTED,
+                        salt: None,
+                        digest,
+                    })
+                    .collect()
+            },
             domain: m.str("domain")?,
+        })
+    }
+}
+
+impl<'a> StoredKeyDto<'a> {
+    fn read(m: &Members<'a, '_>) -> Read<StoredKeyDto<'a>> {
+        m.get("salt")?;
+        Ok(StoredKeyDto {
+            scheme: m.str("scheme")?,
+            salt: m.optional_str("salt")?,
+            digest: m.str("digest")?,
         })
     }
 }
@@ -187,25 +254,43 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex32(s: &str, location: &str) -> Result<[u8; 32]> {
-    let invalid = || Error::InvalidJson {
-        message: format!("{location}: expected 64 lower-case hex digits"),
-    };
-    let b = s.as_bytes();
-    if b.len() != 64 {
-        return Err(invalid());
+    let mut out = [0u8; 32];
+    unhex_into(s, location, &mut out)?;
+    Ok(out)
+}
+
+/// Fills `out` from twice as many lower-case hex digits.
+fn unhex_into(s: &str, location: &str, out: &mut [u8]) -> Result<()> {
+    if hex_into(s, out) {
+        return Ok(());
     }
+    Err(Error::InvalidJson {
+        message: format!(
+            "{location}: expected {} lower-case hex digits",
+            2 * out.len()
+        ),
+    })
+}
+
+/// Fills `out` from twice as many lower-case hex digits; whether `s` was
+/// that (one copy of the code for every length).
+fn hex_into(s: &str, out: &mut [u8]) -> bool {
+    let b = s.as_bytes();
     let nibble = |c: u8| match c {
         b'0'..=b'9' => Some(c - b'0'),
         b'a'..=b'f' => Some(c - b'a' + 10),
         _ => None,
     };
-    let mut out = [0u8; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        let hi = nibble(b[2 * i]).ok_or_else(invalid)?;
-        let lo = nibble(b[2 * i + 1]).ok_or_else(invalid)?;
-        *o = hi << 4 | lo;
-    }
-    Ok(out)
+    b.len() == 2 * out.len()
+        && out.iter_mut().zip(b.chunks_exact(2)).all(|(o, pair)| {
+            match (nibble(pair[0]), nibble(pair[1])) {
+                (Some(hi), Some(lo)) => {
+                    *o = hi << 4 | lo;
+                    true
+                }
+                _ => false,
+            }
+        })
 }
 
 fn full_name(input: &str, kind: ResourceKind) -> Result<ResourceName> {
@@ -247,6 +332,10 @@ impl Registry {
             w.key("id_rng_word_pos").text(self.id_rng.get_word_pos());
             w.key("route_rng_word_pos")
                 .text(self.route_rng.get_word_pos());
+            w.key("salt_rng_word_pos")
+                .text(self.salt_rng.get_word_pos());
+            w.key("key_secret_check")
+                .option(self.key_secret.as_ref(), |w, s| w.text(hex(&s.check())));
             w.key("catalog").array(self.catalog.regions(), Writer::text);
             w.key("deployments").elements(|w| {
                 for account in self.accounts.values() {
@@ -265,15 +354,34 @@ impl Registry {
         });
     }
 
-    /// Loads a registry from [`Registry::to_json`] output (SPEC T1).
+    /// Loads a registry from [`Registry::to_json`] output (SPEC T1), without
+    /// a key secret (see [`Registry::from_json_with_key_secret`]).
     ///
     /// # Errors
     /// [`Error::LimitExceeded`] above [`MAX_SNAPSHOT_BYTES`];
     /// [`Error::InvalidJson`] for malformed JSON, unknown or missing fields;
     /// [`Error::UnsupportedFormatVersion`]; [`Error::InvalidSnapshot`] saying
     /// where the content breaks a rule (duplicate names, bounds, unknown or
-    /// foreign deployments in a router, ...). Never a partial state.
+    /// foreign deployments in a router, ...);
+    /// [`Error::KeySecretMismatch`] when the snapshot's key digests are
+    /// keyed by a secret. Never a partial state.
     pub fn from_json(json: &str) -> Result<Registry> {
+        Registry::load_json(json, None)
+    }
+
+    /// Loads a registry from [`Registry::to_json`] output (SPEC T1) with
+    /// the key secret its API-key digests are keyed by (SPEC G6). A snapshot
+    /// saved without a secret loads too, and adopts `secret` for the keys
+    /// set from then on (its digests verify as before).
+    ///
+    /// # Errors
+    /// As [`Registry::from_json`]; [`Error::KeySecretMismatch`] when the
+    /// snapshot's digests are keyed by a different secret.
+    pub fn from_json_with_key_secret(json: &str, secret: &KeySecret) -> Result<Registry> {
+        Registry::load_json(json, Some(secret))
+    }
+
+    fn load_json(json: &str, secret: Option<&KeySecret>) -> Result<Registry> {
         if json.len() > MAX_SNAPSHOT_BYTES {
             return Err(Error::LimitExceeded {
                 what: "snapshot bytes",
@@ -283,11 +391,12 @@ impl Registry {
         }
         let value =
             crate::support::json::parse(json).map_err(|message| Error::InvalidJson { message })?;
-        Registry::from_value(&value)
+        Registry::from_value(&value, secret)
     }
 
-    /// Loads a snapshot from a JSON value tree (see [`Registry::from_json`]).
-    pub(crate) fn from_value(value: &Value) -> Result<Registry> {
+    /// Loads a snapshot from a JSON value tree (see
+    /// [`Registry::from_json_with_key_secret`]).
+    pub(crate) fn from_value(value: &Value, secret: Option<&KeySecret>) -> Result<Registry> {
         let invalid = |message| Error::InvalidJson { message };
         let root = Field::root(value);
         // The version first, so that a future format is reported as such
@@ -306,7 +415,108 @@ impl Registry {
         let dto = root
             .object(|m| SnapshotDto::read(m, version))
             .map_err(unreadable)?;
-        load(dto)
+        load(dto, secret)
+    }
+}
+
+/// A route's own JSON, for saving a [`DirectRoute`] outside a registry
+/// (Python's pickle): its region, domain, key-secret check and stored keys,
+/// in the shapes of a snapshot (SPEC G6):
+///
+/// ```json
+/// {"region": "US_ARIZONA_1", "domain": "direct.fireworks.ai", "key_secret_check": null,
+///  "api_keys": [{"scheme": "salted-sha256", "salt": "<32 hex>", "digest": "<64 hex>"}]}
+/// ```
+impl DirectRoute {
+    /// The route as JSON: digests and salts, never keys or the key secret.
+    ///
+    /// ```
+    /// use replica_router::{DirectRoute, Region};
+    /// let route = DirectRoute::new(Region::new("US_ARIZONA_1")?, &["secret1"], 7)?;
+    /// let json = route.to_json();
+    /// assert!(!json.contains("secret1"));
+    /// let loaded = DirectRoute::from_json(&json, None)?;
+    /// assert_eq!(loaded, route);
+    /// assert!(loaded.authorize(Some("Bearer secret1")).is_ok());
+    /// # Ok::<(), replica_router::Error>(())
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut w = Writer::default();
+        write_route(&mut w, self);
+        w.finish()
+    }
+
+    /// Loads a route from [`DirectRoute::to_json`] output, with the key
+    /// secret its digests are keyed by, if any. The region needs no catalog
+    /// (it was checked when the route was made).
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] above [`MAX_SNAPSHOT_BYTES`];
+    /// [`Error::InvalidJson`] for malformed JSON; the errors of
+    /// [`DirectRoute::with_catalog`] and [`DirectRoute::with_domain`] for bad
+    /// content; [`Error::KeySecretMismatch`] when the digests are keyed by a
+    /// secret and none or another was given.
+    pub fn from_json(json: &str, secret: Option<&KeySecret>) -> Result<DirectRoute> {
+        if json.len() > MAX_SNAPSHOT_BYTES {
+            return Err(Error::LimitExceeded {
+                what: "direct route JSON bytes",
+                limit: MAX_SNAPSHOT_BYTES,
+                got: json.len(),
+            });
+        }
+        let value =
+            crate::support::json::parse(json).map_err(|message| Error::InvalidJson { message })?;
+        read_route(Field::root(&value), secret)
+    }
+}
+
+/// A direct route alone ([`DirectRoute::to_json`], and serde): its region,
+/// domain, secret check and salted digests; never keys or the secret.
+fn write_route(w: &mut Writer, r: &DirectRoute) {
+    w.object(|w| {
+        w.key("region").text(r.region());
+        w.key("domain").text(r.domain());
+        w.key("key_secret_check")
+            .option(r.key_secret(), |w, s| w.text(hex(&s.check())));
+        w.key("api_keys").array(r.stored_keys(), write_stored_key);
+    });
+}
+
+/// Reads what [`write_route`] writes. The region needs no catalog (it was
+/// checked when the route was made).
+fn read_route(f: Field<'_, '_>, secret: Option<&KeySecret>) -> Result<DirectRoute> {
+    let (region, domain, check, keys) = f
+        .object(|m| {
+            m.get("key_secret_check")?;
+            Ok((
+                m.str("region")?,
+                m.str("domain")?,
+                m.optional_str("key_secret_check")?,
+                m.get("api_keys")?.array(|k| k.object(StoredKeyDto::read))?,
+            ))
+        })
+        .map_err(|e| Error::InvalidJson {
+            message: e.into_message(),
+        })?;
+    check_key_secret(check, secret)?;
+    let region = Region::new(region)?;
+    let mut stored = Vec::with_capacity(keys.len());
+    for (i, k) in keys.iter().enumerate() {
+        stored.push(load_stored_key(k, "", i)?);
+    }
+    let catalog = RegionCatalog::new([region.canonical()])?;
+    DirectRoute::from_stored(region, stored, domain, &catalog, secret)
+}
+
+/// Checks a snapshot's `key_secret_check` against the given secret.
+fn check_key_secret(check: Option<&str>, secret: Option<&KeySecret>) -> Result<()> {
+    let Some(check) = check else { return Ok(()) };
+    let mut bytes = [0u8; 8];
+    unhex_into(check, "key_secret_check", &mut bytes)?;
+    match secret {
+        None => Err(Error::KeySecretMismatch { given: false }),
+        Some(s) if !same_check(bytes, s.check()) => Err(Error::KeySecretMismatch { given: true }),
+        Some(_) => Ok(()),
     }
 }
 
@@ -320,7 +530,7 @@ fn word_pos(s: &str, location: &str) -> Result<u128> {
         })
 }
 
-fn load(dto: SnapshotDto<'_>) -> Result<Registry> {
+fn load(dto: SnapshotDto<'_>, secret: Option<&KeySecret>) -> Result<Registry> {
     let catalog = RegionCatalog::new(&dto.catalog).map_err(|e| e.in_snapshot("catalog"))?;
     let seed = Seed::from_bytes(unhex32(dto.seed, "seed")?);
     let mut registry =
@@ -331,8 +541,16 @@ fn load(dto: SnapshotDto<'_>) -> Result<Registry> {
     registry
         .route_rng
         .set_word_pos(word_pos(dto.route_rng_word_pos, "route_rng_word_pos")?);
+    if let Some(pos) = dto.salt_rng_word_pos {
+        registry
+            .salt_rng
+            .set_word_pos(word_pos(pos, "salt_rng_word_pos")?);
+    }
     debug_assert_eq!(registry.id_rng.get_stream(), ID_STREAM);
     debug_assert_eq!(registry.route_rng.get_stream(), ROUTE_STREAM);
+    debug_assert_eq!(registry.salt_rng.get_stream(), SALT_STREAM);
+    check_key_secret(dto.key_secret_check, secret)?;
+    registry.key_secret = secret.cloned();
 
     // Each list is validated in order up to its first invalid entry; a
     // duplicate name before that entry is reported instead, as a running
@@ -341,7 +559,7 @@ fn load(dto: SnapshotDto<'_>) -> Result<Registry> {
     let mut deployments = Vec::with_capacity(dto.deployments.len());
     let mut failed = None;
     for (i, d) in dto.deployments.into_iter().enumerate() {
-        match load_deployment(d, &registry.catalog) {
+        match load_deployment(d, &registry.catalog, registry.key_secret.as_ref()) {
             Ok(d) => deployments.push(d),
             Err(e) => {
                 failed = Some(e.in_snapshot(format!("deployments[{i}]")));
@@ -414,11 +632,57 @@ fn write_deployment(w: &mut Writer, d: &Deployment) {
     });
 }
 
-/// The members of a deployment's `direct_route` object: digests, never keys.
+/// The members of a deployment's `direct_route` object: salted digests,
+/// never keys.
 fn write_direct_route(w: &mut Writer, r: &DirectRoute) {
-    w.key("api_key_sha256")
-        .array(r.key_digests(), |w, k| w.text(hex(k)));
+    w.key("api_keys").array(r.stored_keys(), write_stored_key);
     w.key("domain").text(r.domain());
+}
+
+/// One entry of a direct route's `api_keys`.
+fn write_stored_key(w: &mut Writer, key: &StoredKey) {
+    let (scheme, salt, digest) = match key {
+        StoredKey::Unsalted(digest) => (SCHEME_UNSALTED, None, digest),
+        StoredKey::Salted { salt, digest } => (SCHEME_SALTED, Some(salt), digest),
+        StoredKey::Keyed { salt, digest } => (SCHEME_KEYED, Some(salt), digest),
+    };
+    w.object(|w| {
+        w.key("scheme").text(scheme);
+        w.key("salt").option(salt, |w, s| w.text(hex(s)));
+        w.key("digest").text(hex(digest));
+    });
+}
+
+/// Whether two check values are equal, in time independent of where they
+/// differ.
+fn same_check(a: [u8; 8], b: [u8; 8]) -> bool {
+    a.iter().zip(&b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
+/// Stored key `index` of the `api_keys` list at `parent` (a path prefix).
+fn load_stored_key(k: &StoredKeyDto<'_>, parent: &str, index: usize) -> Result<StoredKey> {
+    let mut digest = [0u8; 32];
+    let mut salt = [0u8; 16];
+    let valid = hex_into(k.digest, &mut digest)
+        && match (k.scheme, k.salt) {
+            (SCHEME_UNSALTED, None) => true,
+            (SCHEME_SALTED | SCHEME_KEYED, Some(s)) => hex_into(s, &mut salt),
+            _ => false,
+        };
+    if !valid {
+        return Err(Error::InvalidJson {
+            message: format!(
+                "{parent}api_keys[{index}]: expected scheme {SCHEME_KEYED} or {SCHEME_SALTED} \
+                 with a salt of 32 lower-case hex digits, or {SCHEME_UNSALTED} with salt null; \
+                 and a digest of 64 lower-case hex digits"
+            ),
+        });
+    }
+    Ok(match k.scheme {
+        SCHEME_UNSALTED => StoredKey::Unsalted(digest),
+        SCHEME_SALTED => StoredKey::Salted { salt, digest },
+        _ => StoredKey::Keyed { salt, digest },
+    })
 }
 
 /// One entry of a snapshot's `routers`.
@@ -461,7 +725,11 @@ fn already_exists(name: &ResourceName, at: String) -> Error {
     .in_snapshot(at)
 }
 
-fn load_deployment(d: DeploymentDto<'_>, catalog: &RegionCatalog) -> Result<Deployment> {
+fn load_deployment(
+    d: DeploymentDto<'_>,
+    catalog: &RegionCatalog,
+    secret: Option<&KeySecret>,
+) -> Result<Deployment> {
     let name = full_name(d.name, ResourceKind::Deployment)?;
     let model = full_name(d.model, ResourceKind::Model)?;
     let placement = match d.region {
@@ -480,7 +748,7 @@ fn load_deployment(d: DeploymentDto<'_>, catalog: &RegionCatalog) -> Result<Depl
         (None, _) => None,
         (Some(_), Placement::MultiRegion) => return Err(Error::RegionRequired),
         (Some(dr), Placement::Region(region)) => {
-            let route = load_direct_route(dr, region, catalog)?;
+            let route = load_direct_route(dr, region, catalog, secret)?;
             handle_label(&name)?;
             Some(route)
         }
@@ -496,17 +764,19 @@ fn load_deployment(d: DeploymentDto<'_>, catalog: &RegionCatalog) -> Result<Depl
     })
 }
 
-/// A deployment's direct route in `region`, checked against `catalog`.
+/// A deployment's direct route in `region`, checked against `catalog`;
+/// keyed digests need `secret`.
 fn load_direct_route(
     dr: DirectRouteDto<'_>,
     region: &Region,
     catalog: &RegionCatalog,
+    secret: Option<&KeySecret>,
 ) -> Result<DirectRoute> {
-    let mut digests: Vec<KeyDigest> = Vec::with_capacity(dr.api_key_sha256.len());
-    for (i, h) in dr.api_key_sha256.iter().enumerate() {
-        digests.push(unhex32(h, &format!("direct_route.api_key_sha256[{i}]"))?);
+    let mut keys = Vec::with_capacity(dr.api_keys.len());
+    for (i, k) in dr.api_keys.iter().enumerate() {
+        keys.push(load_stored_key(k, "direct_route.", i)?);
     }
-    DirectRoute::from_digests(region.clone(), digests, dr.domain, catalog)
+    DirectRoute::from_stored(region.clone(), keys, dr.domain, catalog, secret)
 }
 
 /// A router; its deployments are checked against `accounts` when given

@@ -1284,7 +1284,7 @@ pub(crate) mod serde_impls {
     /// the error's message on failure.
     impl<'de> Deserialize<'de> for Registry {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Registry, D::Error> {
-            Registry::from_value(&Value::deserialize(d)?).map_err(de::Error::custom)
+            Registry::from_value(&Value::deserialize(d)?, None).map_err(de::Error::custom)
         }
     }
 

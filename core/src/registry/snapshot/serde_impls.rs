@@ -34,26 +34,15 @@ fn own_catalog(region: Option<&str>) -> RegionCatalog {
 }
 
 fn read_deployment(f: Field<'_, '_>) -> std::result::Result<Deployment, String> {
-    let dto = f.object(DeploymentDto::read).map_err(|e| e.to_string())?;
-    let catalog = own_catalog(dto.region);
-    load_deployment(dto, &catalog).map_err(message)
-}
-
-/// A direct route alone: its region, then the members a snapshot's
-/// `direct_route` has.
-fn write_route(w: &mut Writer, r: &DirectRoute) {
-    w.object(|w| {
-        w.key("region").text(r.region());
-        write_direct_route(w, r);
-    });
-}
-
-fn read_route(f: Field<'_, '_>) -> std::result::Result<DirectRoute, String> {
-    let (region, dto) = f
-        .object(|m| Ok((m.str("region")?, DirectRouteDto::read(m)?)))
+    let dto = f
+        .object(|m| DeploymentDto::read(m, FORMAT_VERSION))
         .map_err(|e| e.to_string())?;
-    let region = Region::new(region).map_err(message)?;
-    load_direct_route(dto, &region, &own_catalog(Some(region.canonical()))).map_err(message)
+    let catalog = own_catalog(dto.region);
+    load_deployment(dto, &catalog, None).map_err(message)
+}
+
+fn read_route_alone(f: Field<'_, '_>) -> std::result::Result<DirectRoute, String> {
+    read_route(f, None).map_err(message)
 }
 
 fn read_router(f: Field<'_, '_>) -> std::result::Result<Router, String> {
@@ -74,13 +63,14 @@ serde_via_format!(
     read: read_deployment,
 );
 serde_via_format!(
-    /// `{"region", ...}` and the members of a snapshot deployment's
-    /// `direct_route` (`"api_key_sha256"`: key digests, never keys;
-    /// `"domain"`). Deserializing checks what loading a snapshot checks,
-    /// except the catalog: any valid region is accepted.
+    /// The shape of [`DirectRoute::to_json`]: `{"region", "domain",
+    /// "key_secret_check", "api_keys"}`, salted key digests, never keys.
+    /// Deserializing checks what [`DirectRoute::from_json`] checks, without
+    /// a key secret (a route keyed by one is refused: load it with
+    /// `from_json`), and any valid region is accepted.
     DirectRoute,
     write: write_route,
-    read: read_route,
+    read: read_route_alone,
 );
 serde_via_format!(
     /// As an entry of a snapshot's `routers` (SPEC T1). Deserializing
