@@ -39,7 +39,7 @@ use crate::router::{Router, RouterSpec, RouterUpdate, check_display_name};
 use crate::selection::{Seed, below};
 use crate::share::{Fraction, Share, TrafficSplit};
 use crate::strategy::{LoadTracker, RouterTable};
-use crate::support::vec_map::{Keyed, VecMap, sort_find_repeat};
+use crate::support::ordered_map::{Keyed, OrderedMap, sort_find_repeat};
 
 /// Generator stream for generated IDs (SPEC N3).
 const ID_STREAM: u64 = 0;
@@ -60,8 +60,8 @@ struct RouterEntry {
 
 #[derive(Debug, Clone, Default)]
 struct Account {
-    deployments: VecMap<Id, Deployment>,
-    routers: VecMap<Id, RouterEntry>,
+    deployments: OrderedMap<Id, Deployment>,
+    routers: OrderedMap<Id, RouterEntry>,
 }
 
 /// Deployments and routers of any number of accounts, in memory (SPEC T1).
@@ -86,7 +86,7 @@ pub struct Registry {
     seed: Seed,
     id_rng: ChaCha8Rng,
     route_rng: ChaCha8Rng,
-    accounts: VecMap<Id, Account>,
+    accounts: OrderedMap<Id, Account>,
     table_builds: u64,
 }
 
@@ -164,7 +164,7 @@ impl Registry {
             id_rng: seed.rng_stream(ID_STREAM),
             route_rng: seed.rng_stream(ROUTE_STREAM),
             seed,
-            accounts: VecMap::new(),
+            accounts: OrderedMap::new(),
             table_builds: 0,
         })
     }
@@ -258,7 +258,7 @@ impl Registry {
     /// generator; the caller commits the returned generator on success.
     fn generate_id<V>(
         &self,
-        taken: Option<&VecMap<Id, V>>,
+        taken: Option<&OrderedMap<Id, V>>,
         kind: IdKind,
     ) -> Result<(Id, ChaCha8Rng)> {
         const ALPHABET: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
@@ -709,7 +709,7 @@ impl Registry {
 
 /// The routing state for the router's strategy over its replica counts
 /// (SPEC R7); `None` when they sum to 0 (SPEC R5).
-fn build_table(router: &Router, deployments: &VecMap<Id, Deployment>) -> Option<RouterTable> {
+fn build_table(router: &Router, deployments: &OrderedMap<Id, Deployment>) -> Option<RouterTable> {
     let mut weights = Vec::with_capacity(router.deployments.len());
     for d in &router.deployments {
         weights.push(deployments.get(d.id()).map_or(0, |d| d.replicas));
@@ -752,7 +752,7 @@ fn check_router_size(n: usize) -> Result<()> {
 fn check_router_deployments(
     names: &[ResourceName],
     router_account: &Id,
-    accounts: &VecMap<Id, Account>,
+    accounts: &OrderedMap<Id, Account>,
 ) -> Result<()> {
     check_router_size(names.len())?;
     // The first name repeating an earlier one; reported where the loop
@@ -787,7 +787,7 @@ fn check_router_deployments(
 }
 
 fn find_deployment<'a>(
-    accounts: &'a VecMap<Id, Account>,
+    accounts: &'a OrderedMap<Id, Account>,
     name: &ResourceName,
 ) -> Result<&'a Deployment> {
     accounts

@@ -44,7 +44,7 @@ use crate::region::{Region, RegionCatalog};
 use crate::router::{Router, Strategy, check_display_name};
 use crate::selection::Seed;
 use crate::support::json::{Field, Members, Read, ReadError, Value, Writer, canonical_decimal};
-use crate::support::vec_map::{Keyed, VecMap, sort_find_repeat};
+use crate::support::ordered_map::{Keyed, OrderedMap, sort_find_repeat};
 
 /// The snapshot format version this build writes.
 pub(crate) const FORMAT_VERSION: u64 = 2;
@@ -350,7 +350,7 @@ fn load(dto: SnapshotDto<'_>) -> Result<Registry> {
     if let Some(e) = failed {
         return Err(e);
     }
-    let mut accounts: VecMap<Id, Account> = VecMap::new();
+    let mut accounts: OrderedMap<Id, Account> = OrderedMap::new();
     let mut deployments: Vec<Option<Deployment>> = deployments.into_iter().map(Some).collect();
     for i in order {
         if let Some(d) = deployments.get_mut(i).and_then(Option::take) {
@@ -488,7 +488,7 @@ fn load_deployment(d: DeploymentDto<'_>, catalog: &RegionCatalog) -> Result<Depl
     })
 }
 
-fn load_router(r: RouterDto<'_>, accounts: &VecMap<Id, Account>) -> Result<Router> {
+fn load_router(r: RouterDto<'_>, accounts: &OrderedMap<Id, Account>) -> Result<Router> {
     let name = full_name(r.name, ResourceKind::Router)?;
     if let Some(d) = r.display_name {
         check_display_name(d)?;

@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::limits::MAX_SESSION_AFFINITY_REPLICAS;
 use crate::selection::check_weights;
-use crate::support::vec_map::{Keyed, sort_find_repeat};
+use crate::support::ordered_map::{Keyed, sort_find_repeat};
 
 /// Initial state of [`session_hash`] (the first fractional hex digits of pi).
 const HASH_SEED: u64 = 0x243f_6a88_85a3_08d3;

@@ -5,8 +5,8 @@
 //!
 //! | rule | items |
 //! | --- | --- |
-//! | (none: machinery) | `json`, `vec_map`, `text` |
+//! | (none: machinery) | `json`, `ordered_map`, `text` |
 
 pub(crate) mod json;
+pub(crate) mod ordered_map;
 pub(crate) mod text;
-pub(crate) mod vec_map;

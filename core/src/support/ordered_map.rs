@@ -1,133 +1,179 @@
-//! A small map on sorted vectors, and a sort-based duplicate finder.
+//! The registry's map (hashed lookups, ordered listings), and a sort-based
+//! duplicate finder.
 //!
-//! [`VecMap`] holds the registry's maps, in the spirit of ICU4X's `litemap`:
-//! a binary search over contiguous keys, `Vec::insert` and `Vec::remove`.
+//! [`OrderedMap`] holds every map of the registry: accounts, and each
+//! account's deployments and routers. Routing looks a name up on every
+//! request, so lookups are hashed (O(1), with [`FastHasher`]); listings are
+//! in name order (SPEC T2), so the keys are also kept in a B-tree; creating
+//! or deleting one entry is O(log n) whatever its place in the order.
 
 use std::borrow::Borrow;
-use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap, btree_map};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::mem;
 
-/// A map kept as keys sorted ascending, without duplicates, and their values
-/// at the same positions.
+/// A map with O(1) lookups and iteration in key order.
 ///
-/// Lookups are O(log n) binary searches (maps of up to 16 entries, such as
-/// an account's routers, are scanned, which routes faster); insertion and
-/// removal move O(n) elements, except that inserting a key greater than
-/// every key is a push,
-/// so loading sorted data is O(n); iteration is in key order. The registry
-/// holds at most thousands of resources per account, where this is faster
-/// than a B-tree for lookups (keys are contiguous) and small enough for
-/// updates. Keys and values live in two vectors so that the search code
-/// depends on the key type only, not on each value type.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct VecMap<K, V> {
-    /// Sorted ascending, no duplicates.
-    keys: Vec<K>,
-    /// `values[i]` belongs to `keys[i]`; always as long as `keys`.
-    values: Vec<V>,
+/// Values live in a slab (`slots`), each at a position that never changes
+/// while the entry exists; `index` (a hash map) finds a key's position for
+/// lookups, `order` (a B-tree) lists the positions in key order. Insertion
+/// and removal are O(log n) (the B-tree) plus amortized O(1) (the hash map
+/// and the slab); a freed position is reused by the next insertion.
+///
+/// Determinism: nothing observable depends on the hash map's iteration
+/// order. Every iteration that returns entries goes through `order`; only
+/// [`OrderedMap::values_mut`] walks the slab (see there), and the hasher is
+/// fixed (no per-process random keys).
+#[derive(Clone)]
+pub(crate) struct OrderedMap<K, V> {
+    /// Each key's position in `slots`.
+    index: HashMap<K, usize, BuildHasherDefault<FastHasher>>,
+    /// The same keys and positions, in key order.
+    order: BTreeMap<K, usize>,
+    /// `Some` at the positions in `index`, `None` at those in `free`.
+    slots: Vec<Option<V>>,
+    /// Positions of removed entries, reused first.
+    free: Vec<usize>,
 }
 
-/// Binary search for `key` in sorted `keys`: `Ok(position)` when present,
-/// else `Err(position where it would be inserted)`.
-fn position<K, Q>(keys: &[K], key: &Q) -> Result<usize, usize>
-where
-    K: Borrow<Q>,
-    Q: Ord + ?Sized,
-{
-    // Short maps (an account's handful of routers) are scanned: no
-    // mispredicted halvings, and a hit stops at once.
-    if keys.len() <= 16 {
-        for (i, k) in keys.iter().enumerate() {
-            match k.borrow().cmp(key) {
-                Ordering::Less => {}
-                Ordering::Equal => return Ok(i),
-                Ordering::Greater => return Err(i),
-            }
+/// The FxHash function (as in rustc's `rustc-hash`: rotate, xor a word,
+/// multiply), then a final rotation so that the well-mixed high bits also
+/// reach the low bits that pick a hash-table bucket.
+///
+/// Not resistant to chosen collisions, which is fine here: the hashed keys
+/// are IDs of resources the registry holds, and a request's name is only
+/// looked up, never inserted (many colliding IDs would slow lookups in their
+/// own account's map, never make them wrong). Deterministic: no random keys.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FastHasher {
+    hash: u64,
+}
+
+impl FastHasher {
+    /// FxHash's multiplier (from the golden ratio, odd).
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FastHasher::SEED);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
         }
-        return Err(keys.len());
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            // The length tells `ab` from `ab\0`.
+            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+        }
     }
-    keys.binary_search_by(|k| k.borrow().cmp(key))
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash.rotate_left(26)
+    }
 }
 
-/// The position of `key` in sorted `keys`, if present: as [`position`], but
-/// short maps are scanned for equality, which for strings compares lengths
-/// before any bytes (a lookup on every routed request).
-fn find<K, Q>(keys: &[K], key: &Q) -> Option<usize>
-where
-    K: Borrow<Q>,
-    Q: Ord + ?Sized,
-{
-    if keys.len() <= 16 {
-        return keys.iter().position(|k| k.borrow() == key);
-    }
-    keys.binary_search_by(|k| k.borrow().cmp(key)).ok()
-}
-
-impl<K: Ord, V> VecMap<K, V> {
+impl<K: Ord + Hash + Clone, V> OrderedMap<K, V> {
     /// An empty map.
-    pub(crate) const fn new() -> VecMap<K, V> {
-        VecMap {
-            keys: Vec::new(),
-            values: Vec::new(),
+    pub(crate) fn new() -> OrderedMap<K, V> {
+        OrderedMap {
+            index: HashMap::default(),
+            order: BTreeMap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
         }
     }
 
-    /// The value of `key`, if any. O(log n).
+    /// The value of `key`, if any. O(1).
     pub(crate) fn get<Q>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
-        Q: Ord + ?Sized,
+        Q: Ord + Hash + ?Sized,
     {
-        find(&self.keys, key).and_then(|i| self.values.get(i))
+        let &i = self.index.get(key)?;
+        self.slots.get(i)?.as_ref()
     }
 
-    /// The value of `key`, mutably, if any. O(log n).
+    /// The value of `key`, mutably, if any. O(1).
     pub(crate) fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
-        Q: Ord + ?Sized,
+        Q: Ord + Hash + ?Sized,
     {
-        find(&self.keys, key).and_then(|i| self.values.get_mut(i))
+        let &i = self.index.get(key)?;
+        self.slots.get_mut(i)?.as_mut()
     }
 
-    /// True when `key` is in the map. O(log n).
+    /// True when `key` is in the map. O(1).
     pub(crate) fn contains_key<Q>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,
-        Q: Ord + ?Sized,
+        Q: Ord + Hash + ?Sized,
     {
-        find(&self.keys, key).is_some()
+        self.index.contains_key(key)
     }
 
     /// Sets the value of `key` and returns the one it replaces, if any.
-    ///
-    /// O(1) (amortized) for a key greater than every key in the map, else
-    /// O(log n) to find it plus O(n) moves for a new key.
+    /// O(1) to replace; O(log n) plus amortized O(1) to add.
     pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
-        let at = match self.keys.last() {
-            Some(last) if key.cmp(last) != Ordering::Greater => position(&self.keys, &key),
-            _ => Err(self.keys.len()),
-        };
-        match at {
-            Ok(i) => self.values.get_mut(i).map(|v| mem::replace(v, value)),
-            Err(i) => {
-                self.keys.insert(i, key);
-                self.values.insert(i, value);
-                None
-            }
+        if let Some(old) = self.get_mut(&key) {
+            return Some(mem::replace(old, value));
         }
+        self.add(key, value);
+        None
     }
 
-    /// Removes `key` and returns its value, if it was present. O(n).
+    /// Adds a key known to be missing; returns its position.
+    fn add(&mut self, key: K, value: V) -> usize {
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.slots[i] = Some(value);
+                i
+            }
+            None => {
+                self.slots.push(Some(value));
+                self.slots.len() - 1
+            }
+        };
+        self.order.insert(key.clone(), i);
+        self.index.insert(key, i);
+        i
+    }
+
+    /// Removes `key` and returns its value, if it was present. O(log n).
     pub(crate) fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
-        Q: Ord + ?Sized,
+        Q: Ord + Hash + ?Sized,
     {
-        let i = find(&self.keys, key)?;
-        self.keys.remove(i);
-        Some(self.values.remove(i))
+        let i = self.index.remove(key)?;
+        self.order.remove(key);
+        self.free.push(i);
+        self.slots.get_mut(i)?.take()
     }
 
     /// The value of `key`, inserting `V::default()` (and a clone of `key`)
@@ -135,66 +181,98 @@ impl<K: Ord, V> VecMap<K, V> {
     /// but clones the key only when it inserts.
     pub(crate) fn get_or_insert_default(&mut self, key: &K) -> &mut V
     where
-        K: Clone,
         V: Default,
     {
-        let i = match position(&self.keys, key) {
-            Ok(i) => i,
-            Err(i) => {
-                self.keys.insert(i, key.clone());
-                self.values.insert(i, V::default());
-                i
-            }
+        let i = match self.index.get(key) {
+            Some(&i) => i,
+            None => self.add(key.clone(), V::default()),
         };
-        // `i` is in range: found, or just inserted.
-        &mut self.values[i]
+        // `i` holds a value: found, or just added.
+        self.slots[i].get_or_insert_with(V::default)
     }
 }
 
-impl<K, V> VecMap<K, V> {
+impl<K, V> OrderedMap<K, V> {
     /// The values, in key order.
-    pub(crate) fn values(&self) -> std::slice::Iter<'_, V> {
-        self.values.iter()
+    pub(crate) fn values(&self) -> Values<'_, K, V> {
+        Values {
+            order: self.order.values(),
+            slots: &self.slots,
+        }
     }
 
-    /// The values, mutably, in key order.
-    pub(crate) fn values_mut(&mut self) -> std::slice::IterMut<'_, V> {
-        self.values.iter_mut()
+    /// The values, mutably, in no particular order (slab order): for
+    /// changes whose result does not depend on the order (rebuilding the
+    /// tables of the routers that list a deployment, say). Never let this
+    /// order reach an output.
+    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut V> + '_ {
+        self.slots.iter_mut().flatten()
     }
 
     /// The entries, in key order.
     pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = (&K, &V)> + '_ {
-        self.keys.iter().zip(&self.values)
+        self.order.keys().zip(self.values())
     }
 }
 
 /// Not needed by the crate so far; for the tests.
 #[cfg(test)]
-impl<K, V> VecMap<K, V> {
+impl<K, V> OrderedMap<K, V> {
     /// The keys, ascending.
-    pub(crate) fn keys(&self) -> std::slice::Iter<'_, K> {
-        self.keys.iter()
+    pub(crate) fn keys(&self) -> btree_map::Keys<'_, K, usize> {
+        self.order.keys()
     }
 
     /// Number of entries.
     pub(crate) fn len(&self) -> usize {
-        self.keys.len()
+        self.order.len()
     }
 
     /// True when the map has no entries.
     pub(crate) fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.order.is_empty()
     }
 }
 
-impl<K: Ord, V> Default for VecMap<K, V> {
-    fn default() -> VecMap<K, V> {
-        VecMap::new()
+/// The values of an [`OrderedMap`], in key order (empty by default).
+#[derive(Debug, Clone)]
+pub(crate) struct Values<'a, K, V> {
+    order: btree_map::Values<'a, K, usize>,
+    slots: &'a [Option<V>],
+}
+
+impl<'a, K, V> Iterator for Values<'a, K, V> {
+    type Item = &'a V;
+
+    fn next(&mut self) -> Option<&'a V> {
+        let &i = self.order.next()?;
+        self.slots.get(i)?.as_ref()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.order.size_hint()
+    }
+}
+
+impl<K, V> ExactSizeIterator for Values<'_, K, V> {}
+
+impl<K, V> Default for Values<'_, K, V> {
+    fn default() -> Self {
+        Values {
+            order: btree_map::Values::default(),
+            slots: &[],
+        }
+    }
+}
+
+impl<K: Ord + Hash + Clone, V> Default for OrderedMap<K, V> {
+    fn default() -> OrderedMap<K, V> {
+        OrderedMap::new()
     }
 }
 
 /// Formats like `BTreeMap`: `{k: v, ...}` in key order.
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for VecMap<K, V> {
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for OrderedMap<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
     }
@@ -235,7 +313,6 @@ thread_local! {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use std::cell::Cell;
     use std::collections::{BTreeMap, BTreeSet};
 
     /// SplitMix64: a fixed-seed generator for the randomized tests.
@@ -255,13 +332,13 @@ mod tests {
         }
     }
 
-    fn pairs(m: &VecMap<u32, u32>) -> Vec<(u32, u32)> {
+    fn pairs(m: &OrderedMap<u32, u32>) -> Vec<(u32, u32)> {
         m.iter().map(|(&k, &v)| (k, v)).collect()
     }
 
     #[test]
     fn iterates_in_key_order() {
-        let mut m = VecMap::new();
+        let mut m = OrderedMap::new();
         for k in [5u32, 1, 9, 3, 7] {
             assert_eq!(m.insert(k, k * 10), None);
         }
@@ -276,7 +353,7 @@ mod tests {
 
     #[test]
     fn insert_replace_get_remove() {
-        let mut m: VecMap<u32, &str> = VecMap::default();
+        let mut m: OrderedMap<u32, &str> = OrderedMap::default();
         assert!(m.is_empty());
         assert_eq!(m.insert(2, "b"), None);
         assert_eq!(m.insert(1, "a"), None);
@@ -303,7 +380,7 @@ mod tests {
 
     #[test]
     fn borrowed_lookups() {
-        let mut m: VecMap<String, u8> = VecMap::new();
+        let mut m: OrderedMap<String, u8> = OrderedMap::new();
         m.insert("b".to_owned(), 2);
         m.insert("a".to_owned(), 1);
         assert_eq!(m.get("a"), Some(&1));
@@ -314,7 +391,7 @@ mod tests {
 
     #[test]
     fn get_or_insert_default_inserts_once_in_order() {
-        let mut m: VecMap<String, Vec<u8>> = VecMap::new();
+        let mut m: OrderedMap<String, Vec<u8>> = OrderedMap::new();
         m.get_or_insert_default(&"m".to_owned()).push(1);
         m.get_or_insert_default(&"a".to_owned()).push(2);
         m.get_or_insert_default(&"m".to_owned()).push(3);
@@ -327,55 +404,55 @@ mod tests {
         );
     }
 
-    /// A key that counts the comparisons made on it.
-    #[derive(Debug)]
-    struct Counted<'a>(u32, &'a Cell<usize>);
-
-    impl PartialEq for Counted<'_> {
-        fn eq(&self, other: &Self) -> bool {
-            self.cmp(other) == Ordering::Equal
-        }
-    }
-    impl Eq for Counted<'_> {}
-    impl PartialOrd for Counted<'_> {
-        fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-            Some(self.cmp(other))
-        }
-    }
-    impl Ord for Counted<'_> {
-        fn cmp(&self, other: &Self) -> Ordering {
-            self.1.set(self.1.get() + 1);
-            self.0.cmp(&other.0)
-        }
-    }
-
+    /// Removed entries' positions are reused, and the order stays by key
+    /// whatever the positions.
     #[test]
-    fn ascending_inserts_are_pushes() {
-        let compares = Cell::new(0);
-        let mut m = VecMap::new();
-        for k in 0..1000u32 {
-            assert_eq!(m.insert(Counted(k, &compares), k), None);
+    fn removed_positions_are_reused_in_key_order() {
+        let mut m = OrderedMap::new();
+        for k in (0..100u32).rev() {
+            m.insert(k, k);
         }
-        // One comparison with the last key each, no binary search.
-        assert_eq!(compares.get(), 999);
-        assert_eq!(
-            m.keys().map(|k| k.0).collect::<Vec<_>>(),
-            (0..1000).collect::<Vec<_>>()
-        );
-        // A key not above the last one is searched for: about log2(1000).
-        compares.set(0);
-        assert_eq!(m.insert(Counted(500, &compares), 7), Some(500));
-        assert!((2..=12).contains(&compares.get()), "{}", compares.get());
-        assert_eq!(m.len(), 1000);
-        assert_eq!(m.values().nth(500), Some(&7));
+        for k in (0..100u32).step_by(2) {
+            assert_eq!(m.remove(&k), Some(k));
+        }
+        for k in 100..150u32 {
+            m.insert(k, k);
+        }
+        assert_eq!(m.slots.len(), 100, "freed positions reused");
+        assert!(m.free.is_empty());
+        let want: Vec<u32> = (1..100).step_by(2).chain(100..150).collect();
+        assert_eq!(m.keys().copied().collect::<Vec<_>>(), want);
+        assert_eq!(m.values().copied().collect::<Vec<_>>(), want);
+        assert_eq!(m.values().len(), want.len());
+        for k in &want {
+            assert_eq!(m.get(k), Some(k));
+        }
     }
 
-    /// Random operations on a `VecMap` and a `BTreeMap` agree at every step.
+    /// The hasher tells apart keys that differ only by trailing zeros or
+    /// length, and spreads short IDs over the low (bucket) bits.
+    #[test]
+    fn fast_hasher_separates_similar_keys() {
+        let hash = |s: &str| {
+            let mut h = FastHasher::default();
+            s.hash(&mut h);
+            h.finish()
+        };
+        assert_ne!(hash("ab"), hash("ab\0"));
+        assert_ne!(hash(""), hash("\0"));
+        assert_ne!(hash("abcdefgh"), hash("abcdefgh\0"));
+        let low: std::collections::BTreeSet<u64> = (0..1000)
+            .map(|i| hash(&format!("r{i:06}")) & 1023)
+            .collect();
+        assert!(low.len() > 550, "{} distinct buckets of 1024", low.len());
+    }
+
+    /// Random operations on a `OrderedMap` and a `BTreeMap` agree at every step.
     #[test]
     fn matches_btreemap_on_random_operations() {
         let mut rng = Mix(0x5eed);
         for round in 0..50 {
-            let mut ours = VecMap::new();
+            let mut ours = OrderedMap::new();
             let mut theirs = BTreeMap::new();
             let span = 1 + rng.below(200);
             for _ in 0..400 {
