@@ -344,10 +344,11 @@ fn resolve<'a>(
     model: &str,
     caller: &str,
 ) -> Result<Target<'a>> {
-    if let Some(target) = split_route_target(model, caller)
+    let shape = own_full_name(model, caller).or_else(|| split_route_target(model, caller));
+    if let Some(target) = shape
         && let Some(found) = find(accounts, &target)
     {
-        if target.account != caller {
+        if !is_caller(&target, caller) {
             check_caller(caller)?;
         }
         return permit(found, &target, caller);
@@ -358,6 +359,33 @@ fn resolve<'a>(
         Some(found) => permit(found, &target, caller),
         None => Err(not_found(&target)),
     }
+}
+
+/// `model` as a full name in `caller`'s account (the usual request), found
+/// by comparing prefixes rather than scanning for `/`. When the lookup finds
+/// it, `caller` is a stored account ID (no `/`), so this is exactly the
+/// shape [`split_route_target`] gives; anything else is looked up the
+/// general way.
+fn own_full_name<'a>(model: &'a str, caller: &'a str) -> Option<TargetRef<'a>> {
+    let rest = model.strip_prefix("accounts/")?.strip_prefix(caller)?;
+    let rest = rest.strip_prefix('/')?;
+    let (kind, id) = if let Some(id) = rest.strip_prefix("routers/") {
+        (ResourceKind::Router, id)
+    } else {
+        (ResourceKind::Deployment, rest.strip_prefix("deployments/")?)
+    };
+    Some(TargetRef {
+        account: caller,
+        kind: Some(kind),
+        id,
+    })
+}
+
+/// True when `target` is in `caller`'s account. A bare ID or a name in the
+/// caller's own account points into `caller` itself: then no byte is
+/// compared.
+fn is_caller(target: &TargetRef<'_>, caller: &str) -> bool {
+    std::ptr::eq(target.account, caller) || target.account == caller
 }
 
 fn check_caller(caller: &str) -> Result<()> {
@@ -389,9 +417,10 @@ fn find<'a>(accounts: &'a OrderedMap<Id, Account>, target: &TargetRef<'_>) -> Op
 /// SPEC R6 for a found target: another account's router only when public,
 /// another account's deployment never; then capacity.
 fn permit<'a>(found: Found<'a>, target: &TargetRef<'_>, caller: &str) -> Result<Target<'a>> {
+    let own = is_caller(target, caller);
     match found {
         Found::Router(entry) => {
-            if target.account != caller && !entry.router.public {
+            if !own && !entry.router.public {
                 return Err(Error::PermissionDenied {
                     name: entry.router.name.to_string(),
                     caller: caller.to_owned(),
@@ -403,7 +432,7 @@ fn permit<'a>(found: Found<'a>, target: &TargetRef<'_>, caller: &str) -> Result<
             Ok(Target::Router(entry, table))
         }
         Found::Deployment(d) => {
-            if target.account != caller {
+            if !own {
                 return Err(Error::PermissionDenied {
                     name: d.name.to_string(),
                     caller: caller.to_owned(),

@@ -19,7 +19,7 @@
 //! The registry builds a [`RouterTable`] for each router and never per
 //! request (SPEC R6).
 
-mod affinity;
+pub(crate) mod affinity;
 mod even_load;
 mod round_robin;
 

@@ -38,8 +38,9 @@ pub(crate) struct OrderedMap<K, V> {
 }
 
 /// The FxHash function (as in rustc's `rustc-hash`: rotate, xor a word,
-/// multiply), then a final rotation so that the well-mixed high bits also
-/// reach the low bits that pick a hash-table bucket.
+/// multiply), then the SplitMix64 finalizer, so that every input bit
+/// reaches the low bits that pick a hash-table bucket (a multiply alone
+/// only carries bits upward).
 ///
 /// Not resistant to chosen collisions, which is fine here: the hashed keys
 /// are IDs of resources the registry holds, and a request's name is only
@@ -61,19 +62,29 @@ impl FastHasher {
 
 impl Hasher for FastHasher {
     fn write(&mut self, bytes: &[u8]) {
+        let len = bytes.len();
         let mut chunks = bytes.chunks_exact(8);
         for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
+            self.add(word_at(chunk, 0));
         }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            // The length tells `ab` from `ab\0`.
-            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+        // The last 1 to 7 bytes, read without a copy loop: the last 8 bytes
+        // of a longer input (overlapping the words already added), else
+        // two overlapping 4-byte reads or, below 4, the first, middle and
+        // last bytes (as wyhash). With the length mixed in, each covers
+        // every byte, so equal hashes need equal inputs of that length.
+        let rest = chunks.remainder().len();
+        if rest == 0 {
+            return;
         }
+        let tail = if len >= 8 {
+            word_at(bytes, len - 8)
+        } else if len >= 4 {
+            u64::from(half_at(bytes, 0)) | (u64::from(half_at(bytes, len - 4)) << 32)
+        } else {
+            let byte = |i: usize| u64::from(bytes.get(i).copied().unwrap_or(0));
+            byte(0) | (byte(len / 2) << 8) | (byte(len - 1) << 16)
+        };
+        self.add(tail ^ ((rest as u64) << 59));
     }
 
     fn write_u8(&mut self, i: u8) {
@@ -93,8 +104,25 @@ impl Hasher for FastHasher {
     }
 
     fn finish(&self) -> u64 {
-        self.hash.rotate_left(26)
+        crate::strategy::affinity::mix64(self.hash)
     }
+}
+
+/// The 8 bytes of `bytes` at `at`, little-endian (0 past the end: never
+/// asked for by [`FastHasher::write`]).
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    bytes
+        .get(at..at + 8)
+        .and_then(|b| b.try_into().ok())
+        .map_or(0, u64::from_le_bytes)
+}
+
+/// The 4 bytes of `bytes` at `at`, little-endian (0 past the end).
+fn half_at(bytes: &[u8], at: usize) -> u32 {
+    bytes
+        .get(at..at + 4)
+        .and_then(|b| b.try_into().ok())
+        .map_or(0, u32::from_le_bytes)
 }
 
 impl<K: Ord + Hash + Clone, V> OrderedMap<K, V> {
