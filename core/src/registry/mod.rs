@@ -475,13 +475,17 @@ impl Registry {
     pub fn delete_deployment(&mut self, name: &str) -> Result<()> {
         let name = self.parse_own(name, ResourceKind::Deployment)?;
         self.deployment_entry(&name)?;
-        let routers = self.own_account().map(|a| a.routers.values());
         let mut users = Vec::new();
-        for entry in routers.unwrap_or_default() {
-            if entry.router.deployments.contains(&name) {
-                users.push(entry.router.name.to_string());
+        if let Some(account) = self.own_account() {
+            // Scanned in storage order (contiguous), then put in name order.
+            for entry in account.routers.values_unordered() {
+                if entry.router.deployments.contains(&name) {
+                    users.push(&entry.router.name);
+                }
             }
         }
+        users.sort_unstable();
+        let users: Vec<String> = users.iter().map(ToString::to_string).collect();
         if !users.is_empty() {
             return Err(Error::InUse {
                 deployment: name.to_string(),
@@ -857,6 +861,39 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.code(), "DUPLICATE_DEPLOYMENT");
         assert_eq!(reg.list_routers().len(), 0);
+    }
+
+    /// SPEC D3: a deployment in use names its routers in name order,
+    /// whatever the creation order and after deletions reuse storage.
+    #[test]
+    fn d3_in_use_lists_routers_in_name_order() {
+        let mut reg = registry();
+        for id in ["r9", "r1", "r5", "r0"] {
+            reg.create_router(RouterSpec::new(["a"]).id(id)).unwrap();
+        }
+        reg.delete_router("r1").unwrap();
+        reg.create_router(RouterSpec::new(["a", "b"]).id("r7"))
+            .unwrap();
+        reg.create_router(RouterSpec::new(["b"]).id("r2")).unwrap();
+        let names = |ids: &[&str]| -> Vec<String> {
+            ids.iter()
+                .map(|id| format!("accounts/my-account/routers/{id}"))
+                .collect()
+        };
+        assert_eq!(
+            reg.delete_deployment("a").unwrap_err(),
+            Error::InUse {
+                deployment: "accounts/my-account/deployments/a".into(),
+                routers: names(&["r0", "r5", "r7", "r9"]),
+            }
+        );
+        assert_eq!(
+            reg.delete_deployment("b").unwrap_err(),
+            Error::InUse {
+                deployment: "accounts/my-account/deployments/b".into(),
+                routers: names(&["r2", "r7"]),
+            }
+        );
     }
 
     /// SPEC T2: listings are by ID whatever the creation order; changes and

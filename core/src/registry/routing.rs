@@ -120,7 +120,11 @@ impl Registry {
     /// the target has 0 replicas.
     ///
     /// # Performance
-    /// O(log a + log r) map lookups plus O(1) per pick; no allocation on success.
+    /// Two hashed lookups (account, then router or deployment; O(1)
+    /// expected, whatever the number of resources) plus O(1) per pick; no
+    /// allocation on success. The name is looked up before it is checked
+    /// (only stored names, all valid, can be found), so a successful route
+    /// validates nothing byte by byte.
     ///
     /// # Sharing across threads
     /// `Registry` is `Send + Sync` and this method takes `&self`: any number

@@ -237,6 +237,13 @@ impl<K, V> OrderedMap<K, V> {
         self.slots.iter_mut().flatten()
     }
 
+    /// The values in no particular order (slab order: contiguous, so faster
+    /// to scan than [`OrderedMap::values`]). Never let this order reach an
+    /// output: sort what is kept.
+    pub(crate) fn values_unordered(&self) -> impl Iterator<Item = &V> + '_ {
+        self.slots.iter().flatten()
+    }
+
     /// The entries, in key order.
     pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = (&K, &V)> + '_ {
         self.order.keys().zip(self.values())
