@@ -39,7 +39,7 @@ use crate::router::{Router, RouterSpec, RouterUpdate, check_display_name};
 use crate::selection::{Seed, below};
 use crate::share::{Fraction, Share, TrafficSplit};
 use crate::strategy::{LoadTracker, RouterTable};
-use crate::support::ordered_map::{Keyed, OrderedMap, sort_find_repeat};
+use crate::support::ordered_map::{Keyed, OrderedMap, sort_find_repeat, sort_keyed};
 
 /// Generator stream for generated IDs (SPEC N3).
 const ID_STREAM: u64 = 0;
@@ -475,17 +475,22 @@ impl Registry {
     pub fn delete_deployment(&mut self, name: &str) -> Result<()> {
         let name = self.parse_own(name, ResourceKind::Deployment)?;
         self.deployment_entry(&name)?;
-        let mut users = Vec::new();
+        // Scanned in storage order (contiguous), then put in name order.
+        let mut found: Vec<&ResourceName> = Vec::new();
         if let Some(account) = self.own_account() {
-            // Scanned in storage order (contiguous), then put in name order.
             for entry in account.routers.values_unordered() {
                 if entry.router.deployments.contains(&name) {
-                    users.push(&entry.router.name);
+                    found.push(&entry.router.name);
                 }
             }
         }
-        users.sort_unstable();
-        let users: Vec<String> = users.iter().map(ToString::to_string).collect();
+        let mut keys: Vec<Keyed<'_>> = found
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.account().as_str(), r.id().as_str(), i))
+            .collect();
+        sort_keyed(&mut keys);
+        let users: Vec<String> = keys.iter().map(|k| found[k.2].to_string()).collect();
         if !users.is_empty() {
             return Err(Error::InUse {
                 deployment: name.to_string(),

@@ -67,24 +67,21 @@ impl Hasher for FastHasher {
         for chunk in &mut chunks {
             self.add(word_at(chunk, 0));
         }
-        // The last 1 to 7 bytes, read without a copy loop: the last 8 bytes
-        // of a longer input (overlapping the words already added), else
-        // two overlapping 4-byte reads or, below 4, the first, middle and
-        // last bytes (as wyhash). With the length mixed in, each covers
-        // every byte, so equal hashes need equal inputs of that length.
-        let rest = chunks.remainder().len();
-        if rest == 0 {
+        // The last 1 to 7 bytes: the last 8 bytes of a longer input
+        // (overlapping the words already added, no copy), else byte by
+        // byte. With the length mixed in, equal hashes need equal inputs.
+        let rest = chunks.remainder();
+        if rest.is_empty() {
             return;
         }
         let tail = if len >= 8 {
             word_at(bytes, len - 8)
-        } else if len >= 4 {
-            u64::from(half_at(bytes, 0)) | (u64::from(half_at(bytes, len - 4)) << 32)
         } else {
-            let byte = |i: usize| u64::from(bytes.get(i).copied().unwrap_or(0));
-            byte(0) | (byte(len / 2) << 8) | (byte(len - 1) << 16)
+            rest.iter()
+                .rev()
+                .fold(0, |word, &b| (word << 8) | u64::from(b))
         };
-        self.add(tail ^ ((rest as u64) << 59));
+        self.add(tail ^ ((rest.len() as u64) << 59));
     }
 
     fn write_u8(&mut self, i: u8) {
@@ -115,14 +112,6 @@ fn word_at(bytes: &[u8], at: usize) -> u64 {
         .get(at..at + 8)
         .and_then(|b| b.try_into().ok())
         .map_or(0, u64::from_le_bytes)
-}
-
-/// The 4 bytes of `bytes` at `at`, little-endian (0 past the end).
-fn half_at(bytes: &[u8], at: usize) -> u32 {
-    bytes
-        .get(at..at + 4)
-        .and_then(|b| b.try_into().ok())
-        .map_or(0, u32::from_le_bytes)
 }
 
 impl<K: Ord + Hash + Clone, V> OrderedMap<K, V> {
@@ -324,17 +313,23 @@ pub(crate) type Keyed<'a> = (&'a str, &'a str, usize);
 /// list-order error reporting without a throwaway set. The keys end in a
 /// position, so they are distinct and an unstable sort orders them exactly.
 pub(crate) fn sort_find_repeat(keys: &mut [Keyed<'_>]) -> Option<usize> {
-    keys.sort_unstable_by(|a, b| {
-        #[cfg(test)]
-        SORT_COMPARISONS.with(|c| c.set(c.get() + 1));
-        a.cmp(b)
-    });
+    sort_keyed(keys);
     keys.windows(2)
         .filter_map(|w| match w {
             [a, b] if (a.0, a.1) == (b.0, b.1) => Some(b.2),
             _ => None,
         })
         .min()
+}
+
+/// Sorts `keys` by key, then by position: the one sort of names in the
+/// crate (one copy of the sort code in the WebAssembly module).
+pub(crate) fn sort_keyed(keys: &mut [Keyed<'_>]) {
+    keys.sort_unstable_by(|a, b| {
+        #[cfg(test)]
+        SORT_COMPARISONS.with(|c| c.set(c.get() + 1));
+        a.cmp(b)
+    });
 }
 
 #[cfg(test)]
