@@ -21,6 +21,9 @@
 //! account, requests spread at random over them (a fixed sequence of names),
 //! `route` against `naive_hashmap` holding the same routers.
 //!
+//! Group `mutation` (issue 20, item 2): creating and deleting a deployment
+//! and a router whose ID sorts before `MUTATION_RESOURCES` others.
+//!
 //! Group `even_load` (SPEC R8, issue 16): `route_request_weighted_random`
 //! against `route_request_even_load_idle` (a tracker with no load: the full
 //! tie, one weighted-random draw) and `route_request_even_load_busy` (uneven
@@ -391,5 +394,45 @@ fn scale(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, routing, affinity, even_load, scale);
+/// Resources already in the account of the `mutation` group (issue 20,
+/// item 2).
+const MUTATION_RESOURCES: usize = 50_000;
+
+/// Creating and deleting a deployment, and a router, whose ID sorts before
+/// every one of `MUTATION_RESOURCES` others of the account (issue 20, item 2:
+/// with a sorted vector, every later entry moved twice). One iteration is a
+/// create and a delete.
+fn mutation(c: &mut Criterion) {
+    let mut reg = Registry::new(ACCOUNT, SEED).unwrap();
+    for i in 0..MUTATION_RESOURCES {
+        reg.create_deployment(DeploymentSpec::new("llama").id(format!("d{i:06}")))
+            .unwrap();
+        reg.create_router(RouterSpec::new([format!("d{i:06}")]).id(format!("r{i:06}")))
+            .unwrap();
+    }
+    let mut group = c.benchmark_group("mutation");
+    group.bench_function(
+        BenchmarkId::new("create_delete_deployment_front", MUTATION_RESOURCES),
+        |b| {
+            b.iter(|| {
+                reg.create_deployment(DeploymentSpec::new("llama").id("a-front"))
+                    .unwrap();
+                reg.delete_deployment("a-front").unwrap();
+            });
+        },
+    );
+    group.bench_function(
+        BenchmarkId::new("create_delete_router_front", MUTATION_RESOURCES),
+        |b| {
+            b.iter(|| {
+                reg.create_router(RouterSpec::new(["d000000"]).id("a-front"))
+                    .unwrap();
+                reg.delete_router("a-front").unwrap();
+            });
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, routing, affinity, even_load, scale, mutation);
 criterion_main!(benches);

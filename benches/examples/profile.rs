@@ -11,7 +11,10 @@
 //! Workloads (`WHAT N REPS`): `build` (REPS builds of N weights), `pick`
 //! (REPS picks over N weights), `fill` (REPS picks through `fill`), `index`
 //! and `alias` (REPS samples of the peers), `index-build` and `alias-build`
-//! (REPS peer builds), `route` (REPS `route_with` on an N-deployment router).
+//! (REPS peer builds), `route` (REPS `route_with` on an N-deployment router,
+//! 50 other routers in the registry), `naive` (the `routing` bench's naive
+//! peer on the same routers: a `HashMap<String, WeightedIndex<u32>>` lookup
+//! and one sample).
 //! Weights are those of the `selection` bench.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -90,6 +93,10 @@ fn main() {
             }
             reg.create_router(RouterSpec::new(ids.iter().map(String::as_str)).id("r"))
                 .unwrap();
+            for i in 0..50 {
+                reg.create_router(RouterSpec::new(["d-0"]).id(format!("other-{i:03}")))
+                    .unwrap();
+            }
             for _ in 0..reps {
                 let d = reg
                     .route_with(
@@ -99,6 +106,28 @@ fn main() {
                     )
                     .unwrap();
                 sink += d.id().as_str().len() as u64;
+            }
+        }
+        "naive" => {
+            let replicas: Vec<u32> = (1..=n as u32).collect();
+            let ids: Vec<String> = (0..n).map(|i| format!("d-{i}")).collect();
+            let mut map = std::collections::HashMap::new();
+            for i in 0..50 {
+                let name = format!("accounts/bench-account/routers/other-{i:03}");
+                map.insert(
+                    name,
+                    (WeightedIndex::new([1u32]).unwrap(), vec![ids[0].clone()]),
+                );
+            }
+            map.insert(
+                "accounts/bench-account/routers/r".to_owned(),
+                (WeightedIndex::new(&replicas).unwrap(), ids),
+            );
+            for _ in 0..reps {
+                let (index, ids) = map
+                    .get(black_box("accounts/bench-account/routers/r"))
+                    .unwrap();
+                sink += ids[index.sample(&mut rng)].len() as u64;
             }
         }
         other => panic!("unknown workload {other}"),

@@ -259,33 +259,44 @@ pub(crate) struct TargetRef<'a> {
 pub(crate) const ROUTE_TARGET_EXPECTED: &str = "accounts/{account}/routers/{id}, \
      accounts/{account}/deployments/{id}, or a bare router or deployment ID";
 
-/// Parses a request's `model` field (SPEC R6) against the caller's account.
-pub(crate) fn parse_route_target<'a>(input: &'a str, caller: &'a str) -> Result<TargetRef<'a>> {
-    let invalid = || Error::InvalidResourceName {
-        input: input.to_owned(),
-        expected: ROUTE_TARGET_EXPECTED,
-    };
+/// The shape of a request's `model` field (SPEC R6), without validating
+/// its IDs: a full router or deployment name, or a bare ID of `caller`'s
+/// account (any input without `/`). `None` for any other shape, which
+/// [`parse_route_target`] rejects as [`Error::InvalidResourceName`].
+///
+/// Routing looks this up first: a name found in the registry holds valid
+/// IDs, so only a name not found needs [`parse_route_target`]'s checks.
+pub(crate) fn split_route_target<'a>(input: &'a str, caller: &'a str) -> Option<TargetRef<'a>> {
     // A name with a `/` must be a full name.
-    let target = if input.starts_with("accounts/") {
-        match parse_full(input) {
-            Some((account, kind @ (ResourceKind::Router | ResourceKind::Deployment), id)) => {
-                TargetRef {
+    if input.starts_with("accounts/") {
+        match parse_full(input)? {
+            (account, kind @ (ResourceKind::Router | ResourceKind::Deployment), id) => {
+                Some(TargetRef {
                     account,
                     kind: Some(kind),
                     id,
-                }
+                })
             }
-            _ => return Err(invalid()),
+            _ => None,
         }
     } else if input.as_bytes().contains(&b'/') {
-        return Err(invalid());
+        None
     } else {
-        TargetRef {
+        Some(TargetRef {
             account: caller,
             kind: None,
             id: input,
-        }
-    };
+        })
+    }
+}
+
+/// Parses a request's `model` field (SPEC R6) against the caller's account:
+/// [`split_route_target`], then the IDs checked against N1.
+pub(crate) fn parse_route_target<'a>(input: &'a str, caller: &'a str) -> Result<TargetRef<'a>> {
+    let target = split_route_target(input, caller).ok_or_else(|| Error::InvalidResourceName {
+        input: input.to_owned(),
+        expected: ROUTE_TARGET_EXPECTED,
+    })?;
     if !is_valid_id(target.account) {
         return Err(Error::InvalidName {
             kind: IdKind::Account,

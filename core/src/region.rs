@@ -8,7 +8,7 @@
 use std::fmt;
 
 use crate::error::{Error, Result};
-use crate::support::vec_map::{Keyed, sort_find_repeat};
+use crate::support::ordered_map::{Keyed, sort_find_repeat};
 
 /// Longest region name accepted, in characters: the host form is one DNS
 /// label.

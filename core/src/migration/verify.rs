@@ -4,7 +4,7 @@
 use super::plan::{DeploymentState, PlanData, PlanKind, PlanState};
 use super::{MAX_PLAN_ACTIONS, MAX_PLAN_STEPS};
 use crate::names::ResourceKind;
-use crate::support::vec_map::{Keyed, sort_find_repeat};
+use crate::support::ordered_map::{Keyed, sort_find_repeat};
 
 impl PlanData {
     /// Checks the M3 invariants of one action: the ceiling, the floor for

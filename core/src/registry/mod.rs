@@ -39,7 +39,7 @@ use crate::router::{Router, RouterSpec, RouterUpdate, check_display_name};
 use crate::selection::{Seed, below};
 use crate::share::{Fraction, Share, TrafficSplit};
 use crate::strategy::{LoadTracker, RouterTable};
-use crate::support::vec_map::{Keyed, VecMap, sort_find_repeat};
+use crate::support::ordered_map::{Keyed, OrderedMap, sort_find_repeat, sort_keyed};
 
 /// Generator stream for generated IDs (SPEC N3).
 const ID_STREAM: u64 = 0;
@@ -60,8 +60,8 @@ struct RouterEntry {
 
 #[derive(Debug, Clone, Default)]
 struct Account {
-    deployments: VecMap<Id, Deployment>,
-    routers: VecMap<Id, RouterEntry>,
+    deployments: OrderedMap<Id, Deployment>,
+    routers: OrderedMap<Id, RouterEntry>,
 }
 
 /// Deployments and routers of any number of accounts, in memory (SPEC T1).
@@ -91,7 +91,7 @@ pub struct Registry {
     /// Keys the digests of API keys set from now on (SPEC G6); never in a
     /// snapshot.
     pub(crate) key_secret: Option<KeySecret>,
-    accounts: VecMap<Id, Account>,
+    accounts: OrderedMap<Id, Account>,
     table_builds: u64,
 }
 
@@ -172,7 +172,7 @@ impl Registry {
             salt_rng: seed.rng_stream(SALT_STREAM),
             key_secret: None,
             seed,
-            accounts: VecMap::new(),
+            accounts: OrderedMap::new(),
             table_builds: 0,
         })
     }
@@ -301,7 +301,7 @@ impl Registry {
     /// generator; the caller commits the returned generator on success.
     fn generate_id<V>(
         &self,
-        taken: Option<&VecMap<Id, V>>,
+        taken: Option<&OrderedMap<Id, V>>,
         kind: IdKind,
     ) -> Result<(Id, ChaCha8Rng)> {
         const ALPHABET: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
@@ -530,13 +530,22 @@ impl Registry {
     pub fn delete_deployment(&mut self, name: &str) -> Result<()> {
         let name = self.parse_own(name, ResourceKind::Deployment)?;
         self.deployment_entry(&name)?;
-        let routers = self.own_account().map(|a| a.routers.values());
-        let mut users = Vec::new();
-        for entry in routers.unwrap_or_default() {
-            if entry.router.deployments.contains(&name) {
-                users.push(entry.router.name.to_string());
+        // Scanned in storage order (contiguous), then put in name order.
+        let mut found: Vec<&ResourceName> = Vec::new();
+        if let Some(account) = self.own_account() {
+            for entry in account.routers.values_unordered() {
+                if entry.router.deployments.contains(&name) {
+                    found.push(&entry.router.name);
+                }
             }
         }
+        let mut keys: Vec<Keyed<'_>> = found
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.account().as_str(), r.id().as_str(), i))
+            .collect();
+        sort_keyed(&mut keys);
+        let users: Vec<String> = keys.iter().map(|k| found[k.2].to_string()).collect();
         if !users.is_empty() {
             return Err(Error::InUse {
                 deployment: name.to_string(),
@@ -764,7 +773,7 @@ impl Registry {
 
 /// The routing state for the router's strategy over its replica counts
 /// (SPEC R7); `None` when they sum to 0 (SPEC R5).
-fn build_table(router: &Router, deployments: &VecMap<Id, Deployment>) -> Option<RouterTable> {
+fn build_table(router: &Router, deployments: &OrderedMap<Id, Deployment>) -> Option<RouterTable> {
     let mut weights = Vec::with_capacity(router.deployments.len());
     for d in &router.deployments {
         weights.push(deployments.get(d.id()).map_or(0, |d| d.replicas));
@@ -808,7 +817,7 @@ fn check_router_size(n: usize) -> Result<()> {
 fn check_router_deployments(
     names: &[ResourceName],
     router_account: &Id,
-    accounts: Option<&VecMap<Id, Account>>,
+    accounts: Option<&OrderedMap<Id, Account>>,
 ) -> Result<()> {
     check_router_size(names.len())?;
     // The first name repeating an earlier one; reported where the loop
@@ -844,7 +853,7 @@ fn check_router_deployments(
 }
 
 fn find_deployment<'a>(
-    accounts: &'a VecMap<Id, Account>,
+    accounts: &'a OrderedMap<Id, Account>,
     name: &ResourceName,
 ) -> Result<&'a Deployment> {
     accounts
@@ -914,6 +923,39 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.code(), "DUPLICATE_DEPLOYMENT");
         assert_eq!(reg.list_routers().len(), 0);
+    }
+
+    /// SPEC D3: a deployment in use names its routers in name order,
+    /// whatever the creation order and after deletions reuse storage.
+    #[test]
+    fn d3_in_use_lists_routers_in_name_order() {
+        let mut reg = registry();
+        for id in ["r9", "r1", "r5", "r0"] {
+            reg.create_router(RouterSpec::new(["a"]).id(id)).unwrap();
+        }
+        reg.delete_router("r1").unwrap();
+        reg.create_router(RouterSpec::new(["a", "b"]).id("r7"))
+            .unwrap();
+        reg.create_router(RouterSpec::new(["b"]).id("r2")).unwrap();
+        let names = |ids: &[&str]| -> Vec<String> {
+            ids.iter()
+                .map(|id| format!("accounts/my-account/routers/{id}"))
+                .collect()
+        };
+        assert_eq!(
+            reg.delete_deployment("a").unwrap_err(),
+            Error::InUse {
+                deployment: "accounts/my-account/deployments/a".into(),
+                routers: names(&["r0", "r5", "r7", "r9"]),
+            }
+        );
+        assert_eq!(
+            reg.delete_deployment("b").unwrap_err(),
+            Error::InUse {
+                deployment: "accounts/my-account/deployments/b".into(),
+                routers: names(&["r2", "r7"]),
+            }
+        );
     }
 
     /// SPEC T2: listings are by ID whatever the creation order; changes and

@@ -7,7 +7,7 @@ use crate::deployment::Deployment;
 use crate::error::{Error, Result};
 use crate::names::{Id, ResourceKind};
 use crate::router::Router;
-use crate::support::vec_map::VecMap;
+use crate::support::ordered_map::OrderedMap;
 
 impl Registry {
     /// Adds imported deployments and routers, each with the path it came
@@ -31,7 +31,7 @@ impl Registry {
             path: path.to_owned(),
             source: Box::new(e),
         };
-        let mut accounts: VecMap<Id, Account> = self.accounts.clone();
+        let mut accounts: OrderedMap<Id, Account> = self.accounts.clone();
         for (path, d) in deployments {
             let account = accounts.get_or_insert_default(d.name.account());
             if account.deployments.contains_key(d.name.id()) {

@@ -7,9 +7,11 @@ use rand_chacha::ChaCha8Rng;
 use super::{Account, Registry, RouterEntry};
 use crate::deployment::Deployment;
 use crate::error::{Error, IdKind, Result};
-use crate::names::{Id, ResourceKind, ResourceName, TargetRef, is_valid_id, parse_route_target};
+use crate::names::{
+    Id, ResourceKind, ResourceName, TargetRef, is_valid_id, parse_route_target, split_route_target,
+};
 use crate::strategy::{LoadTracker, RouterTable};
-use crate::support::vec_map::VecMap;
+use crate::support::ordered_map::OrderedMap;
 
 /// A request to route (SPEC R6, R7): the input of
 /// [`Registry::route_request`].
@@ -99,8 +101,7 @@ impl Registry {
     /// # Errors
     /// See [`Registry::route_with`].
     pub fn route(&mut self, model: &str, caller_account: &str) -> Result<&ResourceName> {
-        let request = RouteRequest::new(model, caller_account);
-        Registry::route_inner(&self.accounts, &request, &mut self.route_rng).map(|d| d.deployment)
+        route_plain(&self.accounts, model, caller_account, &mut self.route_rng)
     }
 
     /// Routes a request with a caller-supplied generator (SPEC R6, R7).
@@ -119,7 +120,11 @@ impl Registry {
     /// the target has 0 replicas.
     ///
     /// # Performance
-    /// O(log a + log r) map lookups plus O(1) per pick; no allocation on success.
+    /// Two hashed lookups (account, then router or deployment; O(1)
+    /// expected, whatever the number of resources) plus O(1) per pick; no
+    /// allocation on success. The name is looked up before it is checked
+    /// (only stored names, all valid, can be found), so a successful route
+    /// validates nothing byte by byte.
     ///
     /// # Sharing across threads
     /// `Registry` is `Send + Sync` and this method takes `&self`: any number
@@ -169,8 +174,7 @@ impl Registry {
         caller_account: &str,
         rng: &mut R,
     ) -> Result<&ResourceName> {
-        let request = RouteRequest::new(model, caller_account);
-        Registry::route_inner(&self.accounts, &request, rng).map(|d| d.deployment)
+        route_plain(&self.accounts, model, caller_account, rng)
     }
 
     /// Routes a request with a session key and/or round-robin cursor (SPEC
@@ -264,7 +268,7 @@ impl Registry {
     }
 
     fn route_inner<'a, R: Rng + ?Sized>(
-        accounts: &'a VecMap<Id, Account>,
+        accounts: &'a OrderedMap<Id, Account>,
         request: &RouteRequest<'_>,
         rng: &mut R,
     ) -> Result<RouteDecision<'a>> {
@@ -294,6 +298,28 @@ impl Registry {
     }
 }
 
+/// Routes a request with no session key, cursor or load: as
+/// `Registry::route_inner` of such a request (the same draws and result),
+/// without the checks for the features it does not use.
+fn route_plain<'a, R: Rng + ?Sized>(
+    accounts: &'a OrderedMap<Id, Account>,
+    model: &str,
+    caller: &str,
+    rng: &mut R,
+) -> Result<&'a ResourceName> {
+    match resolve(accounts, model, caller)? {
+        Target::Router(entry, table) => {
+            let deployments = &entry.router.deployments;
+            deployments
+                .get(table.pick_plain(rng))
+                .ok_or_else(|| Error::NoCapacity {
+                    name: entry.router.name.to_string(),
+                })
+        }
+        Target::Deployment(d) => Ok(&d.name),
+    }
+}
+
 /// What a request's `model` field names, checked for permission and
 /// capacity: a router with its table, or a deployment with replicas.
 #[derive(Debug, Clone, Copy)]
@@ -302,46 +328,136 @@ enum Target<'a> {
     Deployment(&'a Deployment),
 }
 
+/// What a request's `model` field names, found but not yet checked.
+#[derive(Debug, Clone, Copy)]
+enum Found<'a> {
+    Router(&'a RouterEntry),
+    Deployment(&'a Deployment),
+}
+
 /// Resolves `model` for `caller` (SPEC R6): a router name, a deployment
 /// name, or a bare ID tried as a router first.
-fn resolve<'a>(accounts: &'a VecMap<Id, Account>, model: &str, caller: &str) -> Result<Target<'a>> {
-    if !is_valid_id(caller) {
-        return Err(Error::InvalidName {
+///
+/// The name is looked up before it is checked: every stored name holds valid
+/// IDs (SPEC N1), so a name found needs no check, nor does a caller that
+/// owns it. Only a name not found (or a caller of another account) goes
+/// through the checks, in their order, so errors are exactly those of
+/// checking first.
+fn resolve<'a>(
+    accounts: &'a OrderedMap<Id, Account>,
+    model: &str,
+    caller: &str,
+) -> Result<Target<'a>> {
+    // Natively, a full name in the caller's account skips the scan for `/`
+    // (about a quarter of a route's instructions); the WebAssembly module
+    // goes without it (it costs 544 bytes gzipped there, measured with
+    // wasm-opt as CI builds it). Either way the same target.
+    #[cfg(not(target_arch = "wasm32"))]
+    let shape = own_full_name(model, caller).or_else(|| split_route_target(model, caller));
+    #[cfg(target_arch = "wasm32")]
+    let shape = split_route_target(model, caller);
+    if let Some(target) = shape
+        && let Some(found) = find(accounts, &target)
+    {
+        if !is_caller(&target, caller) {
+            check_caller(caller)?;
+        }
+        return permit(found, &target, caller);
+    }
+    check_caller(caller)?;
+    let target = parse_route_target(model, caller)?;
+    match find(accounts, &target) {
+        Some(found) => permit(found, &target, caller),
+        None => Err(not_found(&target)),
+    }
+}
+
+/// `model` as a full name in `caller`'s account (the usual request), found
+/// by comparing prefixes rather than scanning for `/`. When the lookup finds
+/// it, `caller` is a stored account ID (no `/`), so this is exactly the
+/// shape [`split_route_target`] gives; anything else is looked up the
+/// general way.
+#[cfg(not(target_arch = "wasm32"))]
+fn own_full_name<'a>(model: &'a str, caller: &'a str) -> Option<TargetRef<'a>> {
+    let rest = model.strip_prefix("accounts/")?.strip_prefix(caller)?;
+    let rest = rest.strip_prefix('/')?;
+    let (kind, id) = if let Some(id) = rest.strip_prefix("routers/") {
+        (ResourceKind::Router, id)
+    } else {
+        (ResourceKind::Deployment, rest.strip_prefix("deployments/")?)
+    };
+    Some(TargetRef {
+        account: caller,
+        kind: Some(kind),
+        id,
+    })
+}
+
+/// True when `target` is in `caller`'s account. A bare ID or a name in the
+/// caller's own account points into `caller` itself: then no byte is
+/// compared.
+fn is_caller(target: &TargetRef<'_>, caller: &str) -> bool {
+    std::ptr::eq(target.account, caller) || target.account == caller
+}
+
+fn check_caller(caller: &str) -> Result<()> {
+    if is_valid_id(caller) {
+        Ok(())
+    } else {
+        Err(Error::InvalidName {
             kind: IdKind::Account,
             input: caller.to_owned(),
-        });
+        })
     }
-    let target = parse_route_target(model, caller)?;
-    let account = accounts.get(target.account);
+}
+
+/// The router (first) or deployment `target` names, if it exists; no
+/// permission or capacity check.
+fn find<'a>(accounts: &'a OrderedMap<Id, Account>, target: &TargetRef<'_>) -> Option<Found<'a>> {
+    let account = accounts.get(target.account)?;
     let try_router = matches!(target.kind, None | Some(ResourceKind::Router));
-    if try_router && let Some(entry) = account.and_then(|a| a.routers.get(target.id)) {
-        if target.account != caller && !entry.router.public {
-            return Err(Error::PermissionDenied {
-                name: entry.router.name.to_string(),
-                caller: caller.to_owned(),
-            });
-        }
-        let table = entry.table.as_ref().ok_or_else(|| Error::NoCapacity {
-            name: entry.router.name.to_string(),
-        })?;
-        return Ok(Target::Router(entry, table));
+    if try_router && let Some(entry) = account.routers.get(target.id) {
+        return Some(Found::Router(entry));
     }
     let try_deployment = matches!(target.kind, None | Some(ResourceKind::Deployment));
-    if try_deployment && let Some(d) = account.and_then(|a| a.deployments.get(target.id)) {
-        if target.account != caller {
-            return Err(Error::PermissionDenied {
-                name: d.name.to_string(),
-                caller: caller.to_owned(),
-            });
-        }
-        if d.replicas == 0 {
-            return Err(Error::NoCapacity {
-                name: d.name.to_string(),
-            });
-        }
-        return Ok(Target::Deployment(d));
+    if try_deployment && let Some(d) = account.deployments.get(target.id) {
+        return Some(Found::Deployment(d));
     }
-    Err(not_found(&target))
+    None
+}
+
+/// SPEC R6 for a found target: another account's router only when public,
+/// another account's deployment never; then capacity.
+fn permit<'a>(found: Found<'a>, target: &TargetRef<'_>, caller: &str) -> Result<Target<'a>> {
+    let own = is_caller(target, caller);
+    match found {
+        Found::Router(entry) => {
+            if !own && !entry.router.public {
+                return Err(Error::PermissionDenied {
+                    name: entry.router.name.to_string(),
+                    caller: caller.to_owned(),
+                });
+            }
+            let table = entry.table.as_ref().ok_or_else(|| Error::NoCapacity {
+                name: entry.router.name.to_string(),
+            })?;
+            Ok(Target::Router(entry, table))
+        }
+        Found::Deployment(d) => {
+            if !own {
+                return Err(Error::PermissionDenied {
+                    name: d.name.to_string(),
+                    caller: caller.to_owned(),
+                });
+            }
+            if d.replicas == 0 {
+                return Err(Error::NoCapacity {
+                    name: d.name.to_string(),
+                });
+            }
+            Ok(Target::Deployment(d))
+        }
+    }
 }
 
 /// Many requests routed at once: see [`Registry::route_many`]. Holds the
@@ -366,17 +482,10 @@ impl RouteBatch<'_> {
     /// (into [`RouteBatch::deployments`]). O(1) per request.
     pub fn fill(&mut self, out: &mut [u32]) {
         match self.target {
-            Target::Router(entry, table) => {
-                // No session key, cursor or load: the strategy's plain pick.
-                let request = RouteRequest::new("", "");
-                let deployments = &entry.router.deployments;
+            Target::Router(_, table) => {
                 for slot in out.iter_mut() {
-                    // Without a session key, cursor or load a pick cannot
-                    // fail and its index is below the router's 10,000
-                    // deployments.
-                    *slot = table
-                        .pick(&request, deployments, &mut *self.rng)
-                        .map_or(0, |p| u32::try_from(p.index).unwrap_or(0));
+                    // An index is below the router's 10,000 deployments.
+                    *slot = u32::try_from(table.pick_plain(&mut *self.rng)).unwrap_or(0);
                 }
             }
             Target::Deployment(_) => out.fill(0),
@@ -399,4 +508,126 @@ fn not_found(target: &TargetRef<'_>) -> Error {
         ),
     };
     Error::NotFound { name }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::{DeploymentSpec, RouterSpec};
+
+    /// `resolve` as it was before the lookup-first path: every check first,
+    /// in order, then the lookups.
+    fn resolve_checked<'a>(
+        accounts: &'a OrderedMap<Id, Account>,
+        model: &str,
+        caller: &str,
+    ) -> Result<Target<'a>> {
+        check_caller(caller)?;
+        let target = parse_route_target(model, caller)?;
+        match find(accounts, &target) {
+            Some(found) => permit(found, &target, caller),
+            None => Err(not_found(&target)),
+        }
+    }
+
+    fn named(result: Result<Target<'_>>) -> Result<String> {
+        result.map(|t| match t {
+            Target::Router(entry, _) => entry.router.name.to_string(),
+            Target::Deployment(d) => d.name.to_string(),
+        })
+    }
+
+    /// `acme` with deployments `d1`, `r1` (a router's ID too), `empty` (0
+    /// replicas), routers `r1` (private), `pub` (public), `shared` (a
+    /// deployment ID elsewhere); `other` with a public `pub`, a private
+    /// `r1` and a deployment `shared`.
+    fn registry() -> Registry {
+        let mut reg = Registry::new("other", 1).unwrap();
+        reg.create_deployment(DeploymentSpec::new("m").id("shared"))
+            .unwrap();
+        reg.create_router(RouterSpec::new(["shared"]).id("pub").public(true))
+            .unwrap();
+        reg.create_router(RouterSpec::new(["shared"]).id("r1"))
+            .unwrap();
+        reg.set_account("acme").unwrap();
+        for id in ["d1", "r1"] {
+            reg.create_deployment(DeploymentSpec::new("m").id(id))
+                .unwrap();
+        }
+        reg.create_deployment(DeploymentSpec::new("m").id("empty").replicas(0, 0))
+            .unwrap();
+        reg.create_router(RouterSpec::new(["d1"]).id("r1")).unwrap();
+        reg.create_router(RouterSpec::new(["d1", "r1"]).id("pub").public(true))
+            .unwrap();
+        reg.create_router(RouterSpec::new(["empty"]).id("shared"))
+            .unwrap();
+        reg
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+
+        /// Looking up first gives the same target or the same error as
+        /// checking first, for names found and not found, in the caller's
+        /// account or another, well-formed or not.
+        #[test]
+        fn r6_lookup_first_matches_checking_first(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "accounts", "routers", "deployments", "models", "acme", "other",
+                    "r1", "pub", "d1", "empty", "shared", "nope", "Bad", "", "-x", "é",
+                ]),
+                0..5,
+            ),
+            caller in proptest::sample::select(vec!["acme", "other", "nobody", "Bad", "", "a/b"]),
+        ) {
+            let reg = registry();
+            let model = parts.join("/");
+            proptest::prop_assert_eq!(
+                named(resolve(&reg.accounts, &model, caller)),
+                named(resolve_checked(&reg.accounts, &model, caller)),
+                "model {:?} caller {:?}", model, caller
+            );
+        }
+    }
+
+    /// The plain pick makes the same draws and picks as a request with no
+    /// key, cursor or load, for every strategy.
+    #[test]
+    fn r7_plain_pick_matches_an_unkeyed_request() {
+        use crate::Strategy;
+        let mut reg = Registry::new("acme", 3).unwrap();
+        for (id, r) in [("a", 3), ("b", 1), ("c", 5)] {
+            reg.create_deployment(DeploymentSpec::new("m").id(id).replicas(r, r))
+                .unwrap();
+        }
+        for (id, strategy) in [
+            ("random", Strategy::WeightedRandom),
+            ("rr", Strategy::WeightedRoundRobin),
+            ("even", Strategy::EvenLoad),
+        ] {
+            reg.create_router(RouterSpec::new(["a", "b", "c"]).id(id).strategy(strategy))
+                .unwrap();
+            let mut plain = reg.seed().rng_stream(5);
+            let mut full = reg.seed().rng_stream(5);
+            for _ in 0..1000 {
+                let p = reg.route_with(id, "acme", &mut plain).unwrap().clone();
+                let f = reg
+                    .route_request_with(&RouteRequest::new(id, "acme"), &mut full)
+                    .unwrap();
+                assert_eq!(&p, f.deployment, "{id}");
+            }
+            // `fill` draws what 64 `route` calls draw.
+            let mut single = reg.clone();
+            let mut batch = reg.route_many(id, "acme").unwrap();
+            let mut picks = [0u32; 64];
+            batch.fill(&mut picks);
+            let names: Vec<ResourceName> = batch.deployments().to_vec();
+            for &i in &picks {
+                let d = single.route(id, "acme").unwrap().clone();
+                assert_eq!(names[i as usize], d, "{id}");
+            }
+        }
+    }
 }

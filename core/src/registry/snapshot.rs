@@ -64,7 +64,7 @@ use crate::region::{Region, RegionCatalog};
 use crate::router::{Router, Strategy, check_display_name};
 use crate::selection::Seed;
 use crate::support::json::{Field, Members, Read, ReadError, Value, Writer, canonical_decimal};
-use crate::support::vec_map::{Keyed, VecMap, sort_find_repeat};
+use crate::support::ordered_map::{Keyed, OrderedMap, sort_find_repeat};
 
 /// The snapshot format version this build writes.
 pub(crate) const FORMAT_VERSION: u64 = 3;
@@ -577,7 +577,7 @@ fn load(dto: SnapshotDto<'_>, secret: Option<&KeySecret>) -> Result<Registry> {
     if let Some(e) = failed {
         return Err(e);
     }
-    let mut accounts: VecMap<Id, Account> = VecMap::new();
+    let mut accounts: OrderedMap<Id, Account> = OrderedMap::new();
     let mut deployments: Vec<Option<Deployment>> = deployments.into_iter().map(Some).collect();
     for i in order {
         if let Some(d) = deployments.get_mut(i).and_then(Option::take) {
@@ -781,7 +781,7 @@ fn load_direct_route(
 
 /// A router; its deployments are checked against `accounts` when given
 /// (a snapshot), else only as a list (a router deserialized alone).
-fn load_router(r: RouterDto<'_>, accounts: Option<&VecMap<Id, Account>>) -> Result<Router> {
+fn load_router(r: RouterDto<'_>, accounts: Option<&OrderedMap<Id, Account>>) -> Result<Router> {
     let name = full_name(r.name, ResourceKind::Router)?;
     if let Some(d) = r.display_name {
         check_display_name(d)?;

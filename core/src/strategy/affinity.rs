@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::limits::MAX_SESSION_AFFINITY_REPLICAS;
 use crate::selection::check_weights;
-use crate::support::vec_map::{Keyed, sort_find_repeat};
+use crate::support::ordered_map::{Keyed, sort_find_repeat};
 
 /// Initial state of [`session_hash`] (the first fractional hex digits of pi).
 const HASH_SEED: u64 = 0x243f_6a88_85a3_08d3;
@@ -14,7 +14,7 @@ const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// The SplitMix64 finalizer: a bijection on `u64` with full avalanche.
 #[inline(always)]
-const fn mix64(mut z: u64) -> u64 {
+pub(crate) const fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)

@@ -19,7 +19,7 @@
 //! The registry builds a [`RouterTable`] for each router and never per
 //! request (SPEC R6).
 
-mod affinity;
+pub(crate) mod affinity;
 mod even_load;
 mod round_robin;
 
@@ -113,6 +113,18 @@ impl RouterTable {
             plan,
             affinity,
         })
+    }
+
+    /// The strategy's pick for a request with no session key, cursor or
+    /// load (SPEC R6, R7): a weighted-random draw for `weighted-random` and
+    /// `even-load`, the pick at a drawn position for `weighted-round-robin`.
+    /// The same draws and deployment as [`RouterTable::pick`] of such a
+    /// request; cannot fail. Returns the deployment's index.
+    pub(crate) fn pick_plain<R: Rng + ?Sized>(&self, rng: &mut R) -> usize {
+        match &self.plan {
+            Plan::Random | Plan::EvenLoad(_) => self.selector.pick(rng) as usize,
+            Plan::RoundRobin(rr) => rr.pick(below(rng, rr.total())) as usize,
+        }
     }
 
     /// Picks a deployment for a request (SPEC R7-R9): a keyed request to a

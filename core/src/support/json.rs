@@ -23,7 +23,7 @@
 use std::cell::Cell;
 use std::fmt::{self, Write as _};
 
-use crate::support::vec_map::{Keyed, sort_find_repeat};
+use crate::support::ordered_map::{Keyed, sort_find_repeat};
 
 /// Deepest nesting of arrays and objects the parser accepts.
 pub(crate) const MAX_DEPTH: usize = 128;
@@ -1436,10 +1436,10 @@ mod tests {
     fn key_comparisons(n: usize) -> u64 {
         let members: Vec<String> = (0..n).map(|i| format!("\"k{i}\": {i}")).collect();
         let text = format!("{{{}}}", members.join(","));
-        crate::support::vec_map::SORT_COMPARISONS.with(|c| c.set(0));
+        crate::support::ordered_map::SORT_COMPARISONS.with(|c| c.set(0));
         let parsed = parse(&text).unwrap();
         assert!(matches!(&parsed, Value::Object(m) if m.len() == n));
-        crate::support::vec_map::SORT_COMPARISONS.with(std::cell::Cell::get)
+        crate::support::ordered_map::SORT_COMPARISONS.with(std::cell::Cell::get)
     }
 
     #[test]

@@ -31,6 +31,18 @@
 //! flight is dropped or sees half a change, and a failed reload keeps the old
 //! state. Routing itself takes `&Registry` only.
 //!
+//! **In-flight counts.** The gateway counts the requests it has forwarded
+//! to each deployment and not yet finished, in one
+//! [`LoadTracker`] over every deployment with an upstream, and routes
+//! `even-load` routers (SPEC R8) by those counts: a request counts from the
+//! moment it is routed until its response body has been sent, or the
+//! request fails or is dropped (client gone), whichever comes first (a guard
+//! in the response body). A reload carries the counts over to the new set
+//! of deployments, so requests in flight across it still count and are
+//! still subtracted once. An `even-load` router that lists a deployment
+//! without an upstream answers 404 `NOT_FOUND` (the tracker does not cover
+//! it), as core does for a tracker that misses one.
+//!
 //! **Generator.** One ChaCha8 generator seeded from the configuration's
 //! `seed`, and the round-robin cursors, sit behind one mutex held only for
 //! the route itself (tens of nanoseconds): requests sent one after another
@@ -60,7 +72,9 @@ use hyper::{Method, Request, Response, StatusCode, Uri};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use replica_router::{ChaCha8Rng, Error, ErrorKind, Registry, RouteRequest, Seed};
+use replica_router::{
+    ChaCha8Rng, Error, ErrorKind, LoadTracker, Registry, ResourceName, RouteRequest, Seed,
+};
 use tokio::net::TcpListener;
 
 pub use config::{Config, ConfigError, State};
@@ -95,7 +109,62 @@ pub struct Gateway {
     state: RwLock<Arc<State>>,
     generation: AtomicU64,
     picker: Mutex<Picker>,
+    /// In-flight requests per deployment with an upstream (see the module
+    /// notes), replaced with the counts carried over on reload. Shared with
+    /// the [`InFlight`] guards, which may outlive a request's handler.
+    load: Arc<RwLock<Arc<LoadTracker>>>,
     client: Client<HttpConnector, Full<Bytes>>,
+}
+
+/// One forwarded request counted in flight: dropping it (response sent,
+/// request failed, or client gone) counts the request as finished, on the
+/// tracker published at that moment.
+#[derive(Debug)]
+struct InFlight {
+    load: Arc<RwLock<Arc<LoadTracker>>>,
+    deployment: String,
+}
+
+impl InFlight {
+    /// Counts one more request in flight to `deployment` (when the tracker
+    /// covers it; the guard then subtracts it again).
+    fn start(load: &Arc<RwLock<Arc<LoadTracker>>>, deployment: &ResourceName) -> InFlight {
+        let deployment = deployment.to_string();
+        let tracker = load.read().unwrap_or_else(PoisonError::into_inner);
+        // A deployment without an upstream is not tracked; forwarding then
+        // fails with `NO_UPSTREAM`, and the guard's finish is a no-op too.
+        let _ = tracker.started(&deployment);
+        drop(tracker);
+        InFlight {
+            load: Arc::clone(load),
+            deployment,
+        }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let tracker = self.load.read().unwrap_or_else(PoisonError::into_inner);
+        // Not covered any more (removed by a reload): nothing to subtract.
+        let _ = tracker.finished(&self.deployment);
+    }
+}
+
+/// A tracker over the deployments of `state` that have an upstream, every
+/// count taken from `old` where it covers the deployment (0 otherwise).
+fn tracker_for(state: &State, old: Option<&LoadTracker>) -> LoadTracker {
+    let mut deployments: Vec<ResourceName> = state.upstreams.keys().cloned().collect();
+    deployments.sort_unstable();
+    let tracker = LoadTracker::new(deployments);
+    if let Some(old) = old {
+        for d in tracker.deployments() {
+            let name = d.to_string();
+            if let Ok(n) = old.in_flight(&name) {
+                let _ = tracker.set(&name, n);
+            }
+        }
+    }
+    tracker
 }
 
 impl Gateway {
@@ -109,7 +178,9 @@ impl Gateway {
         let state = config.load()?;
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
+        let load = Arc::new(RwLock::new(Arc::new(tracker_for(&state, None))));
         Ok(Arc::new(Gateway {
+            load,
             config_path,
             state: RwLock::new(Arc::new(state)),
             generation: AtomicU64::new(1),
@@ -145,9 +216,22 @@ impl Gateway {
     /// As [`Gateway::load`]; the current state stays published.
     pub fn reload(&self) -> Result<u64, ConfigError> {
         let state = Arc::new(Config::read(&self.config_path)?.load()?);
+        {
+            // Under the write lock no guard subtracts from the old tracker
+            // between the copy and the swap, so no finish is lost.
+            let mut load = self.load.write().unwrap_or_else(PoisonError::into_inner);
+            *load = Arc::new(tracker_for(&state, Some(&load)));
+        }
         let mut published = self.state.write().unwrap_or_else(PoisonError::into_inner);
         *published = state;
         Ok(self.generation.fetch_add(1, Ordering::SeqCst) + 1)
+    }
+
+    /// The requests to `deployment` (a full name) forwarded and not yet
+    /// finished; `None` for a deployment without an upstream.
+    pub fn in_flight(&self, deployment: &str) -> Option<u64> {
+        let tracker = self.load.read().unwrap_or_else(PoisonError::into_inner);
+        tracker.in_flight(deployment).ok()
     }
 
     /// Serves HTTP/1.1 on `listener` until the task is dropped.
@@ -200,10 +284,10 @@ impl Gateway {
             let account = target.deployment.account().as_str();
             // Core checks the deployment's capacity (0 replicas: 503); a
             // deployment route draws nothing.
-            let deployment = self.route(&state.registry, &deployment, account, None)?;
+            let routed = self.route(&state.registry, &deployment, account, None)?;
             let (parts, body) = request.into_parts();
             let body = read_body(body).await?;
-            return self.forward(&state, &deployment, parts, body).await;
+            return self.forward(&state, routed, parts, body).await;
         }
         let path = request.uri().path();
         if path == "/healthz" {
@@ -231,38 +315,43 @@ impl Gateway {
         let (parts, body) = request.into_parts();
         let body = read_body(body).await?;
         let model = model_field(&body)?;
-        let deployment = self.route(&state.registry, &model, &caller, session_key.as_deref())?;
-        self.forward(&state, &deployment, parts, body).await
+        let routed = self.route(&state.registry, &model, &caller, session_key.as_deref())?;
+        self.forward(&state, routed, parts, body).await
     }
 
-    /// Routes `model` for `caller` with the shared generator and cursors.
+    /// Routes `model` for `caller` with the shared generator, cursors and
+    /// in-flight counts, and counts the request in flight to the chosen
+    /// deployment (under the same lock, so the next route sees it).
     fn route(
         &self,
         registry: &Registry,
         model: &str,
         caller: &str,
         session_key: Option<&str>,
-    ) -> Result<replica_router::ResourceName, Error> {
+    ) -> Result<(ResourceName, InFlight), Error> {
+        let load = Arc::clone(&self.load.read().unwrap_or_else(PoisonError::into_inner));
         let mut picker = self.picker.lock().unwrap_or_else(PoisonError::into_inner);
         let picker = &mut *picker;
         let key = (caller.to_owned(), model.to_owned());
-        let mut request = RouteRequest::new(model, caller);
+        let mut request = RouteRequest::new(model, caller).load(&load);
         request.session_key = session_key;
         request.cursor = Some(picker.cursors.get(&key).copied().unwrap_or(0));
         let decision = registry.route_request_with(&request, &mut picker.rng)?;
         if let Some(next) = decision.next_cursor {
             picker.cursors.insert(key, next);
         }
-        Ok(decision.deployment.clone())
+        let guard = InFlight::start(&self.load, decision.deployment);
+        Ok((decision.deployment.clone(), guard))
     }
 
     async fn forward(
         &self,
         state: &State,
-        deployment: &replica_router::ResourceName,
+        (deployment, guard): (ResourceName, InFlight),
         parts: hyper::http::request::Parts,
         body: Bytes,
     ) -> Result<Response<Body>, HttpError> {
+        let deployment = &deployment;
         let base = state.upstreams.get(deployment).ok_or_else(|| {
             HttpError::new(
                 StatusCode::BAD_GATEWAY,
@@ -299,6 +388,12 @@ impl Gateway {
             )
         })?;
         let (parts, body) = response.into_parts();
+        // The guard lives in the body: the request counts as finished when
+        // the body is dropped, sent whole or not.
+        let body = body.map_frame(move |frame| {
+            let _counted = &guard;
+            frame
+        });
         let mut response = Response::new(body.boxed());
         *response.status_mut() = parts.status;
         copy_end_to_end(&parts.headers, response.headers_mut());

@@ -78,6 +78,18 @@ fn registry(b_replicas: u32) -> Registry {
         .unwrap();
     reg.create_router(RouterSpec::new(["deployment-h"]).id("held"))
         .unwrap();
+    reg.create_deployment(
+        DeploymentSpec::new("llama")
+            .id("deployment-f")
+            .replicas(1, 1),
+    )
+    .unwrap();
+    reg.create_router(
+        RouterSpec::new(["deployment-h", "deployment-f"])
+            .id("even")
+            .strategy(Strategy::EvenLoad),
+    )
+    .unwrap();
     reg
 }
 
@@ -106,6 +118,7 @@ fn write_config(dir: &Path, mock: SocketAddr, reg: &Registry) -> PathBuf {
             "accounts/my-account/deployments/deployment-b": up("b"),
             "accounts/my-account/deployments/deployment-z": up("z"),
             "accounts/my-account/deployments/deployment-h": up("hold"),
+            "accounts/my-account/deployments/deployment-f": up("f"),
             "accounts/my-account/deployments/abcd1234": up("pinned"),
             "accounts/other-account/deployments/o-dep": up("o"),
         }
@@ -560,4 +573,80 @@ fn the_demo_files_are_up_to_date_and_load() {
         state.api_keys.get("sk-demo").map(String::as_str),
         Some("my-account")
     );
+}
+
+const HELD: &str = "accounts/my-account/deployments/deployment-h";
+
+/// Waits (yielding, up to 10 s) until the gateway counts `n` requests in
+/// flight to `deployment`: a guard is dropped by the server's connection
+/// task, which may run just after the client has read the last byte.
+async fn wait_in_flight(gateway: &Gateway, deployment: &str, n: u64) {
+    for _ in 0..1000 {
+        if gateway.in_flight(deployment) == Some(n) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!(
+        "in flight to {deployment}: {:?}, expected {n}",
+        gateway.in_flight(deployment)
+    );
+}
+
+/// SPEC R8 through the gateway: the `even` router (held `h` and fast `f`,
+/// one replica each) routes by the gateway's own in-flight counts. While one
+/// request is held at `h`, every new request goes to `f`; the count falls
+/// back to 0 when the held response is sent, and when its client is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn even_load_avoids_the_deployment_with_a_request_in_flight() {
+    let s = Arc::new(start().await);
+    assert_eq!(s.gateway.in_flight(HELD), Some(0));
+    // Idle, the pick is a weighted-random draw: send requests one at a
+    // time until one is held at `h` (the others went to `f` and finished).
+    let mut held = None;
+    for _ in 0..64 {
+        let setup = Arc::clone(&s);
+        let mut task = tokio::spawn(async move { setup.chat("even").await });
+        tokio::select! {
+            () = s.mock.wait_held() => {
+                held = Some(task);
+                break;
+            }
+            done = &mut task => {
+                let (status, body) = done.unwrap();
+                assert_eq!(status, StatusCode::OK, "{body}");
+                assert_eq!(body["upstream"], "f");
+            }
+        }
+    }
+    let held = held.expect("64 idle picks never chose deployment-h");
+    assert_eq!(s.gateway.in_flight(HELD), Some(1));
+    for _ in 0..20 {
+        // A request sent to `h` would be held: time it out as a failure.
+        let call = tokio::time::timeout(std::time::Duration::from_secs(10), s.chat("even"));
+        let (status, body) = call.await.expect("routed to the busy deployment-h");
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["upstream"], "f", "sent to the busy deployment");
+    }
+    s.mock.release(1);
+    let (status, body) = held.await.unwrap();
+    assert_eq!(
+        (status, &body["upstream"]),
+        (StatusCode::OK, &json!("hold"))
+    );
+    wait_in_flight(&s.gateway, HELD, 0).await;
+    assert_eq!(
+        s.gateway
+            .in_flight("accounts/my-account/deployments/deployment-f"),
+        Some(0)
+    );
+
+    // A client that gives up: the request is still subtracted once.
+    let setup = Arc::clone(&s);
+    let gone = tokio::spawn(async move { setup.chat("held").await });
+    s.mock.wait_held().await;
+    assert_eq!(s.gateway.in_flight(HELD), Some(1));
+    gone.abort();
+    s.mock.release(1);
+    wait_in_flight(&s.gateway, HELD, 0).await;
 }
