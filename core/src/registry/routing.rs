@@ -348,14 +348,9 @@ fn resolve<'a>(
     model: &str,
     caller: &str,
 ) -> Result<Target<'a>> {
-    // Natively, a full name in the caller's account skips the scan for `/`
-    // (about a quarter of a route's instructions); the WebAssembly module
-    // goes without it (it costs 544 bytes gzipped there, measured with
-    // wasm-opt as CI builds it). Either way the same target.
-    #[cfg(not(target_arch = "wasm32"))]
+    // A full name in the caller's account (the usual request) skips the
+    // scan for `/`: about a quarter of a route's instructions.
     let shape = own_full_name(model, caller).or_else(|| split_route_target(model, caller));
-    #[cfg(target_arch = "wasm32")]
-    let shape = split_route_target(model, caller);
     if let Some(target) = shape
         && let Some(found) = find(accounts, &target)
     {
@@ -377,7 +372,6 @@ fn resolve<'a>(
 /// it, `caller` is a stored account ID (no `/`), so this is exactly the
 /// shape [`split_route_target`] gives; anything else is looked up the
 /// general way.
-#[cfg(not(target_arch = "wasm32"))]
 fn own_full_name<'a>(model: &'a str, caller: &'a str) -> Option<TargetRef<'a>> {
     let rest = model.strip_prefix("accounts/")?.strip_prefix(caller)?;
     let rest = rest.strip_prefix('/')?;
