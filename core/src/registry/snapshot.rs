@@ -500,10 +500,7 @@ fn read_route(f: Field<'_, '_>, secret: Option<&KeySecret>) -> Result<DirectRout
         })?;
     check_key_secret(check, secret)?;
     let region = Region::new(region)?;
-    let mut stored = Vec::with_capacity(keys.len());
-    for (i, k) in keys.iter().enumerate() {
-        stored.push(load_stored_key(k, "", i)?);
-    }
+    let stored = load_stored_keys(&keys, "")?;
     let catalog = RegionCatalog::new([region.canonical()])?;
     DirectRoute::from_stored(region, stored, domain, &catalog, secret)
 }
@@ -659,6 +656,14 @@ fn same_check(a: [u8; 8], b: [u8; 8]) -> bool {
     a.iter().zip(&b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }
 
+/// The `api_keys` list at `parent` (a path prefix), in order.
+fn load_stored_keys(keys: &[StoredKeyDto<'_>], parent: &str) -> Result<Vec<StoredKey>> {
+    keys.iter()
+        .enumerate()
+        .map(|(i, k)| load_stored_key(k, parent, i))
+        .collect()
+}
+
 /// Stored key `index` of the `api_keys` list at `parent` (a path prefix).
 fn load_stored_key(k: &StoredKeyDto<'_>, parent: &str, index: usize) -> Result<StoredKey> {
     let mut digest = [0u8; 32];
@@ -772,10 +777,7 @@ fn load_direct_route(
     catalog: &RegionCatalog,
     secret: Option<&KeySecret>,
 ) -> Result<DirectRoute> {
-    let mut keys = Vec::with_capacity(dr.api_keys.len());
-    for (i, k) in dr.api_keys.iter().enumerate() {
-        keys.push(load_stored_key(k, "direct_route.", i)?);
-    }
+    let keys = load_stored_keys(&dr.api_keys, "direct_route.")?;
     DirectRoute::from_stored(region.clone(), keys, dr.domain, catalog, secret)
 }
 
