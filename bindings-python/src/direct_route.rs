@@ -11,7 +11,7 @@ use replica_router::{
 
 use crate::args::str_seq;
 use crate::deployment::PyDeployment;
-use crate::errors::OrRaise;
+use crate::errors::{OrRaise, validation_error};
 use crate::names::Text;
 use crate::region::{PyRegion, PyRegionCatalog, RegionArg};
 use crate::selection::seed_from_py;
@@ -31,7 +31,17 @@ pub(crate) fn key_secret_from_py(
     } else if let Ok(b) = secret.cast::<PyByteArray>() {
         new(&b.to_vec())
     } else if let Ok(s) = secret.cast::<PyString>() {
-        new(s.to_cow()?.as_bytes())
+        // Unlike names (crate::names::Text), a secret is not made lossy:
+        // lone surrogates would collapse distinct secrets into one.
+        match s.to_cow() {
+            Ok(text) => new(text.as_bytes()),
+            Err(_) => Err(validation_error(
+                py,
+                "INVALID_KEY_SECRET",
+                "key_secret: a str secret must be encodable as UTF-8 (it holds a lone \
+                 surrogate); pass bytes instead",
+            )),
+        }
     } else {
         Err(PyTypeError::new_err(format!(
             "key_secret must be bytes, bytearray, str or None, not {}",

@@ -94,6 +94,17 @@ def test_wrong_or_bad_secret_is_a_clear_error() -> None:
         assert e.value.code == "INVALID_KEY_SECRET"
     with pytest.raises(TypeError):
         rr.Registry("acme", seed=1, key_secret=12345)  # type: ignore[arg-type]
+    # A str secret with a lone surrogate (not UTF-8) is a coded error, not a
+    # UnicodeEncodeError, wherever a key_secret is taken (found by test_fuzz).
+    surrogate = "\ud800" * 16
+    for call in (
+        lambda: rr.Registry("acme", seed=1, key_secret=surrogate),
+        lambda: rr.Registry.from_json("", key_secret=surrogate),
+        lambda: rr.DirectRoute("US_ARIZONA_1", ["k1"], key_secret=surrogate),
+    ):
+        with pytest.raises(rr.ValidationError) as e:
+            call()
+        assert e.value.code == "INVALID_KEY_SECRET"
 
 
 def test_version_2_snapshot_loads_and_its_keys_verify() -> None:
