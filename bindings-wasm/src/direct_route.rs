@@ -2,12 +2,12 @@
 //! (SPEC G4-G6).
 
 use js_sys::{JsString, Uint8Array};
-use replica_router::{DirectRoute, Id, IdKind, KeySecret, ResourceKind, ResourceName};
+use replica_router::{DirectRoute, Error, Id, IdKind, KeySecret, ResourceKind, ResourceName};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::convert::{Fields, opt_string, string, string_list};
-use crate::errors::{IntoJs, JsResult, type_error};
+use crate::errors::{IntoJs, JsResult, coded_like, type_error};
 use crate::region::{JsRegion, catalog_arg, region_arg};
 use crate::selection::seed;
 
@@ -31,6 +31,11 @@ export type KeySecretInput = Uint8Array | string | null | undefined;
 
 /// A `keySecret` argument: a `Uint8Array` or a string (its UTF-8 bytes);
 /// `null`/`undefined` for none.
+///
+/// A string with a lone surrogate is `ValidationError` (`INVALID_KEY_SECRET`),
+/// not converted lossily as names are: wasm-bindgen would turn each lone
+/// surrogate into U+FFFD, so two distinct secrets could key the same
+/// digests.
 pub(crate) fn key_secret(value: &JsValue) -> JsResult<Option<KeySecret>> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
@@ -38,7 +43,17 @@ pub(crate) fn key_secret(value: &JsValue) -> JsResult<Option<KeySecret>> {
     // A Uint8Array, else a string (whose check names the type error).
     let bytes = match value.dyn_ref::<Uint8Array>() {
         Some(array) => array.to_vec(),
-        None => string(value, "keySecret")?.into_bytes(),
+        None => {
+            let text = string(value, "keySecret")?;
+            if !value.unchecked_ref::<JsString>().is_valid_utf16() {
+                return Err(coded_like(
+                    &Error::InvalidKeySecret { len: text.len() },
+                    "keySecret: a string secret must be valid UTF-16 (it holds a lone \
+                     surrogate, which has no UTF-8 form); pass a Uint8Array instead",
+                ));
+            }
+            text.into_bytes()
+        }
     };
     KeySecret::new(&bytes).js().map(Some)
 }

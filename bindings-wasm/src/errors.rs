@@ -48,6 +48,19 @@ pub(crate) fn to_js(err: Error) -> JsValue {
     core_error(family, code, &message, &cause)
 }
 
+/// An error of the class and code core gives `err` (as [`to_js`]), with
+/// the binding's own `message`: for input core never sees because the
+/// binding cannot convert it faithfully (a string secret with a lone
+/// surrogate), so the class and code still come from core.
+pub(crate) fn coded_like(err: &Error, message: &str) -> JsValue {
+    core_error(
+        err.kind().class_name(),
+        err.code(),
+        message,
+        &JsValue::UNDEFINED,
+    )
+}
+
 /// A `TypeError` with code [`INVALID_ARGUMENT`].
 pub(crate) fn type_error(message: &str) -> JsValue {
     let js = js_sys::TypeError::new(message);

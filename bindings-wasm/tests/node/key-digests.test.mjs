@@ -68,3 +68,24 @@ test('T3: a format-2 snapshot loads and its unsalted digests verify', () => {
   assert.throws(() => reg.authorizeDirectRoute('pinned', 'Bearer key2'), { code: 'FORBIDDEN' });
   assert.equal(JSON.parse(reg.toJson()).format_version, 3);
 });
+
+test('G6: a string keySecret with a lone surrogate is INVALID_KEY_SECRET, not made lossy', () => {
+  // Both would become the same UTF-8 bytes if each lone surrogate turned into U+FFFD.
+  const lone = ['\ud800'.repeat(16), '\udfff'.repeat(16), `${'x'.repeat(20)}\ud83d`];
+  const invalid = { name: 'ValidationError', code: 'INVALID_KEY_SECRET' };
+  const json = new Registry('acme', 1).toJson();
+  for (const secret of lone) {
+    assert.throws(() => new Registry('acme', 1, null, secret), invalid);
+    assert.throws(() => Registry.fromJson(json, secret), invalid);
+    assert.throws(() => new DirectRoute('US_ARIZONA_1', ['k1'], { seed: 1, keySecret: secret }), invalid);
+  }
+  // A paired surrogate (an emoji) is valid UTF-16: its 4 UTF-8 bytes count.
+  const emoji = '\ud83d\ude00'.repeat(4);
+  assert.equal(new DirectRoute('US_ARIZONA_1', ['k1'], { seed: 1, keySecret: emoji }).isKeyed, true);
+  const keyed = new Registry('acme', 1, null, emoji);
+  pinned(keyed, 'd1', ['k1']);
+  const keyedJson = keyed.toJson();
+  assert.equal(Registry.fromJson(keyedJson, emoji).authorizeDirectRoute('d1', 'Bearer k1').id, 'd1');
+  // The 16-64 byte rule is core's, unchanged.
+  assert.throws(() => new Registry('acme', 1, null, 'short'), invalid);
+});
