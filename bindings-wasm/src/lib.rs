@@ -5,10 +5,12 @@
 //! convert JS values to core types and back (strictly, so that no input can
 //! panic and poison the instance) and map core errors to JS `Error` objects
 //! (`errors`). One module per core module; `convert` holds the shared
-//! argument conversions. See `bindings-wasm/README.md` for the JS API.
+//! argument conversions, `chacha_words` a faster source of the pinned
+//! generator's words for batch picks on wasm. See `bindings-wasm/README.md` for the JS API.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod chacha_words;
 mod convert;
 mod deployment;
 mod direct_route;

@@ -6,6 +6,7 @@ use replica_router::{ChaCha8Rng, Seed, WeightedSelector};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::chacha_words::with_words;
 use crate::convert::{self, count_to_js, is_buffer_view, must_be, u32_list, u64_value};
 use crate::errors::{IntoJs, JsResult, range_error, to_js, type_error};
 
@@ -116,13 +117,15 @@ impl JsWeightedSelector {
         let out = convert::u32_array(n)?;
         let mut buffer = [0u32; CHUNK];
         let mut done = 0u32;
-        while done < n {
-            let len = (n - done).min(CHUNK as u32);
-            let chunk = &mut buffer[..len as usize];
-            self.inner.fill(&mut self.rng, chunk);
-            convert::write_u32s(&out, done, chunk);
-            done += len;
-        }
+        with_words(&mut self.rng, |words| {
+            while done < n {
+                let len = (n - done).min(CHUNK as u32);
+                let chunk = &mut buffer[..len as usize];
+                self.inner.fill(words, chunk);
+                convert::write_u32s(&out, done, chunk);
+                done += len;
+            }
+        });
         Ok(out)
     }
 
@@ -134,12 +137,10 @@ impl JsWeightedSelector {
         #[wasm_bindgen(unchecked_param_type = "number | bigint")] n: &JsValue,
     ) -> JsResult<Float64Array> {
         let n = batch_len(n)?;
-        let counts: Vec<f64> = self
-            .inner
-            .counts(&mut self.rng, u64::from(n))
-            .into_iter()
-            .map(|c| c as f64)
-            .collect();
+        let counts = with_words(&mut self.rng, |words| {
+            self.inner.counts(words, u64::from(n))
+        });
+        let counts: Vec<f64> = counts.into_iter().map(|c| c as f64).collect();
         Ok(Float64Array::from(&counts[..]))
     }
 

@@ -65,6 +65,32 @@ test('S3: pickMany continues the same stream as pick, and counts sum to n', () =
   for (let i = 0; i < 10_001; i++) assert.equal(big[i], v.pick());
 });
 
+// pickMany and counts draw their words from the binding's own ChaCha8
+// (src/chacha_words.rs, simd128 on wasm); pick() draws from rand_chacha.
+// Both must give the same picks and leave the generator at the same place,
+// from every word offset (one u32 per pick on [3, 2]-sized tables, one u64
+// on large weights, so pairs of words straddle the 64-word buffers).
+test('S1: pickMany and counts equal one pick() per pick from every offset, and continue the stream', () => {
+  const tables = [[3, 2], [5, 0, 7, 1], [4_000_000_000, 1, 123_456_789], [1025, 0, 3000, 7]];
+  for (const weights of tables) {
+    for (let seed = 0; seed < 4; seed++) {
+      for (let before = 0; before < 70; before += 3) {
+        const len = [1, 2, 31, 63, 64, 65, 129, 700][before % 8];
+        const batch = new WeightedSelector(weights, seed);
+        const single = new WeightedSelector(weights, seed);
+        for (let i = 0; i < before; i++) assert.equal(batch.pick(), single.pick());
+        const many = batch.pickMany(len);
+        for (let i = 0; i < len; i++) assert.equal(many[i], single.pick(), `${weights} seed ${seed} at ${before} + ${i}`);
+        const counts = batch.counts(len);
+        const expected = new Float64Array(weights.length);
+        for (let i = 0; i < len; i++) expected[single.pick()] += 1;
+        assert.deepEqual(counts, expected);
+        for (let i = 0; i < 5; i++) assert.equal(batch.pick(), single.pick());
+      }
+    }
+  }
+});
+
 test('S2: exact shares, checked with chi-square on 1,000,000 picks', () => {
   const weights = [1, 2, 3, 4];
   const n = 1_000_000;
