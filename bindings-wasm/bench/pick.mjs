@@ -4,7 +4,7 @@
 //   node bench/pick.mjs            # or: npm run bench
 //
 // Prints a Markdown table of ns per pick (median of RUNS timed runs after a
-// warm-up) for 10 weights: `WeightedSelector.pickMany(1e6)`, one
+// warm-up; the cases take turns) for 10 weights: `WeightedSelector.pickMany(1e6)`, one
 // `pick()` per call, `counts(1e6)`, `Registry.route` on a 10-deployment
 // router, against two naive samplers over `Math.random()` (cumulative
 // weights + binary search, and a linear scan), each as a batch into a
@@ -49,19 +49,28 @@ function naiveLinear(weights) {
   };
 }
 
-/** Median ns per pick of `fn` (which makes `N` picks), after a warm-up run. */
-function time(fn) {
+/**
+ * Median ns per pick of each case (a function making `N` picks), after one
+ * warm-up run of each. The runs take turns (every case once per round), so
+ * a load that comes and goes on a shared machine slows all cases alike
+ * rather than the ones that happened to run during it.
+ */
+function timeAll(cases) {
   let sink = 0;
-  sink += fn();
-  const samples = [];
+  for (const [, fn] of cases) sink += fn();
+  const samples = cases.map(() => []);
   for (let run = 0; run < RUNS; run++) {
-    const start = process.hrtime.bigint();
-    sink += fn();
-    samples.push(Number(process.hrtime.bigint() - start) / N);
+    cases.forEach(([, fn], i) => {
+      const start = process.hrtime.bigint();
+      sink += fn();
+      samples[i].push(Number(process.hrtime.bigint() - start) / N);
+    });
   }
-  samples.sort((a, b) => a - b);
   if (sink === -1) console.log(sink); // keeps the results alive
-  return samples[samples.length >> 1];
+  return cases.map(([what], i) => {
+    const sorted = samples[i].sort((a, b) => a - b);
+    return [what, sorted[sorted.length >> 1]];
+  });
 }
 
 const batchOf = (pick) => () => {
@@ -83,20 +92,20 @@ const reg = new Registry('bench', 7);
 WEIGHTS.forEach((w, i) => reg.createDeployment({ model: 'llama', id: `d${i}`, minReplicas: w, maxReplicas: w }));
 reg.createRouter({ id: 'r', deployments: WEIGHTS.map((_, i) => `d${i}`) });
 
-const rows = [
-  ['wasm `WeightedSelector.pickMany(1e6)`', time(() => selector.pickMany(N)[N - 1])],
-  ['naive JS batch: cumulative + binary search', time(batchOf(binary))],
-  ['naive JS batch: linear scan', time(batchOf(linear))],
-  ['wasm `WeightedSelector.pick()` per call', time(callsOf(() => selector.pick()))],
-  ['naive JS per call: cumulative + binary search', time(callsOf(binary))],
-  ['naive JS per call: linear scan', time(callsOf(linear))],
-  ['wasm `WeightedSelector.counts(1e6)`', time(() => selector.counts(N)[0])],
-  ['wasm `Registry.route` (10-deployment router)', time(() => {
+const rows = timeAll([
+  ['wasm `WeightedSelector.pickMany(1e6)`', () => selector.pickMany(N)[N - 1]],
+  ['naive JS batch: cumulative + binary search', batchOf(binary)],
+  ['naive JS batch: linear scan', batchOf(linear)],
+  ['wasm `WeightedSelector.pick()` per call', callsOf(() => selector.pick())],
+  ['naive JS per call: cumulative + binary search', callsOf(binary)],
+  ['naive JS per call: linear scan', callsOf(linear)],
+  ['wasm `WeightedSelector.counts(1e6)`', () => selector.counts(N)[0]],
+  ['wasm `Registry.route` (10-deployment router)', () => {
     let last;
     for (let i = 0; i < N; i++) last = reg.route('accounts/bench/routers/r', 'bench');
     return last.length;
-  })],
-];
+  }],
+]);
 
 console.log(`Node ${process.version}, ${WEIGHTS.length} weights, ${N.toLocaleString('en-US')} picks per run, median of ${RUNS} runs\n`);
 console.log('| what | ns per pick |');

@@ -4,7 +4,7 @@
 //!
 //! `rand_chacha` stays the generator of record: [`with_words`] reads its
 //! seed, stream and word position, produces the next words with its own
-//! ChaCha8 block function, hands them to core through [`Words`] (an [`Rng`]
+//! ChaCha8 block function, hands them to core through [`Words`] (an `Rng`
 //! that consumes words exactly as `rand_core`'s `BlockRng` does: `next_u32`
 //! takes one word, `next_u64` the next two as `lo | hi << 32`, across block
 //! boundaries, and a byte fill whole little-endian words), then moves the
