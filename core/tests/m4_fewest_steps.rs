@@ -387,7 +387,6 @@ fn large_case(
 /// takes 28. Ignored until the planner is exact at every size; run it with
 /// `cargo test --test m4_fewest_steps -- --ignored`.
 #[test]
-#[ignore = "issue 18 open: the planner takes 28 steps where 27 exist"]
 fn m4_fewest_steps_39_to_1262_floor_31_at_4_points() {
     let (reg, req, rules) = large_case(39, 1262, 80, None, 4);
     let plan = reg.plan_migration(&req).unwrap();

@@ -31,6 +31,7 @@
 
 mod action;
 mod apply;
+mod exact;
 mod infeasible;
 mod lattice;
 mod order;

@@ -1,0 +1,426 @@
+//! The exact maximum-shift search (SPEC M4) at every size: which states can
+//! still finish within `i` steps, as row intervals, one sweep per step.
+//! `stepwise.rs` holds the proof sketch; this module is the mechanics.
+//!
+//! States are `(t, f)` (`to`, `from` replicas). The search runs on the
+//! *mirrored* states `(x, y) = (f, t)` with share `x / (x + y) = 1 - t / (t
+//! + f)`: there a predecessor of a state is a successor by the same rule
+//! (position `x` never falls, row `y` never rises, the share rises by at most
+//! `m / 100`), so one routine ([`Grid::grow`]) serves. Rows are the `to`
+//! counts, from the target down to the start's.
+
+use std::collections::BTreeMap;
+
+/// Most rows (`to`'s target minus its start, plus one) the exact search
+/// takes on; its memory grows with them (see `stepwise.rs`).
+pub(crate) const EXACT_ROWS: u64 = 1 << 18;
+
+/// Layers kept between checkpoints when the plan is rebuilt.
+const CHECKPOINT: usize = 8;
+
+/// A set of mirrored states: for each row (index `i`, row `y = top - i`),
+/// sorted disjoint inclusive `x` intervals.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Layer {
+    off: Vec<usize>,
+    iv: Vec<(u64, u64)>,
+}
+
+impl Layer {
+    fn row(&self, i: usize) -> &[(u64, u64)] {
+        &self.iv[self.off[i]..self.off[i + 1]]
+    }
+}
+
+/// The mirrored lattice: row `i` (`y = top - i`) holds `x` in `lo[i]..=hi[i]`
+/// (empty when `lo > hi`).
+pub(crate) struct Grid {
+    top: u64,
+    lo: Vec<u64>,
+    hi: Vec<u64>,
+    /// The maximum shift in points.
+    m: u64,
+}
+
+/// `x / (x + y)` as `(num, den)`; `(0, 0)` is not a state.
+fn share(x: u64, y: u64) -> (u128, u128) {
+    (u128::from(x), u128::from(x) + u128::from(y))
+}
+
+/// The largest `x` with `x / (x + y) <= num / den` (`None`: no limit).
+fn max_x(num: u128, den: u128, y: u64) -> Option<u128> {
+    if num >= den {
+        return None;
+    }
+    Some(u128::from(y) * num / (den - num))
+}
+
+/// The largest `x` of row `y` within `m` points above `share(a, b)`.
+fn reach(a: u64, b: u64, y: u64, m: u64) -> Option<u128> {
+    let (num, den) = share(a, b);
+    max_x(100 * num + u128::from(m) * den, 100 * den, y)
+}
+
+/// `min(hi, limit)`, `limit` `None` meaning none.
+fn clamp(hi: u64, limit: Option<u128>) -> u64 {
+    match limit {
+        Some(l) => u64::try_from(l.min(u128::from(hi))).unwrap_or(hi),
+        None => hi,
+    }
+}
+
+impl Grid {
+    /// The mirrored lattice of `(t, f)` states a plan from `(t0, f0)` can
+    /// visit: `t0 <= t <= target`, `f <= f0`, `1 <= t + f <= ceiling`, and
+    /// `t + f >= floor` once `f < f0`. `None` when it has more than
+    /// [`EXACT_ROWS`] rows.
+    pub(crate) fn new(
+        (target, floor, ceiling): (u64, u64, Option<u64>),
+        (t0, f0): (u64, u64),
+        m: u32,
+    ) -> Option<Grid> {
+        let rows = target.checked_sub(t0)? + 1;
+        if rows > EXACT_ROWS {
+            return None;
+        }
+        let cap = ceiling.unwrap_or(u64::MAX);
+        let (mut lo, mut hi) = (Vec::new(), Vec::new());
+        for i in 0..rows {
+            let t = target - i;
+            // `f < f0` needs `f >= floor - t`; `f0` itself does not.
+            let a = floor.saturating_sub(t).max(u64::from(t == 0));
+            let (l, h) = match cap.checked_sub(t) {
+                None => (1, 0),
+                Some(room) => {
+                    let b = f0.min(room);
+                    if a <= b {
+                        (a, b)
+                    } else if b == f0 && (t > 0 || f0 > 0) {
+                        (f0, f0)
+                    } else {
+                        (1, 0)
+                    }
+                }
+            };
+            lo.push(l);
+            hi.push(h);
+        }
+        Some(Grid {
+            top: target,
+            lo,
+            hi,
+            m: u64::from(m),
+        })
+    }
+
+    fn rows(&self) -> usize {
+        self.lo.len()
+    }
+
+    /// The mirrored states whose `to` share is at least `1 - m / 100`: the
+    /// ones the final step can leave.
+    pub(crate) fn end(&self) -> Layer {
+        let mut out = Layer {
+            off: vec![0],
+            iv: Vec::new(),
+        };
+        for i in 0..self.rows() {
+            let y = self.top - i as u64;
+            // x / (x + y) <= m / 100.
+            let h = clamp(
+                self.hi[i],
+                max_x(u128::from(self.m), 100, y).or(Some(u128::MAX)),
+            );
+            if self.lo[i] <= h {
+                out.iv.push((self.lo[i], h));
+            }
+            out.off.push(out.iv.len());
+        }
+        out
+    }
+
+    /// `layer` and every mirrored state one step from it: each original
+    /// state that can finish within one more step than `layer`'s.
+    pub(crate) fn grow(&self, layer: &Layer) -> Layer {
+        let mut out = Layer {
+            off: Vec::with_capacity(self.rows() + 1),
+            iv: Vec::with_capacity(layer.iv.len() + 16),
+        };
+        out.off.push(0);
+        let mut frontier = Frontier::default();
+        let mut row = Vec::new();
+        for i in 0..self.rows() {
+            let y = self.top - i as u64;
+            let (lo, hi) = (self.lo[i], self.hi[i]);
+            row.clear();
+            row.extend_from_slice(layer.row(i));
+            if lo <= hi {
+                // The same row: from `(b, y)` on to the largest `x` in reach.
+                for &(_, b) in layer.row(i) {
+                    let e = clamp(hi, reach(b, y, y, self.m));
+                    if e > b {
+                        row.push((b + 1, e));
+                    }
+                }
+                // The rows above (`from` higher in the original).
+                frontier.query(y, (lo, hi), self.m, &mut row);
+            }
+            merge_into(&mut row, &mut out.iv);
+            out.off.push(out.iv.len());
+            for &(a, b) in layer.row(i) {
+                frontier.insert(a, b, y);
+            }
+        }
+        out
+    }
+
+    /// Row index of `y` (`None`: outside the grid).
+    fn index(&self, y: u64) -> Option<usize> {
+        let i = usize::try_from(self.top.checked_sub(y)?).ok()?;
+        (i < self.rows()).then_some(i)
+    }
+}
+
+/// Sorts `row`, joins touching intervals, appends them to `out`.
+fn merge_into(row: &mut [(u64, u64)], out: &mut Vec<(u64, u64)>) {
+    row.sort_unstable();
+    let first = out.len();
+    for &(a, z) in row.iter() {
+        let len = out.len();
+        match out.last_mut() {
+            Some(last) if len > first && a <= last.1.saturating_add(1) => {
+                last.1 = last.1.max(z);
+            }
+            _ => out.push((a, z)),
+        }
+    }
+}
+
+/// The largest share among the states of the rows swept so far at or left
+/// of each `x`: pieces `start -> (end, row)`. On `start..=end` the share is
+/// `share(x, row)`, from `end + 1` to the next piece's start it stays at
+/// `share(end, row)`; left of the first piece there is none. Shares rise
+/// from piece to piece.
+#[derive(Default)]
+struct Frontier {
+    pieces: BTreeMap<u64, (u64, u64)>,
+}
+
+impl Frontier {
+    /// Adds the states `a..=b` of row `g`, lower than every row so far: at
+    /// the same `x` its share is at least theirs, so it wins on `a..=b`, and
+    /// right of `b` every share up to `share(b, g)` is beaten.
+    fn insert(&mut self, a: u64, b: u64, g: u64) {
+        // A state's share beats `share(b, g)`: `x / (x + f) > b / (b + g)`.
+        let beats =
+            |x: u64, f: u64| g > 0 && u128::from(x) * u128::from(g) > u128::from(b) * u128::from(f);
+        let mut rest: Option<(u64, u64, u64)> = None;
+        if let Some((&s, &(e, f))) = self.pieces.range(..a).next_back()
+            && e >= a
+        {
+            self.pieces.insert(s, (a - 1, f));
+            if e > b {
+                rest = Some((b + 1, e, f));
+            }
+        }
+        let inside: Vec<u64> = self.pieces.range(a..=b).map(|(&s, _)| s).collect();
+        for s in inside {
+            if let Some((e, f)) = self.pieces.remove(&s)
+                && e > b
+            {
+                rest = Some((b + 1, e, f));
+            }
+        }
+        // Right of `b`: drop what `share(b, g)` beats, trim the first piece
+        // that beats it.
+        let mut keep = None;
+        if let Some((s, e, f)) = rest {
+            if beats(e, f) {
+                keep = Some((s, e, f));
+            }
+        }
+        if keep.is_none() {
+            loop {
+                let Some((&s, &(e, f))) = self.pieces.range(b + 1..).next() else {
+                    break;
+                };
+                self.pieces.remove(&s);
+                if beats(e, f) {
+                    keep = Some((s, e, f));
+                    break;
+                }
+            }
+        }
+        if let Some((s, e, f)) = keep {
+            // The first `x` beating `share(b, g)`: `x > b f / g`.
+            let first = (u128::from(b) * u128::from(f) / u128::from(g)) + 1;
+            let first = u64::try_from(first).unwrap_or(u64::MAX).max(s);
+            self.pieces.insert(first, (e, f));
+        }
+        self.pieces.insert(a, (b, g));
+    }
+
+    /// Appends to `out` the `x` of `lo..=hi` in row `r` (below every row
+    /// so far) that some state so far reaches in one step: `share(x, r)` at
+    /// most `m` points above the frontier at `x`.
+    fn query(&self, r: u64, (lo, hi): (u64, u64), m: u64, out: &mut Vec<(u64, u64)>) {
+        let from = self.pieces.range(..=lo).next_back().map_or(lo, |(&s, _)| s);
+        let mut it = self.pieces.range(from..=hi).peekable();
+        while let Some((&s, &(e, f))) = it.next() {
+            let next = it.peek().map_or(u64::MAX, |&(&n, _)| n);
+            // The curve: share(x, r) - share(x, f) <= m / 100.
+            let (a, z) = (s.max(lo), e.min(hi));
+            if a <= z {
+                gap_within(r, f, (a, z), m, out);
+            }
+            // The flat part: share(x, r) <= share(e, f) + m / 100.
+            let a = e.saturating_add(1).max(lo);
+            let z = clamp(next.saturating_sub(1).min(hi), reach(e, f, r, m));
+            if a <= z {
+                out.push((a, z));
+            }
+        }
+    }
+}
+
+/// The `x` of `a..=z` with `share(x, r) - share(x, f) <= m / 100`, `f > r`:
+/// the gap `x (f - r) / ((x + r)(x + f))` rises up to `sqrt(r f)` and falls
+/// after, so a prefix of the rising side and a suffix of the falling one.
+fn gap_within(r: u64, f: u64, (a, z): (u64, u64), m: u64, out: &mut Vec<(u64, u64)>) {
+    let ok = |x: u64| {
+        let (x, r, f) = (u128::from(x), u128::from(r), u128::from(f));
+        100 * x * (f - r) <= u128::from(m) * (x + r) * (x + f)
+    };
+    let peak = u64::try_from((u128::from(r) * u128::from(f)).isqrt()).unwrap_or(u64::MAX);
+    let rise_end = z.min(peak);
+    if a <= rise_end && ok(a) {
+        out.push((a, last_true(a, rise_end, ok)));
+    }
+    let fall_start = a.max(peak.saturating_add(1));
+    if fall_start <= z && ok(z) {
+        out.push((first_true(fall_start, z, ok), z));
+    }
+}
+
+/// The largest `x` in `a..=z` with `f(x)`, `f` holding on a prefix with `a`.
+fn last_true(mut a: u64, mut z: u64, f: impl Fn(u64) -> bool) -> u64 {
+    while a < z {
+        let mid = a + (z - a).div_ceil(2);
+        if f(mid) {
+            a = mid;
+        } else {
+            z = mid - 1;
+        }
+    }
+    a
+}
+
+/// The smallest `x` in `a..=z` with `f(x)`, `f` holding on a suffix with `z`.
+fn first_true(mut a: u64, mut z: u64, f: impl Fn(u64) -> bool) -> u64 {
+    while a < z {
+        let mid = a + (z - a) / 2;
+        if f(mid) {
+            z = mid;
+        } else {
+            a = mid + 1;
+        }
+    }
+    z
+}
+
+/// One step from `(t, f)` with `to` share at most `num / den` after it: its
+/// M4-best successor (the largest share, then fewer replicas, then more
+/// `to`) among the original states `layer` holds (mirrored). `stay` admits
+/// `(t, f)` itself.
+pub(crate) fn best_step(
+    grid: &Grid,
+    layer: &Layer,
+    (t, f): (u64, u64),
+    (num, den): (u128, u128),
+    stay: bool,
+) -> Option<(u64, u64)> {
+    let top = clamp(grid.top, max_x(num, den, f));
+    let mut best: Option<(u64, u64)> = None;
+    for u in t..=top {
+        let Some(i) = grid.index(u) else { continue };
+        // The fewest `from` replicas with u / (u + g) <= num / den.
+        let least = if num >= den {
+            0
+        } else if num == 0 {
+            if u == 0 { 0 } else { continue }
+        } else {
+            let need = u128::from(u) * (den - num);
+            u64::try_from(need.div_ceil(num)).unwrap_or(u64::MAX)
+        };
+        for &(a, b) in layer.row(i) {
+            let (lo, hi) = (a.max(least), b.min(f));
+            if lo > hi || ((u, lo) == (t, f) && !stay) {
+                continue;
+            }
+            let z = (u, lo);
+            if best.is_none_or(|p| super::stepwise::m4_better(z, p)) {
+                best = Some(z);
+            }
+            break;
+        }
+    }
+    best
+}
+
+/// The exact plan: M4's among those with the fewest steps, from a start
+/// whose share after a first step may be `first_cap` (see `stepwise.rs`).
+/// `None`: no plan.
+pub(crate) fn fewest(
+    grid: &Grid,
+    start: (u64, u64),
+    first_cap: (u128, u128),
+    stay: bool,
+    max_steps: usize,
+) -> Option<Vec<(u64, u64)>> {
+    let mut layer = grid.end();
+    let mut checkpoints = vec![layer.clone()];
+    let mut i = 0usize;
+    while best_step(grid, &layer, start, first_cap, stay).is_none() {
+        let next = grid.grow(&layer);
+        if next == layer || i >= max_steps {
+            return None;
+        }
+        layer = next;
+        i += 1;
+        if i % CHECKPOINT == 0 {
+            checkpoints.push(layer.clone());
+        }
+    }
+    drop(layer);
+    let k = i + 1;
+    // Step j takes the M4-best successor that finishes within k - 1 - j.
+    let mut plan = Vec::with_capacity(k);
+    let mut cur = start;
+    let mut block: Vec<Layer> = Vec::new();
+    let mut block_at = usize::MAX;
+    for j in 0..k {
+        let need = k - 1 - j;
+        let c = need / CHECKPOINT;
+        if c != block_at {
+            block.clear();
+            let mut l = checkpoints[c].clone();
+            let end = (c * CHECKPOINT + CHECKPOINT - 1).min(k - 1);
+            for _ in c * CHECKPOINT..end {
+                let next = grid.grow(&l);
+                block.push(std::mem::replace(&mut l, next));
+            }
+            block.push(l);
+            block_at = c;
+        }
+        let layer = &block[need - c * CHECKPOINT];
+        let cap = if j == 0 {
+            first_cap
+        } else {
+            let (num, den) = share(cur.0, cur.1);
+            (100 * num + u128::from(grid.m) * den, 100 * den)
+        };
+        cur = best_step(grid, layer, cur, cap, j == 0 && stay)?;
+        plan.push(cur);
+    }
+    Some(plan)
+}
