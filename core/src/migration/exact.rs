@@ -223,8 +223,7 @@ impl Frontier {
                 rest = Some((b + 1, e, f));
             }
         }
-        let inside: Vec<u64> = self.pieces.range(a..=b).map(|(&s, _)| s).collect();
-        for s in inside {
+        while let Some((&s, _)) = self.pieces.range(a..=b).next() {
             if let Some((e, f)) = self.pieces.remove(&s)
                 && e > b
             {
@@ -286,20 +285,60 @@ impl Frontier {
 /// The `x` of `a..=z` with `share(x, r) - share(x, f) <= m / 100`, `f > r`:
 /// the gap `x (f - r) / ((x + r)(x + f))` rises up to `sqrt(r f)` and falls
 /// after, so a prefix of the rising side and a suffix of the falling one.
+/// The ends are the roots of `m x² - (100 (f - r) - m (r + f)) x + m r f`,
+/// estimated in floating point and settled by exact checks.
 fn gap_within(r: u64, f: u64, (a, z): (u64, u64), m: u64, out: &mut Vec<(u64, u64)>) {
     let ok = |x: u64| {
         let (x, r, f) = (u128::from(x), u128::from(r), u128::from(f));
         100 * x * (f - r) <= u128::from(m) * (x + r) * (x + f)
     };
-    let peak = u64::try_from((u128::from(r) * u128::from(f)).isqrt()).unwrap_or(u64::MAX);
+    let (rf, mf) = (r as f64 * f as f64, m as f64);
+    let b = 100.0 * (f - r) as f64 - mf * (r + f) as f64;
+    let disc = b * b - 4.0 * mf * mf * rf;
+    if b <= 0.0 || disc < 0.0 {
+        // The gap never exceeds `m` (up to rounding: checked at the peak).
+        let peak = rf.sqrt() as u64;
+        if (peak.saturating_sub(1)..=peak.saturating_add(1)).all(ok) {
+            out.push((a, z));
+            return;
+        }
+    }
+    let root = disc.max(0.0).sqrt();
+    let (low, high) = ((b - root) / (2.0 * mf), (b + root) / (2.0 * mf));
+    let peak = rf.sqrt() as u64;
     let rise_end = z.min(peak);
     if a <= rise_end && ok(a) {
-        out.push((a, last_true(a, rise_end, ok)));
+        out.push((a, settle_last(a, rise_end, low, ok)));
     }
     let fall_start = a.max(peak.saturating_add(1));
     if fall_start <= z && ok(z) {
-        out.push((first_true(fall_start, z, ok), z));
+        // The first ok `x` is just above the larger root.
+        let last_bad = settle_last(fall_start, z, high, |x| !ok(x));
+        out.push((
+            if ok(fall_start) {
+                fall_start
+            } else {
+                last_bad + 1
+            },
+            z,
+        ));
     }
+}
+
+/// The largest `x` in `a..=z` with `f(x)`, `f` holding on a prefix (with
+/// `a` when it holds anywhere; then `a` itself is returned if nothing
+/// does), starting from the estimate `guess`.
+fn settle_last(a: u64, z: u64, guess: f64, f: impl Fn(u64) -> bool) -> u64 {
+    let g = if guess.is_finite() && guess > 0.0 {
+        (guess as u64).clamp(a, z)
+    } else {
+        a
+    };
+    let (lo, hi) = (g.saturating_sub(2).max(a), g.saturating_add(2).min(z));
+    if f(lo) && ((hi == z && f(hi)) || !f(hi)) {
+        return last_true(lo, hi, &f);
+    }
+    if f(a) { last_true(a, z, &f) } else { a }
 }
 
 /// The largest `x` in `a..=z` with `f(x)`, `f` holding on a prefix with `a`.
@@ -313,19 +352,6 @@ fn last_true(mut a: u64, mut z: u64, f: impl Fn(u64) -> bool) -> u64 {
         }
     }
     a
-}
-
-/// The smallest `x` in `a..=z` with `f(x)`, `f` holding on a suffix with `z`.
-fn first_true(mut a: u64, mut z: u64, f: impl Fn(u64) -> bool) -> u64 {
-    while a < z {
-        let mid = a + (z - a) / 2;
-        if f(mid) {
-            z = mid;
-        } else {
-            a = mid + 1;
-        }
-    }
-    z
 }
 
 /// One step from `(t, f)` with `to` share at most `num / den` after it: its
@@ -393,6 +419,7 @@ pub(crate) fn fewest(
     }
     drop(layer);
     let k = i + 1;
+
     // Step j takes the M4-best successor that finishes within k - 1 - j.
     let mut plan = Vec::with_capacity(k);
     let mut cur = start;
