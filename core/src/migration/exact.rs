@@ -140,8 +140,10 @@ impl Grid {
     }
 
     /// `layer` and every mirrored state one step from it: each original
-    /// state that can finish within one more step than `layer`'s.
-    pub(crate) fn grow(&self, layer: &Layer) -> Layer {
+    /// state that can finish within one more step than `layer`'s. Only rows
+    /// `y >= least` are computed (a row depends on the rows above it only);
+    /// the rows below are left empty.
+    pub(crate) fn grow(&self, layer: &Layer, least: u64) -> Layer {
         let mut out = Layer {
             off: Vec::with_capacity(self.rows() + 1),
             iv: Vec::with_capacity(layer.iv.len() + 16),
@@ -151,6 +153,10 @@ impl Grid {
         let mut row = Vec::new();
         for i in 0..self.rows() {
             let y = self.top - i as u64;
+            if y < least {
+                out.off.push(out.iv.len());
+                continue;
+            }
             let (lo, hi) = (self.lo[i], self.hi[i]);
             row.clear();
             row.extend_from_slice(layer.row(i));
@@ -407,7 +413,7 @@ pub(crate) fn fewest(
     let mut checkpoints = vec![layer.clone()];
     let mut i = 0usize;
     while best_step(grid, &layer, start, first_cap, stay).is_none() {
-        let next = grid.grow(&layer);
+        let next = grid.grow(&layer, 0);
         if next == layer || i >= max_steps {
             return None;
         }
@@ -430,10 +436,11 @@ pub(crate) fn fewest(
         let c = need / CHECKPOINT;
         if c != block_at {
             block.clear();
+            // The plan's `to` count never falls: rows below it are not needed.
             let mut l = checkpoints[c].clone();
             let end = (c * CHECKPOINT + CHECKPOINT - 1).min(k - 1);
             for _ in c * CHECKPOINT..end {
-                let next = grid.grow(&l);
+                let next = grid.grow(&l, cur.0);
                 block.push(std::mem::replace(&mut l, next));
             }
             block.push(l);

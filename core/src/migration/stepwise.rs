@@ -33,96 +33,99 @@
 //! every later state is too (from the first state the fewest remaining
 //! steps are exactly `k_lb - 1`, which the greedy continuation meets).
 //!
-//! # The exact search when the certificate fails
+//! # The exact search when the certificate fails (`exact.rs`)
 //!
-//! The fewest count `k` lies in `k_lb ..= k_g` where `k_g` is the shorter
-//! of the two greedy plans (ties to fewer or to more replicas; a plan
-//! exists with `k_g` steps). For each `k` in turn the layered search builds
-//! layer `j` = the states reachable in exactly `j` steps whose share is at
-//! least `1 - (k - j + 1) m / 100` ([`need_share`]): by the bound above no
-//! other state can still finish within `k`, so the layers hold every
-//! `k`-step plan. Marking each state that has a marked successor in the
-//! next layer (the last layer is all marked) and then taking, step by step,
-//! the M4-best marked successor gives M4's plan among the `k`-step plans;
-//! the first `k` with a marked start is the fewest.
-//! Small instances (up to about a hundred replicas a side) use the full
-//! lattice search instead: every state's fewest remaining steps by a
-//! backward pass, exact by construction.
+//! **The lattice.** The states a plan can visit are, row by row (`from`
+//! at `f <= f0`), `t` in `lo_f ..= hi_f`: at least the start's `to` and 1
+//! replica in all, at or above the floor when `f < f0`, at most the target
+//! and the ceiling. These bounds are static: a step into a lower row ends at
+//! or above the floor by the rule, and a step within a row below `f0` only
+//! raises `t` from a state already at or above it. On the lattice a step is
+//! `(t, f) -> (u, r) != (t, f)` with `t <= u`, `r <= f` and `share(u, r) <=
+//! share(t, f) + m / 100`. (With the ceiling at or below the floor a step
+//! cannot also both add and remove; the planner refuses that case first
+//! (`NoSurgeRoom`) unless `to` is at its target or `from` is empty, and then
+//! no step changes both anyway, so the search never needs the rule.)
 //!
-//! # What is checked, and the one limit
+//! **The layers.** `B_i` = the states from which the final step is reached
+//! within `i` more steps: `B_0` = the states with share `>= 1 - m / 100`,
+//! `B_(i+1)` = `B_i` plus every predecessor of `B_i`. The fewest count is
+//! `k = 1 + min { i : some successor of the start lies in B_i }`, and no `k`
+//! exists when the layers stop growing first. M4's plan among the `k`-step
+//! plans takes at step `j` the M4-best successor (largest share, then fewer
+//! replicas, then more `to`) in `B_(k-1-j)`: every state there finishes in
+//! exactly `k - 1 - j` more steps (fewer would make the whole plan shorter
+//! than `k`), so this is the greedy rule restricted to states that keep the
+//! total fewest, exactly as the small-size lattice search picks.
+//!
+//! **Mirroring.** Map `(t, f)` to `(x, y) = (f, t)`, share `x / (x + y) = 1
+//! - share`: a predecessor step becomes a successor step by the same rule
+//! (position `x` never falls, row `y` never rises, the share rises by at most
+//! `m / 100`). So one routine computes `S ∪ successors(S)`, on mirrored rows
+//! (the `to` counts, from the target down to the start's).
+//!
+//! **One layer in one sweep.** `S` is stored as sorted disjoint
+//! `x`-intervals per row. Sweep rows from the highest `y` down. A state `(x,
+//! r)` of the lattice is one step from a state `(x', y) ∈ S` of a higher row
+//! iff `x' <= x` and `share(x, r) <= share(x', y) + m / 100`; only the largest
+//! such share matters, so with `G(x)` = the largest share among `S`'s states
+//! of the rows above at positions `<= x`, the row's new states are exactly
+//! `{ x in lo_r ..= hi_r : share(x, r) - m / 100 <= G(x) }`. `G` is a
+//! staircase of pieces: on `s ..= e` it is `share(x, y)` of one row `y`, then
+//! flat at `share(e, y)` up to the next piece. Adding an interval `a ..= b` of
+//! the next lower row `g` (after its own query): on `a ..= b` it is at least
+//! every earlier share (`x / (x + g) >= x' / (x' + y)` for `x' <= x`, `y >
+//! g`), so it replaces the staircase there, and right of `b` it beats every
+//! piece up to the share `share(b, g)` (those are dropped, the first that
+//! beats it is trimmed to where it does): amortised O(log) per interval.
+//! The query walks the pieces over `lo_r ..= hi_r`: on a piece's curve the
+//! condition is `share(x, r) - share(x, y) <= m / 100`, a gap
+//! `x (y - r) / ((x + r)(x + y))` that rises up to `sqrt(r y)` and falls
+//! after, so a prefix of one side and a suffix of the other (the roots of a
+//! quadratic, settled by exact integer checks); on its flat part a prefix
+//! `x <= U(share(e, y) + m / 100, r)`. Moves within a row (from `(b, y)` up
+//! to the largest `x` in reach) extend each interval. All comparisons are
+//! exact in `u128`.
+//!
+//! **Cost.** Each layer costs O(rows · log + pieces visited) time (rows:
+//! `target - to + 1`), and `k + 1` layers find the count. The plan needs the
+//! layers again in reverse: every eighth is kept and the others recomputed
+//! block by block, so memory is about `k / 8 + 8` layers (a layer is a few
+//! intervals per row) and time about `2k` layers. Beyond [`EXACT_ROWS`]
+//! (262,144) rows the planner says so ([`Error::LimitExceeded`]) rather
+//! than return a plan it has not proven fewest; the certificate has no such
+//! limit.
+//!
+//! # What is checked, and measured
 //!
 //! At small sizes, exhaustively: the unit test
 //! `m4_layered_search_matches_the_lattice_search_exhaustively` compares the
-//! certificate plus the layered search (the path large requests take) with
-//! the full lattice search on every combination of 1-9 `from` replicas,
-//! `to` at 0-2, target 1-9, every floor, three ceilings, `to` serving or
-//! not, and shifts 1-30, 33, 34, 40 and 50 points: the same plan, state for
-//! state; `tests/m4_optimality.rs` compares the whole planner with a
+//! planner's search, and the exact search alone, with the full lattice
+//! search (every state's fewest remaining steps by a backward pass) on
+//! every combination of 1-9 `from` replicas, `to` at 0-2, target 1-9, every
+//! floor, three ceilings, `to` serving or not, and shifts 1-30, 33, 34, 40
+//! and 50 points: the same plan, state for state (also on 3,000 random
+//! instances); `tests/m4_optimality.rs` compares the whole planner with a
 //! breadth-first search over single actions (M3 applied literally) on every
 //! combination of 1-4 replicas a side, floors, ceilings, another deployment
 //! and 12 shifts, and on random cases: the fewest steps, and M4's pick at
 //! each step among the states that keep the total fewest. At large sizes,
-//! `tests/m4_fewest_steps.rs` holds the issue-18 examples (every N from 150
-//! to 230 at 10 points, 139 -> 115 with floor 0 at 20 points) and a property
-//! at sizes up to 100,000 a side: never more steps than a valid plan of the
-//! explicit schedule `m, 2m, ..., 100`; and a property against an exact
-//! breadth-first search over row intervals (test code, itself checked
-//! against a search over single states): `to`'s target up to 100,000,
-//! `from` up to 40, floors, ceilings and 1-60 points, the planner's count
-//! equals the exact one (on 400 cases: 329 plans, 13 of them above the
-//! closed-form bound, and 72 refusals the exact search confirms). That
-//! search costs O(steps · from² · log target), so it does not reach 100,000
-//! on both sides. A plan at the closed-form bound is fewest by the bound
-//! alone; above the bound only the exact searches prove it, and they stop
-//! at a budget:
+//! `tests/m4_fewest_steps.rs` holds the issue-18 examples and three
+//! properties: against a forward breadth-first search over row intervals
+//! (test code, O(steps · from² · log target)) with `from` up to 40 and
+//! `to`'s target up to 100,000; against the same search backward on
+//! mirrored rows (O(steps · target² · log from)) with `from` up to 100,000
+//! and the target up to 30 (both checked against a search over single
+//! states); and, at 10,000-100,000 replicas a side, that every plan meets
+//! the closed-form bound, which proves it fewest.
 //!
-//! The layered search stops after [`LAYERED_WORK`] states or rows. Then a
-//! guided search ([`guided`]) builds a plan step by step for each count from
-//! there: the largest share within the maximum, on its ray the fewest
-//! replicas from which a plan still finishes in the steps left (a greedy
-//! plan, or the layered search within a small budget, says so). A guided
-//! plan at the closed-form bound has the fewest steps; its tie choices are
-//! M4's as far as the check sees. Past both, the planner returns the shorter
-//! greedy plan: valid, never longer than the old planner's, but not proven
-//! fewest. On 300 random instances with up to 100,000 replicas a side,
-//! floors and ceilings, and maximums of 1 to 50 points, 299 plans met the
-//! closed-form bound (the certificate, the layered or the guided search);
-//! one (2,728 -> 37,647 replicas, floor 2,728, 1-point steps) took the bound
-//! plus one, which may or may not be fewest. The guided search costs up to
-//! tens of milliseconds on such instances; the certificate path, which the
-//! benchmarks and most requests take, microseconds.
-//!
-//! # Towards an exact search at every size (open)
-//!
-//! What is known about the "row-interval layers" idea (rows: states with
-//! the same `from` count `b`, `t` their `to` counts), from brute force over
-//! random instances up to 80 replicas a side (floors, ceilings, 1-40
-//! points):
-//!
-//! * The states that can still finish within `i` steps, and the states the
-//!   start reaches within `j` steps, had at most two `t`-intervals per row
-//!   in every instance tried. Not proven.
-//! * A row is not an up-set: a higher `to` count in the same row can be
-//!   worse. Target 4, `from` at 12, floor 4, 28-point steps: `(3, 10)`
-//!   finishes in three steps through `(3, 3)` (share 3/13 to 1/2, 26.9
-//!   points); `(4, 10)` cannot raise `to` (at the target) and its smallest
-//!   useful drop, to `(4, 3)`, is 28.6 points. So no single threshold per
-//!   row describes a layer.
-//! * One row interval's successors in a lower row are at most two
-//!   intervals (the share gap `t/(t+r) - t/(t+b)` of dropping from row `b`
-//!   to row `r` at the same `t` is unimodal in `t`). But every row above
-//!   can feed a row, and no dominance between states of different rows
-//!   holds (`(t, b)` reaches all that `(t', b')` does only when they are
-//!   equal), so a layer costs O(rows²) interval operations as written, not
-//!   O(rows). A state `(u, r)` is reachable in one more step exactly when
-//!   `share(u, r) - m / 100 <= G_r(u)`, the largest share among the
-//!   layer's states with `from >= r` and `to <= u`; an exact search in
-//!   O(steps · rows · log) needs a compact form of `G_r` swept over `r`
-//!   (pieces are share curves of single rows), which is the next step.
-//!   Short of that, the interval search of `tests/m4_fewest_steps.rs`
-//!   (rows when `from` is the smaller side, columns by the mirrored rule
-//!   otherwise) would make the planner exact whenever one side is up to a
-//!   few thousand replicas.
+//! The certificate path (the benchmarks, and most requests) costs
+//! microseconds at 100,000 replicas. On 1,000 random instances with up to
+//! 100,000 replicas a side, floors, ceilings and 1-50 points, every plan
+//! met the closed-form bound; 7 needed the exact search, which took 4 ms
+//! (2 points) to seconds (1 point, where about 100 layers of up to 100,000
+//! rows are swept twice): the slowest, 73,612 -> 83,851 replicas with floor
+//! 6,625 at 1 point, took SLOWEST.
 
 use super::MAX_PLAN_STEPS;
 use super::exact::{self, EXACT_ROWS, Grid};
