@@ -320,14 +320,13 @@ impl Grid {
         }
         for steps in 1..=10_000u64 {
             let mut next = reached.clone();
-            for r in 0..reached.len() {
+            for (r, row) in next.iter_mut().enumerate() {
                 let mut found = Vec::new();
-                for b in r..reached.len() {
-                    for &iv in &reached[b] {
+                for (b, sets) in reached.iter().enumerate().skip(r) {
+                    for &iv in sets {
                         self.successors(b as u64, iv, r as u64, &mut found);
                     }
                 }
-                let row = &mut next[r];
                 row.extend(found);
                 *row = merge(std::mem::take(row));
             }

@@ -3,11 +3,11 @@
 //! `stepwise.rs` holds the proof sketch; this module is the mechanics.
 //!
 //! States are `(t, f)` (`to`, `from` replicas). The search runs on the
-//! *mirrored* states `(x, y) = (f, t)` with share `x / (x + y) = 1 - t / (t
-//! + f)`: there a predecessor of a state is a successor by the same rule
-//! (position `x` never falls, row `y` never rises, the share rises by at most
-//! `m / 100`), so one routine ([`Grid::grow`]) serves. Rows are the `to`
-//! counts, from the target down to the start's.
+//! *mirrored* states `(x, y) = (f, t)`, whose share `x / (x + y)` is one
+//! minus `t / (t + f)`: there a predecessor of a state is a successor by
+//! the same rule (position `x` never falls, row `y` never rises, the share
+//! rises by at most `m / 100`), so one routine ([`Grid::grow`]) serves.
+//! Rows are the `to` counts, from the target down to the start's.
 
 use std::collections::BTreeMap;
 
@@ -239,16 +239,13 @@ impl Frontier {
         // Right of `b`: drop what `share(b, g)` beats, trim the first piece
         // that beats it.
         let mut keep = None;
-        if let Some((s, e, f)) = rest {
-            if beats(e, f) {
-                keep = Some((s, e, f));
-            }
+        if let Some((s, e, f)) = rest
+            && beats(e, f)
+        {
+            keep = Some((s, e, f));
         }
         if keep.is_none() {
-            loop {
-                let Some((&s, &(e, f))) = self.pieces.range(b + 1..).next() else {
-                    break;
-                };
+            while let Some((&s, &(e, f))) = self.pieces.range(b + 1..).next() {
                 self.pieces.remove(&s);
                 if beats(e, f) {
                     keep = Some((s, e, f));
@@ -419,7 +416,7 @@ pub(crate) fn fewest(
         }
         layer = next;
         i += 1;
-        if i % CHECKPOINT == 0 {
+        if i.is_multiple_of(CHECKPOINT) {
             checkpoints.push(layer.clone());
         }
     }

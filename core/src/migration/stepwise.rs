@@ -58,8 +58,9 @@
 //! than `k`), so this is the greedy rule restricted to states that keep the
 //! total fewest, exactly as the small-size lattice search picks.
 //!
-//! **Mirroring.** Map `(t, f)` to `(x, y) = (f, t)`, share `x / (x + y) = 1
-//! - share`: a predecessor step becomes a successor step by the same rule
+//! **Mirroring.** Map `(t, f)` to `(x, y) = (f, t)`, whose share `x / (x +
+//! y)` is one minus the original: a predecessor step becomes a successor
+//! step by the same rule
 //! (position `x` never falls, row `y` never rises, the share rises by at most
 //! `m / 100`). So one routine computes `S ∪ successors(S)`, on mirrored rows
 //! (the `to` counts, from the target down to the start's).
