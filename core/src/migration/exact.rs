@@ -9,8 +9,6 @@
 //! rises by at most `m / 100`), so one routine ([`Grid::grow`]) serves.
 //! Rows are the `to` counts, from the target down to the start's.
 
-use std::collections::BTreeMap;
-
 /// Most rows (`to`'s target minus its start, plus one) the exact search
 /// takes on; its memory grows with them (see `stepwise.rs`).
 pub(crate) const EXACT_ROWS: u64 = 1 << 18;
@@ -209,7 +207,8 @@ fn merge_into(row: &mut [(u64, u64)], out: &mut Vec<(u64, u64)>) {
 /// from piece to piece.
 #[derive(Default)]
 struct Frontier {
-    pieces: BTreeMap<u64, (u64, u64)>,
+    /// `(start, end, row)`, by rising `start` (and share).
+    pieces: Vec<(u64, u64, u64)>,
 }
 
 impl Frontier {
@@ -220,56 +219,48 @@ impl Frontier {
         // A state's share beats `share(b, g)`: `x / (x + f) > b / (b + g)`.
         let beats =
             |x: u64, f: u64| g > 0 && u128::from(x) * u128::from(g) > u128::from(b) * u128::from(f);
+        let p = &mut self.pieces;
+        let i = p.partition_point(|q| q.0 < a);
         let mut rest: Option<(u64, u64, u64)> = None;
-        if let Some((&s, &(e, f))) = self.pieces.range(..a).next_back()
-            && e >= a
-        {
-            self.pieces.insert(s, (a - 1, f));
+        if i > 0 && p[i - 1].1 >= a {
+            let (_, e, f) = p[i - 1];
+            p[i - 1].1 = a - 1;
             if e > b {
                 rest = Some((b + 1, e, f));
             }
         }
-        while let Some((&s, _)) = self.pieces.range(a..=b).next() {
-            if let Some((e, f)) = self.pieces.remove(&s)
-                && e > b
-            {
-                rest = Some((b + 1, e, f));
-            }
+        let j = i + p[i..].partition_point(|q| q.0 <= b);
+        if j > i && p[j - 1].1 > b {
+            rest = Some((b + 1, p[j - 1].1, p[j - 1].2));
         }
         // Right of `b`: drop what `share(b, g)` beats, trim the first piece
         // that beats it.
-        let mut keep = None;
-        if let Some((s, e, f)) = rest
-            && beats(e, f)
-        {
-            keep = Some((s, e, f));
-        }
-        if keep.is_none() {
-            while let Some((&s, &(e, f))) = self.pieces.range(b + 1..).next() {
-                self.pieces.remove(&s);
-                if beats(e, f) {
-                    keep = Some((s, e, f));
-                    break;
-                }
-            }
-        }
-        if let Some((s, e, f)) = keep {
+        let (keep, drop_end) = match rest {
+            Some((s, e, f)) if beats(e, f) => (Some((s, e, f)), j),
+            _ => match p[j..].iter().position(|&(_, e, f)| beats(e, f)) {
+                Some(k) => (Some(p[j + k]), j + k + 1),
+                None => (None, p.len()),
+            },
+        };
+        let keep = keep.map(|(s, e, f)| {
             // The first `x` beating `share(b, g)`: `x > b f / g`.
             let first = (u128::from(b) * u128::from(f) / u128::from(g)) + 1;
-            let first = u64::try_from(first).unwrap_or(u64::MAX).max(s);
-            self.pieces.insert(first, (e, f));
-        }
-        self.pieces.insert(a, (b, g));
+            (u64::try_from(first).unwrap_or(u64::MAX).max(s), e, f)
+        });
+        p.splice(i..drop_end, std::iter::once((a, b, g)).chain(keep));
     }
 
     /// Appends to `out` the `x` of `lo..=hi` in row `r` (below every row
     /// so far) that some state so far reaches in one step: `share(x, r)` at
     /// most `m` points above the frontier at `x`.
     fn query(&self, r: u64, (lo, hi): (u64, u64), m: u64, out: &mut Vec<(u64, u64)>) {
-        let from = self.pieces.range(..=lo).next_back().map_or(lo, |(&s, _)| s);
-        let mut it = self.pieces.range(from..=hi).peekable();
-        while let Some((&s, &(e, f))) = it.next() {
-            let next = it.peek().map_or(u64::MAX, |&(&n, _)| n);
+        let p = &self.pieces;
+        let first = p.partition_point(|q| q.0 <= lo).saturating_sub(1);
+        for (k, &(s, e, f)) in p.iter().enumerate().skip(first) {
+            if s > hi {
+                break;
+            }
+            let next = p.get(k + 1).map_or(u64::MAX, |q| q.0);
             // The curve: share(x, r) - share(x, f) <= m / 100.
             let (a, z) = (s.max(lo), e.min(hi));
             if a <= z {
