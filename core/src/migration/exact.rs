@@ -456,3 +456,108 @@ pub(crate) fn fewest(
     }
     Some(plan)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lcg(state: &mut u64, m: u64) -> u64 {
+        *state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (*state >> 33) % m
+    }
+
+    /// Whether `(t, f)` is a state a plan from `(t0, f0)` can visit, by the
+    /// rule stated directly.
+    fn member(
+        (target, floor, ceiling): (u64, u64, Option<u64>),
+        (t0, f0): (u64, u64),
+        (t, f): (u64, u64),
+    ) -> bool {
+        t >= t0
+            && t <= target
+            && f <= f0
+            && t + f >= 1
+            && ceiling.is_none_or(|c| t + f <= c)
+            && (f == f0 || t + f >= floor)
+    }
+
+    /// The mirrored rows hold exactly the lattice's states, and one sweep
+    /// ([`Grid::grow`]) adds exactly the one-step successors of an
+    /// arbitrary set (random intervals per row), by brute force over pairs.
+    #[test]
+    fn m4_grow_matches_brute_force_successors() {
+        let mut state = 31u64;
+        let mut checked = 0;
+        for _ in 0..5000 {
+            let f0 = 1 + lcg(&mut state, 14);
+            let target = 1 + lcg(&mut state, 14);
+            let t0 = lcg(&mut state, target + 1);
+            let floor = lcg(&mut state, target + 2);
+            let ceiling =
+                (lcg(&mut state, 2) == 0).then(|| target.max(t0 + f0) + lcg(&mut state, 4));
+            let m = 1 + lcg(&mut state, 60);
+            let limits = (target, floor, ceiling);
+            let grid = Grid::new(limits, (t0, f0), m as u32);
+            assert!(grid.is_some(), "small grid refused");
+            let Some(grid) = grid else { continue };
+            // The rows: (x, y) = (f, t).
+            for t in t0..=target {
+                let i = grid.index(t).unwrap_or(usize::MAX);
+                for f in 0..=f0 + 2 {
+                    let inside = grid.lo[i] <= f && f <= grid.hi[i];
+                    assert_eq!(
+                        inside,
+                        member(limits, (t0, f0), (t, f)),
+                        "{limits:?} {t0} {f0} ({t}, {f})"
+                    );
+                }
+            }
+            // A random set: in each row, a random sub-interval or nothing.
+            let mut set = Layer {
+                off: vec![0],
+                iv: Vec::new(),
+            };
+            for i in 0..grid.rows() {
+                let (lo, hi) = (grid.lo[i], grid.hi[i]);
+                if lo <= hi && lcg(&mut state, 3) > 0 {
+                    let a = lo + lcg(&mut state, hi - lo + 1);
+                    let z = a + lcg(&mut state, hi - a + 1);
+                    set.iv.push((a, z));
+                }
+                set.off.push(set.iv.len());
+            }
+            let grown = grid.grow(&set, 0);
+            let holds = |l: &Layer, (x, y): (u64, u64)| {
+                grid.index(y)
+                    .is_some_and(|i| l.row(i).iter().any(|&(a, z)| a <= x && x <= z))
+            };
+            for y in t0..=target {
+                let i = grid.index(y).unwrap_or(usize::MAX);
+                for x in grid.lo[i]..=grid.hi[i] {
+                    let mut want = holds(&set, (x, y));
+                    for y2 in y..=target {
+                        for x2 in 0..=x {
+                            if (x2, y2) != (x, y) && holds(&set, (x2, y2)) {
+                                // x / (x + y) <= x2 / (x2 + y2) + m / 100.
+                                let (a, b, c, d) =
+                                    (x as u128, (x + y) as u128, x2 as u128, (x2 + y2) as u128);
+                                if 100 * a * d <= 100 * c * b + u128::from(m) * b * d {
+                                    want = true;
+                                }
+                            }
+                        }
+                    }
+                    assert_eq!(
+                        holds(&grown, (x, y)),
+                        want,
+                        "{limits:?} {t0} {f0} m={m} ({x}, {y}) {set:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 100_000, "{checked}");
+    }
+}
