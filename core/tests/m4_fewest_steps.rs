@@ -90,7 +90,12 @@ fn m4_fewest_steps_beat_greedy_on_a_coarse_lattice() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    // A fixed seed: CI checks the same cases on every run.
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(4),
+        ..ProptestConfig::default()
+    })]
 
     /// At sizes up to 100,000 a side: the maximum-shift plan keeps every
     /// shift within the maximum, takes at least the closed-form bound, and
