@@ -533,6 +533,32 @@ fn m4_fewest_steps_39_to_1262_floor_31_at_4_points() {
     assert_eq!(plan.steps().len() as u64 - 1, 27);
 }
 
+/// Past the exact search's 262,144 rows, when the certificate fails, the
+/// planner says so instead of returning a plan it has not proven fewest:
+/// 300,000 -> 300,000 with floor 0 at 1 point (the greedy plan misses the
+/// bound). The certificate itself has no such limit (default floor).
+#[test]
+fn m4_exact_search_beyond_its_rows_is_a_limit_error() {
+    let reg = registry(300_000);
+    let err = reg
+        .plan_migration(&max_step(300_000, 1).min_total_replicas(0))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            replica_router::Error::LimitExceeded {
+                limit: 262_144,
+                got: 300_001,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let plan = reg.plan_migration(&max_step(300_000, 1)).unwrap();
+    assert_eq!(plan.steps().len(), 100);
+    assert!(within(&plan, 1));
+}
+
 proptest! {
     // A fixed seed: CI checks the same cases on every run.
     #![proptest_config(ProptestConfig {

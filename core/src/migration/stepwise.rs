@@ -129,7 +129,10 @@
 //! swept about twice; the slowest is 73,612 -> 83,851 replicas, floor
 //! 6,625), the rest under 10 ms; of 3,000 with 2-50 points, the slowest
 //! took 0.43 s (2,347 -> 71,804, floor 305, ceiling 79,224, 2 points),
-//! 0.16 s and 52 ms, the rest under 50 ms. At up to 3,000 replicas a side
+//! 0.16 s and 52 ms, the rest under 50 ms. A common shape that needs it:
+//! 100,000 -> 100,000 with floor 0 at 1 point (M4's greedy plan misses the
+//! bound, the fewest count meets it) takes 2.3 s and 54 MB
+//! at its peak; 262,000 a side, 6.2 s and 137 MB. At up to 3,000 replicas a side
 //! some plans need one step more than the bound (2 of 300 at 1-50 points),
 //! which only the exact search can show fewest.
 
