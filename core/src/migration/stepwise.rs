@@ -100,7 +100,7 @@
 //! # What is checked, and measured
 //!
 //! At small sizes, exhaustively: the unit test
-//! `m4_layered_search_matches_the_lattice_search_exhaustively` compares the
+//! `m4_search_matches_the_lattice_search_exhaustively` compares the
 //! planner's search, and the exact search alone, with the full lattice
 //! search (every state's fewest remaining steps by a backward pass) on
 //! every combination of 1-9 `from` replicas, `to` at 0-2, target 1-9, every
@@ -613,11 +613,11 @@ impl MinTree {
 mod tests {
     use super::*;
 
-    /// The certificate and the layered search against the full lattice
-    /// search (every state's fewest remaining steps) on random small
-    /// instances: the same plan, state for state.
+    /// The certificate and the exact search (and the exact search alone)
+    /// against the full lattice search (every state's fewest remaining
+    /// steps) on random small instances: the same plan, state for state.
     #[test]
-    fn m4_layered_search_matches_the_lattice_search() {
+    fn m4_search_matches_the_lattice_search() {
         let mut state = 99u64;
         let mut next = |m: u64| {
             state = state
@@ -664,8 +664,8 @@ mod tests {
             } else {
                 lattice.fewest(&start, m)
             };
-            let layered = search(&limits, &start, m).ok().flatten();
-            assert_eq!(layered, exact, "{limits:?} {start:?} m={m}");
+            let planned = search(&limits, &start, m).ok().flatten();
+            assert_eq!(planned, exact, "{limits:?} {start:?} m={m}");
             if !start.idle && !Cap::new(share, m).reaches_end() {
                 let alone = exact_search(&limits, &start, m).ok().flatten();
                 assert_eq!(
@@ -684,7 +684,7 @@ mod tests {
     /// none or the larger of start and target plus 1 or 3, `to` serving or
     /// not, and every maximum shift of 1-30 points, and 33, 34, 40 and 50.
     #[test]
-    fn m4_layered_search_matches_the_lattice_search_exhaustively() {
+    fn m4_search_matches_the_lattice_search_exhaustively() {
         let shifts: Vec<u32> = (1..=30).chain([33, 34, 40, 50]).collect();
         let mut compared = 0u32;
         for f0 in 1..=9u64 {
@@ -719,8 +719,8 @@ mod tests {
                                     } else {
                                         lattice.fewest(&start, m)
                                     };
-                                    let layered = search(&limits, &start, m).ok().flatten();
-                                    assert_eq!(layered, exact, "{limits:?} {start:?} m={m}");
+                                    let planned = search(&limits, &start, m).ok().flatten();
+                                    assert_eq!(planned, exact, "{limits:?} {start:?} m={m}");
                                     if !exact.as_ref().is_some_and(Vec::is_empty) {
                                         let alone = exact_search(&limits, &start, m);
                                         assert_eq!(
