@@ -583,8 +583,18 @@ fn m4_hundred_thousand_replicas_plan_instantly() {
                 .target_replicas(replicas - 3);
             req.min_total_replicas = floor;
             let t = Instant::now();
-            let plan = reg.plan_migration(&req).unwrap();
+            let planned = reg.plan_migration(&req);
             let took = t.elapsed();
+            // Issue 18: past the exact search's 262,144 rows a maximum-shift
+            // plan the certificate does not settle is refused, not returned
+            // unproven (here: about 2^31 replicas with floor 0).
+            if let (Err(Error::LimitExceeded { limit, got, .. }), Schedule::MaxStep(_)) =
+                (&planned, &schedule)
+            {
+                assert!(*got > *limit && floor == Some(0), "{replicas} {schedule:?}");
+                continue;
+            }
+            let plan = planned.unwrap();
             assert!(
                 took < Duration::from_secs(3),
                 "{replicas} {schedule:?}: {took:?}"

@@ -23,7 +23,9 @@
 //! counts up to n (see `search.rs`): plans for `u32::MAX` replicas are
 //! instant. A maximum-shift schedule whose M4 greedy plan meets the
 //! closed-form step bound costs O(steps · log² n); otherwise an exact search
-//! with a work budget runs (see `stepwise.rs`).
+//! sweeps rows of `to` counts once per step (see `stepwise.rs`), and
+//! stops with [`Error::LimitExceeded`](crate::Error::LimitExceeded) past
+//! 262,144 rows rather than return a plan it cannot prove fewest.
 //! Action lists can be long only when a tight floor and ceiling force a
 //! rolling update; plans stop with
 //! [`Error::LimitExceeded`](crate::Error::LimitExceeded) beyond
@@ -31,6 +33,7 @@
 
 mod action;
 mod apply;
+mod exact;
 mod infeasible;
 mod lattice;
 mod order;

@@ -496,8 +496,7 @@ impl Registry {
                     // With no from+to traffic yet, no traffic moves between them.
                     idle: cur.serving() == 0,
                 };
-                let states = stepwise::plan(&limits, &start, *m)
-                    .map_err(|reason| Error::InfeasiblePlan { reason })?;
+                let states = stepwise::plan(&limits, &start, *m)?;
                 for (t, f) in states {
                     let cap =
                         Ratio::new(share.num * 100 + u64::from(*m) * share.den, share.den * 100);

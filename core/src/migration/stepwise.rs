@@ -33,106 +33,122 @@
 //! every later state is too (from the first state the fewest remaining
 //! steps are exactly `k_lb - 1`, which the greedy continuation meets).
 //!
-//! # The exact search when the certificate fails
+//! # The exact search when the certificate fails (`exact.rs`)
 //!
-//! The fewest count `k` lies in `k_lb ..= k_g` where `k_g` is the shorter
-//! of the two greedy plans (ties to fewer or to more replicas; a plan
-//! exists with `k_g` steps). For each `k` in turn the layered search builds
-//! layer `j` = the states reachable in exactly `j` steps whose share is at
-//! least `1 - (k - j + 1) m / 100` ([`need_share`]): by the bound above no
-//! other state can still finish within `k`, so the layers hold every
-//! `k`-step plan. Marking each state that has a marked successor in the
-//! next layer (the last layer is all marked) and then taking, step by step,
-//! the M4-best marked successor gives M4's plan among the `k`-step plans;
-//! the first `k` with a marked start is the fewest.
-//! Small instances (up to about a hundred replicas a side) use the full
-//! lattice search instead: every state's fewest remaining steps by a
-//! backward pass, exact by construction.
+//! **The lattice.** The states a plan can visit are, row by row (`from`
+//! at `f <= f0`), `t` in `lo_f ..= hi_f`: at least the start's `to` and 1
+//! replica in all, at or above the floor when `f < f0`, at most the target
+//! and the ceiling. These bounds are static: a step into a lower row ends at
+//! or above the floor by the rule, and a step within a row below `f0` only
+//! raises `t` from a state already at or above it. On the lattice a step is
+//! `(t, f) -> (u, r) != (t, f)` with `t <= u`, `r <= f` and `share(u, r) <=
+//! share(t, f) + m / 100`. (With the ceiling at or below the floor a step
+//! cannot also both add and remove; the planner refuses that case first
+//! (`NoSurgeRoom`) unless `to` is at its target or `from` is empty, and then
+//! no step changes both anyway, so the search never needs the rule.)
 //!
-//! # What is checked, and the one limit
+//! **The layers.** `B_i` = the states from which the final step is reached
+//! within `i` more steps: `B_0` = the states with share `>= 1 - m / 100`,
+//! `B_(i+1)` = `B_i` plus every predecessor of `B_i`. The fewest count is
+//! `k = 1 + min { i : some successor of the start lies in B_i }`, and no `k`
+//! exists when the layers stop growing first. M4's plan among the `k`-step
+//! plans takes at step `j` the M4-best successor (largest share, then fewer
+//! replicas, then more `to`) in `B_(k-1-j)`: every state there finishes in
+//! exactly `k - 1 - j` more steps (fewer would make the whole plan shorter
+//! than `k`), so this is the greedy rule restricted to states that keep the
+//! total fewest, exactly as the small-size lattice search picks.
+//!
+//! **Mirroring.** Map `(t, f)` to `(x, y) = (f, t)`, whose share `x / (x +
+//! y)` is one minus the original: a predecessor step becomes a successor
+//! step by the same rule
+//! (position `x` never falls, row `y` never rises, the share rises by at most
+//! `m / 100`). So one routine computes `S ∪ successors(S)`, on mirrored rows
+//! (the `to` counts, from the target down to the start's).
+//!
+//! **One layer in one sweep.** `S` is stored as sorted disjoint
+//! `x`-intervals per row. Sweep rows from the highest `y` down. A state `(x,
+//! r)` of the lattice is one step from a state `(x', y) ∈ S` of a higher row
+//! iff `x' <= x` and `share(x, r) <= share(x', y) + m / 100`; only the largest
+//! such share matters, so with `G(x)` = the largest share among `S`'s states
+//! of the rows above at positions `<= x`, the row's new states are exactly
+//! `{ x in lo_r ..= hi_r : share(x, r) - m / 100 <= G(x) }`. `G` is a
+//! staircase of pieces: on `s ..= e` it is `share(x, y)` of one row `y`, then
+//! flat at `share(e, y)` up to the next piece. Adding an interval `a ..= b` of
+//! the next lower row `g` (after its own query): on `a ..= b` it is at least
+//! every earlier share (`x / (x + g) >= x' / (x' + y)` for `x' <= x`, `y >
+//! g`), so it replaces the staircase there, and right of `b` it beats every
+//! piece up to the share `share(b, g)` (those are dropped, the first that
+//! beats it is trimmed to where it does): amortised O(log) per interval.
+//! The query walks the pieces over `lo_r ..= hi_r`: on a piece's curve the
+//! condition is `share(x, r) - share(x, y) <= m / 100`, a gap
+//! `x (y - r) / ((x + r)(x + y))` that rises up to `sqrt(r y)` and falls
+//! after, so a prefix of one side and a suffix of the other (the roots of a
+//! quadratic, settled by exact integer checks); on its flat part a prefix
+//! `x <= U(share(e, y) + m / 100, r)`. Moves within a row (from `(b, y)` up
+//! to the largest `x` in reach) extend each interval. All comparisons are
+//! exact in `u128`.
+//!
+//! **Cost.** Each layer costs O(rows · log + pieces visited) time (rows:
+//! `target - to + 1`), and `k + 1` layers find the count. The plan needs the
+//! layers again in reverse: every eighth is kept and the others recomputed
+//! block by block, so memory is about `k / 8 + 8` layers (a layer is a few
+//! intervals per row) and time about `2k` layers. Beyond [`EXACT_ROWS`]
+//! (262,144) rows the planner says so ([`Error::LimitExceeded`]) rather
+//! than return a plan it has not proven fewest; the certificate has no such
+//! limit.
+//!
+//! # What is checked, and measured
 //!
 //! At small sizes, exhaustively: the unit test
-//! `m4_layered_search_matches_the_lattice_search_exhaustively` compares the
-//! certificate plus the layered search (the path large requests take) with
-//! the full lattice search on every combination of 1-9 `from` replicas,
-//! `to` at 0-2, target 1-9, every floor, three ceilings, `to` serving or
-//! not, and shifts 1-30, 33, 34, 40 and 50 points: the same plan, state for
-//! state; `tests/m4_optimality.rs` compares the whole planner with a
+//! `m4_search_matches_the_lattice_search_exhaustively` compares the
+//! planner's search, and the exact search alone, with the full lattice
+//! search (every state's fewest remaining steps by a backward pass) on
+//! every combination of 1-9 `from` replicas, `to` at 0-2, target 1-9, every
+//! floor, three ceilings, `to` serving or not, and shifts 1-30, 33, 34, 40
+//! and 50 points: the same plan, state for state (also on 3,000 random
+//! instances); `tests/m4_optimality.rs` compares the whole planner with a
 //! breadth-first search over single actions (M3 applied literally) on every
 //! combination of 1-4 replicas a side, floors, ceilings, another deployment
 //! and 12 shifts, and on random cases: the fewest steps, and M4's pick at
 //! each step among the states that keep the total fewest. At large sizes,
-//! `tests/m4_fewest_steps.rs` holds the issue-18 examples (every N from 150
-//! to 230 at 10 points, 139 -> 115 with floor 0 at 20 points) and a property
-//! at sizes up to 100,000 a side: never more steps than a valid plan of the
-//! explicit schedule `m, 2m, ..., 100`; and a property against an exact
-//! breadth-first search over row intervals (test code, itself checked
-//! against a search over single states): `to`'s target up to 100,000,
-//! `from` up to 40, floors, ceilings and 1-60 points, the planner's count
-//! equals the exact one (on 400 cases: 329 plans, 13 of them above the
-//! closed-form bound, and 72 refusals the exact search confirms). That
-//! search costs O(steps · from² · log target), so it does not reach 100,000
-//! on both sides. A plan at the closed-form bound is fewest by the bound
-//! alone; above the bound only the exact searches prove it, and they stop
-//! at a budget:
+//! `tests/m4_fewest_steps.rs` holds the issue-18 examples and three
+//! properties: against a forward breadth-first search over row intervals
+//! (test code, O(steps · from² · log target)) with `from` up to 40 and
+//! `to`'s target up to 100,000; against the same search backward on
+//! mirrored rows (O(steps · target² · log from)) with `from` up to 100,000
+//! and the target up to 30 (both checked against a search over single
+//! states); and, at 10,000-100,000 replicas a side, that every plan meets
+//! the closed-form bound, which proves it fewest.
 //!
-//! The layered search stops after [`LAYERED_WORK`] states or rows. Then a
-//! guided search ([`guided`]) builds a plan step by step for each count from
-//! there: the largest share within the maximum, on its ray the fewest
-//! replicas from which a plan still finishes in the steps left (a greedy
-//! plan, or the layered search within a small budget, says so). A guided
-//! plan at the closed-form bound has the fewest steps; its tie choices are
-//! M4's as far as the check sees. Past both, the planner returns the shorter
-//! greedy plan: valid, never longer than the old planner's, but not proven
-//! fewest. On 300 random instances with up to 100,000 replicas a side,
-//! floors and ceilings, and maximums of 1 to 50 points, 299 plans met the
-//! closed-form bound (the certificate, the layered or the guided search);
-//! one (2,728 -> 37,647 replicas, floor 2,728, 1-point steps) took the bound
-//! plus one, which may or may not be fewest. The guided search costs up to
-//! tens of milliseconds on such instances; the certificate path, which the
-//! benchmarks and most requests take, microseconds.
-//!
-//! # Towards an exact search at every size (open)
-//!
-//! What is known about the "row-interval layers" idea (rows: states with
-//! the same `from` count `b`, `t` their `to` counts), from brute force over
-//! random instances up to 80 replicas a side (floors, ceilings, 1-40
-//! points):
-//!
-//! * The states that can still finish within `i` steps, and the states the
-//!   start reaches within `j` steps, had at most two `t`-intervals per row
-//!   in every instance tried. Not proven.
-//! * A row is not an up-set: a higher `to` count in the same row can be
-//!   worse. Target 4, `from` at 12, floor 4, 28-point steps: `(3, 10)`
-//!   finishes in three steps through `(3, 3)` (share 3/13 to 1/2, 26.9
-//!   points); `(4, 10)` cannot raise `to` (at the target) and its smallest
-//!   useful drop, to `(4, 3)`, is 28.6 points. So no single threshold per
-//!   row describes a layer.
-//! * One row interval's successors in a lower row are at most two
-//!   intervals (the share gap `t/(t+r) - t/(t+b)` of dropping from row `b`
-//!   to row `r` at the same `t` is unimodal in `t`). But every row above
-//!   can feed a row, and no dominance between states of different rows
-//!   holds (`(t, b)` reaches all that `(t', b')` does only when they are
-//!   equal), so a layer costs O(rows²) interval operations as written, not
-//!   O(rows). A state `(u, r)` is reachable in one more step exactly when
-//!   `share(u, r) - m / 100 <= G_r(u)`, the largest share among the
-//!   layer's states with `from >= r` and `to <= u`; an exact search in
-//!   O(steps · rows · log) needs a compact form of `G_r` swept over `r`
-//!   (pieces are share curves of single rows), which is the next step.
-//!   Short of that, the interval search of `tests/m4_fewest_steps.rs`
-//!   (rows when `from` is the smaller side, columns by the mirrored rule
-//!   otherwise) would make the planner exact whenever one side is up to a
-//!   few thousand replicas.
+//! The certificate path (the benchmarks, and most requests) costs
+//! microseconds at 100,000 replicas. Measured (release build, one core of a
+//! shared machine) on random instances with up to 100,000 replicas a side,
+//! floors and ceilings: of 1,000 with 1-50 points, every plan met the
+//! closed-form bound, and the slowest took 2.0 s, 0.63 s, 0.53 s, 0.19 s
+//! and 0.18 s (all at 1 point: about 100 layers of up to 100,000 rows,
+//! swept about twice; the slowest is 73,612 -> 83,851 replicas, floor
+//! 6,625), the rest under 10 ms; of 3,000 with 2-50 points, the slowest
+//! took 0.43 s (2,347 -> 71,804, floor 305, ceiling 79,224, 2 points),
+//! 0.16 s and 52 ms, the rest under 50 ms. A common shape that needs it:
+//! 100,000 -> 100,000 with floor 0 at 1 point (M4's greedy plan misses the
+//! bound, the fewest count meets it) takes 2.3 s and 54 MB
+//! at its peak; 262,000 a side, 6.2 s and 137 MB. At up to 3,000 replicas a side
+//! some plans need one step more than the bound (2 of 300 at 1-50 points),
+//! which only the exact search can show fewest.
 
 use super::MAX_PLAN_STEPS;
+use super::exact::{self, EXACT_ROWS, Grid};
 use super::infeasible::Infeasibility;
-use super::lattice::{Limits, Point, share_cmp};
+use super::lattice::{Limits, share_cmp};
 use super::search::{Ratio, Tie};
+use crate::Error;
 use crate::share::Fraction;
 
-/// Most `states · (from + 1)` the exact search takes on.
-pub(crate) const EXACT_WORK: u64 = 2_000_000;
+/// Most `states · (from + 1)` the full lattice search of the tests takes on.
+#[cfg(test)]
+const EXACT_WORK: u64 = 2_000_000;
 
+#[cfg(test)]
 const UNREACHABLE: u32 = u32::MAX;
 
 /// Where a maximum-shift schedule starts.
@@ -166,10 +182,12 @@ impl Cap {
     fn reaches_end(self) -> bool {
         self.num >= self.den
     }
+    #[cfg(test)]
     fn admits(self, (t, f): (u64, u64)) -> bool {
         u128::from(t) * u128::from(self.den) <= u128::from(self.num) * u128::from(t + f)
     }
     /// The most `to` replicas a row with `b` from-replicas may have.
+    #[cfg(test)]
     fn max_t(self, b: u64) -> u128 {
         match self.den.checked_sub(self.num) {
             Some(room) if room > 0 => (u128::from(b) * u128::from(self.num)) / u128::from(room),
@@ -182,181 +200,82 @@ impl Cap {
 }
 
 /// The `(t, f)` states of the steps before the final one, or why none
-/// exist.
-pub(crate) fn plan(
-    limits: &Limits,
-    start: &Start,
-    m: u32,
-) -> Result<Vec<(u64, u64)>, Infeasibility> {
-    search(limits, start, m).ok_or_else(|| infeasible(limits, start, m))
+/// exist ([`Error::InfeasiblePlan`]), or [`Error::LimitExceeded`] when the
+/// certificate fails and the exact search would take more than
+/// [`EXACT_ROWS`] rows.
+pub(crate) fn plan(limits: &Limits, start: &Start, m: u32) -> Result<Vec<(u64, u64)>, Error> {
+    match search(limits, start, m) {
+        Ok(Some(plan)) => Ok(plan),
+        Ok(None) => Err(Error::InfeasiblePlan {
+            reason: infeasible(limits, start, m),
+        }),
+        Err(TooLarge(rows)) => Err(Error::LimitExceeded {
+            what: "rows of the exact maximum-shift search (target_replicas minus to's \
+                   replicas, plus one)",
+            limit: usize::try_from(EXACT_ROWS).unwrap_or(usize::MAX),
+            got: usize::try_from(rows).unwrap_or(usize::MAX),
+        }),
+    }
 }
 
-/// The plan's states, or `None` when no plan exists.
-fn search(limits: &Limits, start: &Start, m: u32) -> Option<Vec<(u64, u64)>> {
-    search_with(limits, start, m, true)
-}
+/// The exact search would take this many rows, more than [`EXACT_ROWS`].
+#[derive(Debug)]
+struct TooLarge(u64);
 
-/// [`search`], with the full lattice search allowed or not (tests compare
-/// the two).
-fn search_with(
-    limits: &Limits,
-    start: &Start,
-    m: u32,
-    use_lattice: bool,
-) -> Option<Vec<(u64, u64)>> {
+/// The plan's states, or `None` when no plan exists: the certificate, else
+/// the exact search (module docs).
+fn search(limits: &Limits, start: &Start, m: u32) -> Result<Option<Vec<(u64, u64)>>, TooLarge> {
     if start.idle || Cap::new(start.share, m).reaches_end() {
-        return Some(Vec::new());
+        return Ok(Some(Vec::new()));
     }
     let bound = lower_bound(start.share, m);
     // The certificate: M4's greedy rule meets the closed-form bound, so it
     // has the fewest steps, and it is M4's plan among them (module docs).
-    let m4_greedy = greedy(limits, start, m, Tie::SmallN).ok();
-    if let Some(g) = &m4_greedy
+    if let Ok(g) = greedy(limits, start, m, Tie::SmallN)
         && g.len() as u64 == bound
     {
-        return m4_greedy;
+        return Ok(Some(g));
     }
-    // Ties to more replicas keep a finer lattice for later steps: the
-    // shorter of the two greedy plans is the upper bound.
-    let greedy = match (m4_greedy, greedy(limits, start, m, Tie::LargeN).ok()) {
-        (Some(a), Some(b)) => Some(if b.len() < a.len() { b } else { a }),
-        (a, b) => a.or(b),
-    };
-    if use_lattice && let Some(lattice) = Lattice::new(limits, start.t, start.f) {
-        return lattice.fewest(start, m);
-    }
-    let (mut budget, mut rows) = (LAYERED_WORK, LAYERED_WORK);
-    // The fewest steps lie in `bound..greedy`: try each count in turn. With
-    // no greedy plan, a breadth-first search finds the count first.
-    let top = match &greedy {
-        Some(g) => g.len() as u64,
-        None => match fewest_count(limits, start, m, &mut budget, &mut rows) {
-            Ok(Some(k)) => k,
-            Ok(None) => return None,
-            Err(OverBudget) => return guided_from(limits, start, m, bound, bound + GUIDED_EXTRA),
-        },
-    };
-    // `top` steps do exist; the layered search also picks M4's plan there.
-    for k in bound..=top {
-        match layered(limits, start, m, k, &mut budget, &mut rows) {
-            Ok(Some(plan)) => return Some(plan),
-            Ok(None) => {}
-            Err(OverBudget) => {
-                return guided_from(limits, start, m, k, top.saturating_sub(1)).or(greedy);
-            }
-        }
-    }
-    greedy
+    exact_search(limits, start, m)
 }
 
-/// The work budget of one exact check in [`guided`].
-const ORACLE_WORK: u64 = 20_000;
-
-/// How many step counts past the bound the guided search tries when no
-/// greedy plan exists.
-const GUIDED_EXTRA: u64 = 3;
-
-/// The first guided plan ([`guided`]) with `from..=to` steps.
-fn guided_from(
+/// The exact search alone (module docs).
+fn exact_search(
     limits: &Limits,
     start: &Start,
     m: u32,
-    from: u64,
-    to: u64,
-) -> Option<Vec<(u64, u64)>> {
-    (from..=to).find_map(|k| guided(limits, start, m, k))
-}
-
-/// A plan with exactly `k` steps before the final one, built step by step:
-/// each step takes the largest share within the maximum, on that share's
-/// ray the fewest replicas from which a plan still finishes in the steps
-/// left: a greedy plan (either tie rule) that does, or the layered search
-/// within [`ORACLE_WORK`]. The check is sufficient, not necessary: `None` does not prove that no `k`-step plan exists, but a plan
-/// found with `k` at the closed-form bound has the fewest steps.
-fn guided(limits: &Limits, start: &Start, m: u32, k: u64) -> Option<Vec<(u64, u64)>> {
-    let mut cur = (start.t, start.f);
-    let mut share = start.share;
-    let mut out = Vec::new();
-    for left in (0..k).rev() {
-        let cap = Cap::new(share, m);
-        let finishes = |z: (u64, u64)| {
-            let s = Ratio::new(z.0, z.0 + z.1);
-            if Cap::new(s, m).reaches_end() {
-                return true;
-            }
-            let from_z = Start {
-                t: z.0,
-                f: z.1,
-                share: s,
-                idle: false,
-            };
-            if left == 0 {
-                return false;
-            }
-            let fits = |tie| greedy(limits, &from_z, m, tie).is_ok_and(|g| g.len() as u64 <= left);
-            if fits(Tie::LargeN) || fits(Tie::SmallN) {
-                return true;
-            }
-            // Coarse states (few replicas) have small layers: decide exactly.
-            let (mut work, mut rows) = (ORACLE_WORK, ORACLE_WORK);
-            (lower_bound(s, m)..=left).any(|j| {
-                matches!(
-                    layered(limits, &from_z, m, j, &mut work, &mut rows),
-                    Ok(Some(_))
-                )
-            })
-        };
-        let above = |(t, n): Point| {
-            u128::from(t) * u128::from(share.den) > u128::from(share.num) * u128::from(n)
-        };
-        let small = limits
-            .largest_at_most(cur.0, cur.1, cap.ratio(), Tie::SmallN)
-            .filter(|&p| above(p))?;
-        let large = limits
-            .largest_at_most(cur.0, cur.1, cap.ratio(), Tie::LargeN)
-            .filter(|&p| above(p))?;
-        let state = |(t, n): Point| (t, n - t);
-        let pick = if finishes(state(small)) {
-            small
-        } else if !finishes(state(large)) {
-            return None;
-        } else {
-            // The fewest replicas on the ray that still finish: a binary
-            // search between the two ends (a state off the ray's valid part
-            // counts as not finishing).
-            let g = gcd(small.0, small.1);
-            let (a, b) = (small.0 / g, small.1 / g);
-            let (mut lo, mut hi) = (small.1 / b, large.1 / b);
-            while hi - lo > 1 {
-                let mid = lo + (hi - lo) / 2;
-                let z = (mid * a, mid * (b - a));
-                if valid_step(limits, cur, z) && finishes(z) {
-                    hi = mid;
-                } else {
-                    lo = mid;
-                }
-            }
-            (hi * a, hi * b)
-        };
-        cur = state(pick);
-        share = Ratio::new(cur.0, cur.0 + cur.1);
-        out.push(cur);
-        if Cap::new(share, m).reaches_end() {
-            break;
-        }
+) -> Result<Option<Vec<(u64, u64)>>, TooLarge> {
+    let rows = limits.target.saturating_sub(start.t).saturating_add(1);
+    // Outside the planner's checks (`to` above its target) nothing is
+    // reachable.
+    if start.t > limits.target {
+        return Ok(None);
     }
-    Cap::new(share, m).reaches_end().then_some(out)
-}
-
-/// `gcd(a, b)`, at least 1.
-fn gcd(mut a: u64, mut b: u64) -> u64 {
-    while b != 0 {
-        (a, b) = (b, a % b);
+    // The planner refuses a ceiling at or below the floor when `to` must
+    // grow and `from` shrink (NoSurgeRoom); otherwise a step cannot both
+    // add and remove, and the rule the search uses is the same.
+    if limits.ceiling.is_some_and(|c| c <= limits.floor) && limits.target > start.t && start.f > 0 {
+        return Ok(None);
     }
-    a.max(1)
+    let grid = Grid::new(
+        (limits.target, limits.floor, limits.ceiling),
+        (start.t, start.f),
+        m,
+    )
+    .ok_or(TooLarge(rows))?;
+    let cap = Cap::new(start.share, m);
+    let plan = exact::fewest(
+        &grid,
+        (start.t, start.f),
+        (u128::from(cap.num), u128::from(cap.den)),
+        joins(start),
+        MAX_PLAN_STEPS,
+    );
+    Ok(plan)
 }
 
 /// Whether one step goes from `cur` to `z` (the share aside).
+#[cfg(test)]
 fn valid_step(limits: &Limits, cur: (u64, u64), z: (u64, u64)) -> bool {
     let n = z.0 + z.1;
     let down = z.1 < cur.1;
@@ -379,241 +298,11 @@ fn lower_bound(share: Ratio, m: u32) -> u64 {
     u64::try_from(gap.div_ceil(per).saturating_sub(1)).unwrap_or(u64::MAX)
 }
 
-/// Most successor states the layered search visits before it gives up.
-const LAYERED_WORK: u64 = 300_000;
-
-/// The layered search ran out of [`LAYERED_WORK`].
-struct OverBudget;
-
-/// The lowest `to` count of row `b` (`from` at `b`): at least the start, at
-/// least 1 replica in all, and at or above the floor once `from` has fallen.
-fn row_lo(limits: &Limits, start: &Start, b: u64) -> u64 {
-    let mut l = start.t.max(1u64.saturating_sub(b));
-    if b < start.f {
-        l = l.max(limits.floor.saturating_sub(b));
-    }
-    l
-}
-
-/// The highest `to` count of row `b` (`None`: the row is empty).
-fn row_hi(limits: &Limits, b: u64) -> Option<u64> {
-    let cap = limits.ceiling.unwrap_or(u64::MAX);
-    Some(limits.target.min(cap.checked_sub(b)?))
-}
-
-/// The smallest `t` with `t / (t + b) >= need` (`None`: none).
-fn need_t(need: Ratio, b: u64) -> Option<u64> {
-    if need.num == 0 {
-        return Some(0);
-    }
-    if need.num >= need.den {
-        return (b == 0).then_some(1);
-    }
-    let t = (u128::from(need.num) * u128::from(b)).div_ceil(u128::from(need.den - need.num));
-    u64::try_from(t).ok()
-}
-
-/// Calls `visit` with every state one step from `z` reaches within `cap`
-/// whose share is at least `need`. Rows run from `z`'s own down; once the cap
-/// admits no `t` at or above `z`'s, no lower row does either (the cap's
-/// largest `t` falls with the row).
-fn successors(
-    limits: &Limits,
-    start: &Start,
-    z: (u64, u64),
-    (cap, need): (Cap, Ratio),
-    stay: bool,
-    rows: &mut u64,
-    visit: &mut impl FnMut((u64, u64)) -> Result<(), OverBudget>,
-) -> Result<(), OverBudget> {
-    let no_surge = limits.ceiling.is_some_and(|c| c <= limits.floor);
-    if stay && cap.admits(z) && need_t(need, z.1).is_some_and(|n| n <= z.0) {
-        visit(z)?;
-    }
-    for b in (0..=z.1).rev() {
-        // Rows cost work even when empty: they share the budget.
-        *rows = rows.checked_sub(1).ok_or(OverBudget)?;
-        let top = cap.max_t(b);
-        if top < u128::from(z.0) {
-            break;
-        }
-        let Some(hi) = row_hi(limits, b) else {
-            continue;
-        };
-        let mut lo = row_lo(limits, start, b).max(z.0);
-        if b == z.1 {
-            lo = lo.max(z.0 + 1);
-        }
-        let Some(n) = need_t(need, b) else {
-            continue;
-        };
-        lo = lo.max(n);
-        let mut hi = u128::from(hi).min(top);
-        if no_surge && b < z.1 {
-            hi = hi.min(u128::from(z.0));
-        }
-        let hi = u64::try_from(hi).unwrap_or(u64::MAX);
-        for t in lo..=hi {
-            visit((t, b))?;
-        }
-    }
-    Ok(())
-}
-
-/// `1 - (k + 1) m / 100`, clamped at 0: the least share a state may have
-/// with `k` steps left before the final one (each step adds at most `m`
-/// points and the final one needs `1 - m / 100`).
-fn need_share(m: u32, k: u64) -> Ratio {
-    let used = u64::from(m).saturating_mul(k + 1);
-    Ratio::new(100u64.saturating_sub(used), 100)
-}
-
-/// Breadth-first search over the states: the fewest steps before the final
-/// one, if any plan exists.
-fn fewest_count(
-    limits: &Limits,
-    start: &Start,
-    m: u32,
-    budget: &mut u64,
-    rows: &mut u64,
-) -> Result<Option<u64>, OverBudget> {
-    let zero = Ratio::new(0, 1);
-    let mut seen = std::collections::HashSet::from([(start.t, start.f)]);
-    let mut layer = vec![(start.t, start.f)];
-    let mut steps = 0u64;
-    loop {
-        steps += 1;
-        let mut next = Vec::new();
-        for (i, &z) in layer.iter().enumerate() {
-            let share = if steps == 1 {
-                start.share
-            } else {
-                Ratio::new(z.0, z.0 + z.1)
-            };
-            let stay = steps == 1 && i == 0 && joins(start);
-            let mut visit = |s: (u64, u64)| {
-                *budget = budget.checked_sub(1).ok_or(OverBudget)?;
-                if (stay && s == z) || seen.insert(s) {
-                    next.push(s);
-                }
-                Ok(())
-            };
-            successors(
-                limits,
-                start,
-                z,
-                (Cap::new(share, m), zero),
-                stay,
-                rows,
-                &mut visit,
-            )?;
-        }
-        if next
-            .iter()
-            .any(|&(t, f)| Cap::new(Ratio::new(t, t + f), m).reaches_end())
-        {
-            return Ok(Some(steps));
-        }
-        if next.is_empty() || steps as usize > MAX_PLAN_STEPS {
-            return Ok(None);
-        }
-        layer = next;
-    }
-}
-
 /// `to` outside the router joins without moving: the first step may keep
 /// the counts.
 fn joins(start: &Start) -> bool {
     u128::from(start.t) * u128::from(start.share.den)
         > u128::from(start.share.num) * u128::from(start.t + start.f)
-}
-
-/// M4's plan among the plans with exactly `k` steps before the final one
-/// (`None`: there is none). Layer `j` holds the states `j` steps from the
-/// start whose share is at least [`need_share`] of the `k - j` steps left
-/// (no other state can finish in time); then each state marked
-/// when it can still finish, then each step the M4-best marked successor.
-fn layered(
-    limits: &Limits,
-    start: &Start,
-    m: u32,
-    k: u64,
-    budget: &mut u64,
-    rows: &mut u64,
-) -> Result<Option<Vec<(u64, u64)>>, OverBudget> {
-    let k = usize::try_from(k).map_err(|_| OverBudget)?;
-    let mut states = vec![vec![(start.t, start.f)]];
-    // edges[j]: (index in layer j, index in layer j + 1).
-    let mut edges: Vec<Vec<(usize, usize)>> = Vec::new();
-    for j in 1..=k {
-        let need = need_share(m, (k - j) as u64);
-        let mut index = std::collections::HashMap::new();
-        let mut next = Vec::new();
-        let mut out = Vec::new();
-        for (p, &z) in states[j - 1].iter().enumerate() {
-            let share = if j == 1 {
-                start.share
-            } else {
-                Ratio::new(z.0, z.0 + z.1)
-            };
-            let stay = j == 1 && joins(start);
-            let mut visit = |s: (u64, u64)| {
-                *budget = budget.checked_sub(1).ok_or(OverBudget)?;
-                let i = *index.entry(s).or_insert_with(|| {
-                    next.push(s);
-                    next.len() - 1
-                });
-                out.push((p, i));
-                Ok(())
-            };
-            successors(
-                limits,
-                start,
-                z,
-                (Cap::new(share, m), need),
-                stay,
-                rows,
-                &mut visit,
-            )?;
-        }
-        if next.is_empty() {
-            return Ok(None);
-        }
-        states.push(next);
-        edges.push(out);
-    }
-    // good[j][i]: layer j's state i starts a plan through the later layers.
-    let mut good: Vec<Vec<bool>> = states.iter().map(|l| vec![false; l.len()]).collect();
-    good[k].fill(true);
-    for j in (0..k).rev() {
-        for &(p, s) in &edges[j] {
-            if good[j + 1][s] {
-                good[j][p] = true;
-            }
-        }
-    }
-    if !good[0][0] {
-        return Ok(None);
-    }
-    let mut cur = 0;
-    let mut plan = Vec::with_capacity(k);
-    for j in 0..k {
-        let mut best: Option<usize> = None;
-        for &(p, s) in &edges[j] {
-            if p == cur
-                && good[j + 1][s]
-                && best.is_none_or(|b| m4_better(states[j + 1][s], states[j + 1][b]))
-            {
-                best = Some(s);
-            }
-        }
-        let Some(b) = best else {
-            return Ok(None);
-        };
-        plan.push(states[j + 1][b]);
-        cur = b;
-    }
-    Ok(Some(plan))
 }
 
 /// Where a greedy plan stalls: the state and its share.
@@ -657,7 +346,7 @@ fn infeasible(limits: &Limits, start: &Start, m: u32) -> Infeasibility {
     let (mut lo, mut hi) = (m + 1, 100);
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
-        if search(limits, start, mid).is_some() {
+        if matches!(search(limits, start, mid), Ok(Some(_))) {
             hi = mid;
         } else {
             lo = mid + 1;
@@ -669,13 +358,13 @@ fn infeasible(limits: &Limits, start: &Start, m: u32) -> Infeasibility {
             ..*limits
         };
         let top = (start.t + start.f + limits.target).min(u64::from(u32::MAX));
-        if top <= c || search(&with(top), start, m).is_none() {
+        if top <= c || !matches!(search(&with(top), start, m), Ok(Some(_))) {
             return None;
         }
         let (mut lo, mut hi) = (c + 1, top);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            if search(&with(mid), start, m).is_some() {
+            if matches!(search(&with(mid), start, m), Ok(Some(_))) {
                 hi = mid;
             } else {
                 lo = mid + 1;
@@ -693,6 +382,7 @@ fn infeasible(limits: &Limits, start: &Start, m: u32) -> Infeasibility {
     }
 }
 
+#[cfg(test)]
 /// Every state a plan can visit, by rows of equal `from` count `b`: `t`
 /// runs over `lo[b]..=hi[b]`, stored at `off[b]` in a flat array.
 struct Lattice {
@@ -704,6 +394,7 @@ struct Lattice {
     no_surge: bool,
 }
 
+#[cfg(test)]
 impl Lattice {
     /// The states reachable from `(t0, f0)` over any number of steps: `to`
     /// between `t0` and the target, `from` up to `f0`, within the ceiling,
@@ -864,7 +555,7 @@ impl Lattice {
 
 /// M4 among equally good states: the larger share, then fewer replicas,
 /// then more `to`.
-fn m4_better(a: (u64, u64), b: (u64, u64)) -> bool {
+pub(crate) fn m4_better(a: (u64, u64), b: (u64, u64)) -> bool {
     let (na, nb) = (a.0 + a.1, b.0 + b.1);
     share_cmp((a.0, na), (b.0, nb))
         .then(nb.cmp(&na))
@@ -873,11 +564,13 @@ fn m4_better(a: (u64, u64), b: (u64, u64)) -> bool {
 }
 
 /// A segment tree of minimums.
+#[cfg(test)]
 struct MinTree {
     size: usize,
     data: Vec<u32>,
 }
 
+#[cfg(test)]
 impl MinTree {
     fn new(len: usize) -> MinTree {
         let size = len.next_power_of_two().max(1);
@@ -920,11 +613,11 @@ impl MinTree {
 mod tests {
     use super::*;
 
-    /// The certificate and the layered search against the full lattice
-    /// search (every state's fewest remaining steps) on random small
-    /// instances: the same plan, state for state.
+    /// The certificate and the exact search (and the exact search alone)
+    /// against the full lattice search (every state's fewest remaining
+    /// steps) on random small instances: the same plan, state for state.
     #[test]
-    fn m4_layered_search_matches_the_lattice_search() {
+    fn m4_search_matches_the_lattice_search() {
         let mut state = 99u64;
         let mut next = |m: u64| {
             state = state
@@ -971,8 +664,15 @@ mod tests {
             } else {
                 lattice.fewest(&start, m)
             };
-            let layered = search_with(&limits, &start, m, false);
-            assert_eq!(layered, exact, "{limits:?} {start:?} m={m}");
+            let planned = search(&limits, &start, m).ok().flatten();
+            assert_eq!(planned, exact, "{limits:?} {start:?} m={m}");
+            if !start.idle && !Cap::new(share, m).reaches_end() {
+                let alone = exact_search(&limits, &start, m).ok().flatten();
+                assert_eq!(
+                    alone, exact,
+                    "exact search alone: {limits:?} {start:?} m={m}"
+                );
+            }
             compared += 1;
             feasible += usize::from(exact.is_some());
         }
@@ -984,7 +684,7 @@ mod tests {
     /// none or the larger of start and target plus 1 or 3, `to` serving or
     /// not, and every maximum shift of 1-30 points, and 33, 34, 40 and 50.
     #[test]
-    fn m4_layered_search_matches_the_lattice_search_exhaustively() {
+    fn m4_search_matches_the_lattice_search_exhaustively() {
         let shifts: Vec<u32> = (1..=30).chain([33, 34, 40, 50]).collect();
         let mut compared = 0u32;
         for f0 in 1..=9u64 {
@@ -1019,8 +719,16 @@ mod tests {
                                     } else {
                                         lattice.fewest(&start, m)
                                     };
-                                    let layered = search_with(&limits, &start, m, false);
-                                    assert_eq!(layered, exact, "{limits:?} {start:?} m={m}");
+                                    let planned = search(&limits, &start, m).ok().flatten();
+                                    assert_eq!(planned, exact, "{limits:?} {start:?} m={m}");
+                                    if !exact.as_ref().is_some_and(Vec::is_empty) {
+                                        let alone = exact_search(&limits, &start, m);
+                                        assert_eq!(
+                                            alone.ok().flatten(),
+                                            exact,
+                                            "exact search alone: {limits:?} {start:?} m={m}"
+                                        );
+                                    }
                                     compared += 1;
                                 }
                             }
@@ -1032,11 +740,12 @@ mod tests {
         assert!(compared > 100_000, "{compared}");
     }
 
-    /// The guided search never beats the exact fewest count, and every plan
-    /// it returns is valid: each step one the actions can take, within the
-    /// maximum, and the last state one the final step can leave.
+    /// Plans of the exact search alone (no certificate) are valid: each
+    /// step one the actions can take, within the maximum, and the last
+    /// state one the final step can leave; and they have the fewest steps
+    /// the full lattice search finds.
     #[test]
-    fn m4_guided_plans_are_valid_and_never_beat_the_exact_count() {
+    fn m4_exact_plans_are_valid_and_fewest() {
         let mut state = 5u64;
         let mut next = |m: u64| {
             state = state
@@ -1065,22 +774,18 @@ mod tests {
             let Some(lattice) = Lattice::new(&limits, 0, f0) else {
                 continue;
             };
-            let exact = lattice.fewest(&start, m).map(|p| p.len() as u64);
-            let bound = lower_bound(start.share, m);
-            for k in bound..bound + 3 {
-                let Some(plan) = guided(&limits, &start, m, k) else {
-                    continue;
-                };
-                found += 1;
-                assert!(exact.is_some_and(|e| plan.len() as u64 >= e));
-                let (mut cur, mut share) = ((0, f0), start.share);
-                for &z in &plan {
-                    assert!(valid_step(&limits, cur, z) && z != cur);
-                    assert!(Cap::new(share, m).admits(z));
-                    (cur, share) = (z, Ratio::new(z.0, z.0 + z.1));
-                }
-                assert!(Cap::new(share, m).reaches_end());
+            let exact = lattice.fewest(&start, m);
+            let plan = exact_search(&limits, &start, m).ok().flatten();
+            assert_eq!(plan.as_ref().map(Vec::len), exact.as_ref().map(Vec::len));
+            let Some(plan) = plan else { continue };
+            found += 1;
+            let (mut cur, mut share) = ((0, f0), start.share);
+            for &z in &plan {
+                assert!(valid_step(&limits, cur, z) && z != cur);
+                assert!(Cap::new(share, m).admits(z));
+                (cur, share) = (z, Ratio::new(z.0, z.0 + z.1));
             }
+            assert!(Cap::new(share, m).reaches_end());
         }
         assert!(found > 500, "{found}");
     }
