@@ -686,7 +686,11 @@ impl PyRegistry {
         request.target_replicas = opt_uint(target_replicas, "target_replicas")?;
         request.min_total_replicas = opt_uint(min_total_replicas, "min_total_replicas")?;
         request.max_total_replicas = opt_uint(max_total_replicas, "max_total_replicas")?;
-        let plan = self.with(|r| r.plan_migration(&request)).or_raise(py)?;
+        // Planning can take seconds (a maximum-shift plan that needs the
+        // exact search: see the README), so other Python threads run meanwhile.
+        let plan = py
+            .detach(|| self.with(|r| r.plan_migration(&request)))
+            .or_raise(py)?;
         Ok(plan.into())
     }
 
