@@ -330,6 +330,21 @@ fn route_plain<'a, R: Rng + ?Sized>(
     caller: &str,
     rng: &mut R,
 ) -> Result<&'a ResourceName> {
+    // The usual request: the full name of one of the caller's routers, with
+    // replicas. Anything else (nothing drawn yet) goes the general way.
+    if let Some(place) = routes.names.get(model)
+        && place.kind == ResourceKind::Router
+        && place.is_owner(model, caller)
+        && let Some(Found::Router(entry)) = routes.at(place)
+        && let Some(table) = &entry.table
+    {
+        let deployments = &entry.router.deployments;
+        return deployments
+            .get(table.pick_plain(rng))
+            .ok_or_else(|| Error::NoCapacity {
+                name: entry.router.name.to_string(),
+            });
+    }
     match resolve(routes, model, caller)? {
         Target::Router(entry, table) => {
             let deployments = &entry.router.deployments;
@@ -608,7 +623,58 @@ mod tests {
                 named(resolve_checked(&reg.accounts, &model, caller)),
                 "model {:?} caller {:?}", model, caller
             );
+            // The plain route (with its own fast path) picks as checking
+            // first, then picking, does.
+            let mut fast = reg.seed().rng_stream(5);
+            let mut slow = reg.seed().rng_stream(5);
+            let want = resolve_checked(&reg.accounts, &model, caller).and_then(|t| match t {
+                Target::Router(entry, table) => entry
+                    .router
+                    .deployments
+                    .get(table.pick_plain(&mut slow))
+                    .ok_or(Error::EmptyRouter),
+                Target::Deployment(d) => Ok(&d.name),
+            });
+            proptest::prop_assert_eq!(reg.route_with(&model, caller, &mut fast), want);
+            proptest::prop_assert_eq!(fast, slow);
         }
+    }
+
+    /// Every full name and bare ID of the test registry (found or not, in
+    /// the caller's account or not), for every caller: the same result and
+    /// the same draws as checking first, then picking.
+    #[test]
+    fn r6_every_full_name_routes_as_checking_first() {
+        let reg = registry();
+        let ids = ["r1", "pub", "d1", "empty", "shared", "nope"];
+        let mut models: Vec<String> = ids.iter().map(|id| (*id).to_owned()).collect();
+        for account in ["acme", "other", "nobody"] {
+            for collection in ["routers", "deployments", "models"] {
+                for id in ids {
+                    models.push(format!("accounts/{account}/{collection}/{id}"));
+                }
+            }
+        }
+        let mut hits = 0;
+        for model in &models {
+            for caller in ["acme", "other", "nobody", "Bad", "", "a/b", "acme/routers"] {
+                let mut fast = reg.seed().rng_stream(5);
+                let mut slow = reg.seed().rng_stream(5);
+                let want = resolve_checked(&reg.accounts, model, caller).and_then(|t| match t {
+                    Target::Router(entry, table) => entry
+                        .router
+                        .deployments
+                        .get(table.pick_plain(&mut slow))
+                        .ok_or(Error::EmptyRouter),
+                    Target::Deployment(d) => Ok(&d.name),
+                });
+                hits += usize::from(want.is_ok());
+                let got = reg.route_with(model, caller, &mut fast);
+                assert_eq!(got, want, "model {model:?} caller {caller:?}");
+                assert_eq!(fast, slow, "model {model:?} caller {caller:?}");
+            }
+        }
+        assert!(hits >= 10, "{hits} routes succeeded");
     }
 
     /// The plain pick makes the same draws and picks as a request with no
