@@ -332,7 +332,8 @@ fn route_plain<'a, R: Rng + ?Sized>(
 ) -> Result<&'a ResourceName> {
     // The usual request: the full name of one of the caller's routers, with
     // replicas. Anything else (nothing drawn yet) goes the general way.
-    if let Some(place) = routes.names.get(model)
+    let place = routes.names.get(model);
+    if let Some(place) = place
         && place.kind == ResourceKind::Router
         && place.is_owner(model, caller)
         && let Some(Found::Router(entry)) = routes.at(place)
@@ -345,7 +346,7 @@ fn route_plain<'a, R: Rng + ?Sized>(
                 name: entry.router.name.to_string(),
             });
     }
-    match resolve(routes, model, caller)? {
+    match resolve_at(routes, place, model, caller)? {
         Target::Router(entry, table) => {
             let deployments = &entry.router.deployments;
             deployments
@@ -391,7 +392,17 @@ enum Found<'a> {
 /// another account) goes through the checks, in their order, so errors are
 /// exactly those of checking first.
 fn resolve<'a>(routes: Routes<'a>, model: &str, caller: &str) -> Result<Target<'a>> {
-    if let Some(place) = routes.names.get(model)
+    resolve_at(routes, routes.names.get(model), model, caller)
+}
+
+/// [`resolve`] with `model` already looked up in the index of full names.
+fn resolve_at<'a>(
+    routes: Routes<'a>,
+    place: Option<&Place>,
+    model: &str,
+    caller: &str,
+) -> Result<Target<'a>> {
+    if let Some(place) = place
         && let Some(found) = routes.at(place)
     {
         let own = place.is_owner(model, caller);
