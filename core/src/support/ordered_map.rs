@@ -210,7 +210,8 @@ impl<K: Ord + Hash + Clone, V> OrderedMap<K, V> {
         self.remove_full(key).map(|(_, v)| v)
     }
 
-    /// As [`OrderedMap::remove`], also returning the position the value had.
+    /// Removes `key` and returns the position and value it had, if it was
+    /// present. O(log n).
     pub(crate) fn remove_full<Q>(&mut self, key: &Q) -> Option<(usize, V)>
     where
         K: Borrow<Q>,
