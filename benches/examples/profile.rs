@@ -45,6 +45,35 @@ fn samples<D: Distribution<usize>>(d: &D, rng: &mut ChaCha8Rng, reps: u64) -> u6
     (0..reps).map(|_| d.sample(rng) as u64).sum()
 }
 
+/// `route_with` REPS times, out of line (so that the code of `main` does not
+/// change how it is inlined).
+#[inline(never)]
+fn routes(reg: &Registry, rng: &mut ChaCha8Rng, reps: u64) -> u64 {
+    let mut sink = 0;
+    for _ in 0..reps {
+        let model = black_box("accounts/bench-account/routers/r");
+        let d = reg.route_with(model, "bench-account", rng).unwrap();
+        sink += d.id().as_str().len() as u64;
+    }
+    sink
+}
+
+/// The naive peer's loop, shaped like [`routes`].
+#[inline(never)]
+fn naive_routes(map: &NaiveMap, rng: &mut ChaCha8Rng, reps: u64) -> u64 {
+    let mut sink = 0;
+    for _ in 0..reps {
+        let (index, ids) = map
+            .get(black_box("accounts/bench-account/routers/r"))
+            .unwrap();
+        sink += ids[index.sample(rng)].len() as u64;
+    }
+    sink
+}
+
+/// The naive peer: model name to the router's weights and deployment IDs.
+type NaiveMap = std::collections::HashMap<String, (WeightedIndex<u32>, Vec<String>)>;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let what = args.get(1).map_or("pick", String::as_str);
@@ -99,21 +128,12 @@ fn main() {
                 reg.create_router(RouterSpec::new(["d-0"]).id(format!("other-{i:03}")))
                     .unwrap();
             }
-            for _ in 0..reps {
-                let d = reg
-                    .route_with(
-                        "accounts/bench-account/routers/r",
-                        "bench-account",
-                        &mut rng,
-                    )
-                    .unwrap();
-                sink += d.id().as_str().len() as u64;
-            }
+            sink = routes(&reg, &mut rng, reps);
         }
         "naive" => {
             let replicas: Vec<u32> = (1..=n as u32).collect();
             let ids: Vec<String> = (0..n).map(|i| format!("d-{i}")).collect();
-            let mut map = std::collections::HashMap::new();
+            let mut map = NaiveMap::new();
             for i in 0..50 {
                 let name = format!("accounts/bench-account/routers/other-{i:03}");
                 map.insert(
@@ -125,12 +145,7 @@ fn main() {
                 "accounts/bench-account/routers/r".to_owned(),
                 (WeightedIndex::new(&replicas).unwrap(), ids),
             );
-            for _ in 0..reps {
-                let (index, ids) = map
-                    .get(black_box("accounts/bench-account/routers/r"))
-                    .unwrap();
-                sink += ids[index.sample(&mut rng)].len() as u64;
-            }
+            sink = naive_routes(&map, &mut rng, reps);
         }
         "route-scale" | "naive-scale" => {
             // N weighted-random routers of 2 deployments each (as the
