@@ -19,7 +19,9 @@
 //!
 //! Group `routing_scale` (issue 20, item 2): `SCALE_ROUTERS` routers of one
 //! account, requests spread at random over them (a fixed sequence of names),
-//! `route` against `naive_hashmap` holding the same routers.
+//! `route` against `naive_hashmap` holding the same routers. Before timing,
+//! prints the bytes the registry of those routers holds (allocated less
+//! freed while building it).
 //!
 //! Group `mutation` (issue 20, item 2): creating and deleting a deployment
 //! and a router whose ID sorts before `MUTATION_RESOURCES` others.
@@ -364,7 +366,15 @@ fn scale_registry() -> Registry {
 /// Routing among `SCALE_ROUTERS` routers, requests spread at random over
 /// them (issue 20, item 2), against the naive map of the same routers.
 fn scale(c: &mut Criterion) {
+    let region = Region::new(GLOBAL);
     let reg = scale_registry();
+    let change = region.change();
+    let held = change.bytes_allocated as isize - change.bytes_deallocated as isize
+        + change.bytes_reallocated;
+    println!(
+        "memory: the registry of {SCALE_ROUTERS} routers holds {held} bytes ({} per router)",
+        held / SCALE_ROUTERS as isize
+    );
     let naive = naive_map(&reg);
     assert_eq!(naive.len(), SCALE_ROUTERS);
     let names: Vec<String> = reg.list_routers().map(|r| r.name().to_string()).collect();

@@ -14,7 +14,9 @@
 //! (REPS peer builds), `route` (REPS `route_with` on an N-deployment router,
 //! 50 other routers in the registry), `naive` (the `routing` bench's naive
 //! peer on the same routers: a `HashMap<String, WeightedIndex<u32>>` lookup
-//! and one sample).
+//! and one sample), `route-scale` and `naive-scale` (REPS requests spread at
+//! random over N routers of 2 deployments, as the `routing_scale` bench;
+//! run with `--cache-sim=yes` for the cache misses).
 //! Weights are those of the `selection` bench.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -42,6 +44,35 @@ fn picks(s: &WeightedSelector, rng: &mut ChaCha8Rng, reps: u64) -> u64 {
 fn samples<D: Distribution<usize>>(d: &D, rng: &mut ChaCha8Rng, reps: u64) -> u64 {
     (0..reps).map(|_| d.sample(rng) as u64).sum()
 }
+
+/// `route_with` REPS times, out of line (so that the code of `main` does not
+/// change how it is inlined).
+#[inline(never)]
+fn routes(reg: &Registry, rng: &mut ChaCha8Rng, reps: u64) -> u64 {
+    let mut sink = 0;
+    for _ in 0..reps {
+        let model = black_box("accounts/bench-account/routers/r");
+        let d = reg.route_with(model, "bench-account", rng).unwrap();
+        sink += d.id().as_str().len() as u64;
+    }
+    sink
+}
+
+/// The naive peer's loop, shaped like [`routes`].
+#[inline(never)]
+fn naive_routes(map: &NaiveMap, rng: &mut ChaCha8Rng, reps: u64) -> u64 {
+    let mut sink = 0;
+    for _ in 0..reps {
+        let (index, ids) = map
+            .get(black_box("accounts/bench-account/routers/r"))
+            .unwrap();
+        sink += ids[index.sample(rng)].len() as u64;
+    }
+    sink
+}
+
+/// The naive peer: model name to the router's weights and deployment IDs.
+type NaiveMap = std::collections::HashMap<String, (WeightedIndex<u32>, Vec<String>)>;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -97,21 +128,12 @@ fn main() {
                 reg.create_router(RouterSpec::new(["d-0"]).id(format!("other-{i:03}")))
                     .unwrap();
             }
-            for _ in 0..reps {
-                let d = reg
-                    .route_with(
-                        "accounts/bench-account/routers/r",
-                        "bench-account",
-                        &mut rng,
-                    )
-                    .unwrap();
-                sink += d.id().as_str().len() as u64;
-            }
+            sink = routes(&reg, &mut rng, reps);
         }
         "naive" => {
             let replicas: Vec<u32> = (1..=n as u32).collect();
             let ids: Vec<String> = (0..n).map(|i| format!("d-{i}")).collect();
-            let mut map = std::collections::HashMap::new();
+            let mut map = NaiveMap::new();
             for i in 0..50 {
                 let name = format!("accounts/bench-account/routers/other-{i:03}");
                 map.insert(
@@ -123,11 +145,54 @@ fn main() {
                 "accounts/bench-account/routers/r".to_owned(),
                 (WeightedIndex::new(&replicas).unwrap(), ids),
             );
-            for _ in 0..reps {
-                let (index, ids) = map
-                    .get(black_box("accounts/bench-account/routers/r"))
-                    .unwrap();
-                sink += ids[index.sample(&mut rng)].len() as u64;
+            sink = naive_routes(&map, &mut rng, reps);
+        }
+        "route-scale" | "naive-scale" => {
+            // N weighted-random routers of 2 deployments each (as the
+            // `routing_scale` bench), REPS requests spread at random.
+            let mut reg = Registry::new("bench-account", 7).unwrap();
+            for i in 0..10u32 {
+                reg.create_deployment(
+                    DeploymentSpec::new("m")
+                        .id(format!("s-{i}"))
+                        .replicas(i + 1, i + 1),
+                )
+                .unwrap();
+            }
+            let mut names = Vec::with_capacity(n);
+            let mut map = std::collections::HashMap::new();
+            for i in 0..n {
+                let (a, b) = (i % 10, (i / 10 + 1 + i) % 10);
+                let b = if a == b { (b + 1) % 10 } else { b };
+                let ids = [format!("s-{a}"), format!("s-{b}")];
+                let weights = [a as u32 + 1, b as u32 + 1];
+                if what == "route-scale" {
+                    reg.create_router(RouterSpec::new(ids.clone()).id(format!("r{i:06}")))
+                        .unwrap();
+                }
+                let name = format!("accounts/bench-account/routers/r{i:06}");
+                if what == "naive-scale" {
+                    map.insert(
+                        name.clone(),
+                        (WeightedIndex::new(weights).unwrap(), ids.to_vec()),
+                    );
+                }
+                names.push(name);
+            }
+            let mut pick = Seed::from_u64(7).rng_stream(3);
+            let requests: Vec<&str> = (0..reps)
+                .map(|_| names[pick.next_u64() as usize % n].as_str())
+                .collect();
+            if what == "route-scale" {
+                for model in requests {
+                    let d = reg.route_with(model, "bench-account", &mut rng).unwrap();
+                    sink += d.id().as_str().len() as u64;
+                }
+            } else {
+                for model in requests {
+                    let (index, ids) = map.get(model).unwrap();
+                    sink += ids[index.sample(&mut rng)].len() as u64;
+                }
             }
         }
         other => panic!("unknown workload {other}"),

@@ -19,6 +19,7 @@
 //! Every operation validates everything before it changes anything: on any
 //! error the registry is exactly as before, generator state included (R3).
 
+mod index;
 mod resources;
 mod routing;
 mod snapshot;
@@ -62,6 +63,8 @@ struct RouterEntry {
 struct Account {
     deployments: OrderedMap<Id, Deployment>,
     routers: OrderedMap<Id, RouterEntry>,
+    /// The routers that list each deployment (SPEC D3); see [`index`].
+    users: index::Users,
 }
 
 /// Deployments and routers of any number of accounts, in memory (SPEC T1).
@@ -92,6 +95,9 @@ pub struct Registry {
     /// snapshot.
     pub(crate) key_secret: Option<KeySecret>,
     accounts: OrderedMap<Id, Account>,
+    /// Every router and deployment by full name, for routing; see
+    /// [`index`].
+    names: index::NameIndex,
     table_builds: u64,
 }
 
@@ -173,6 +179,7 @@ impl Registry {
             key_secret: None,
             seed,
             accounts: OrderedMap::new(),
+            names: index::NameIndex::default(),
             table_builds: 0,
         })
     }
@@ -385,10 +392,7 @@ impl Registry {
         if let Some(salts) = next_salts {
             self.salt_rng = salts;
         }
-        self.accounts
-            .get_or_insert_default(&self.account)
-            .deployments
-            .insert(name.id().clone(), deployment.clone());
+        self.put_deployment(deployment.clone());
         Ok(deployment)
     }
 
@@ -490,6 +494,11 @@ impl Registry {
     /// [`Error::NotFound`]; [`Error::PermissionDenied`];
     /// [`Error::InvalidReplicaBounds`] when the resulting `min > max`. On
     /// error nothing changes.
+    ///
+    /// # Performance
+    /// O(1) expected, plus one table build per router that lists the
+    /// deployment when its count changes (the registry indexes them; no scan
+    /// of the account's routers).
     pub fn update_deployment(
         &mut self,
         name: &str,
@@ -500,25 +509,7 @@ impl Registry {
         let min = update.min_replicas.unwrap_or(deployment.min_replicas);
         let max = update.max_replicas.unwrap_or(deployment.max_replicas);
         deployment.set_bounds(min, max)?;
-        let changed = deployment.replicas != self.deployment_entry(&name)?.replicas;
-        let account = self.accounts.get_or_insert_default(&self.account);
-        account
-            .deployments
-            .insert(name.id().clone(), deployment.clone());
-        if changed {
-            let mut builds = 0;
-            let Account {
-                deployments,
-                routers,
-            } = account;
-            for entry in routers.values_mut() {
-                if entry.router.deployments.contains(&name) {
-                    entry.table = build_table(&entry.router, deployments);
-                    builds += 1;
-                }
-            }
-            self.table_builds += builds;
-        }
+        self.put_deployment(deployment.clone());
         Ok(deployment)
     }
 
@@ -527,18 +518,16 @@ impl Registry {
     /// # Errors
     /// [`Error::InUse`] naming the routers that list it; [`Error::NotFound`];
     /// [`Error::PermissionDenied`]. On error nothing changes.
+    ///
+    /// # Performance
+    /// O(log n) (the registry indexes the routers that list each deployment;
+    /// no scan of the account's routers), plus O(k log k) for an
+    /// [`Error::InUse`] naming `k` routers.
     pub fn delete_deployment(&mut self, name: &str) -> Result<()> {
         let name = self.parse_own(name, ResourceKind::Deployment)?;
         self.deployment_entry(&name)?;
-        // Scanned in storage order (contiguous), then put in name order.
-        let mut found: Vec<&ResourceName> = Vec::new();
-        if let Some(account) = self.own_account() {
-            for entry in account.routers.values_unordered() {
-                if entry.router.deployments.contains(&name) {
-                    found.push(&entry.router.name);
-                }
-            }
-        }
+        // Found in no particular order, then put in name order.
+        let found = self.users_of(&name);
         let mut keys: Vec<Keyed<'_>> = found
             .iter()
             .enumerate()
@@ -552,9 +541,7 @@ impl Registry {
                 routers: users,
             });
         }
-        if let Some(a) = self.accounts.get_mut(&self.account) {
-            a.deployments.remove(name.id());
-        }
+        self.take_deployment(&name);
         Ok(())
     }
 
@@ -619,19 +606,8 @@ impl Registry {
         if let Some(rng) = next_rng {
             self.id_rng = rng;
         }
-        self.insert_router(router.clone());
+        self.put_router(router.clone());
         Ok(router)
-    }
-
-    /// Inserts or replaces a validated router of the acting account, building
-    /// its table.
-    fn insert_router(&mut self, router: Router) {
-        let account = self.accounts.get_or_insert_default(router.name.account());
-        let table = build_table(&router, &account.deployments);
-        account
-            .routers
-            .insert(router.name.id().clone(), RouterEntry { router, table });
-        self.table_builds += 1;
     }
 
     /// A router of the acting account, or a public router of any account.
@@ -708,7 +684,7 @@ impl Registry {
         if let Some(p) = update.public {
             router.public = p;
         }
-        self.insert_router(router.clone());
+        self.put_router(router.clone());
         Ok(router)
     }
 
@@ -721,9 +697,7 @@ impl Registry {
     pub fn delete_router(&mut self, name: &str) -> Result<()> {
         let name = self.parse_own(name, ResourceKind::Router)?;
         check_writable(&self.router_entry(&name)?.router)?;
-        if let Some(a) = self.accounts.get_mut(&self.account) {
-            a.routers.remove(name.id());
-        }
+        self.take_router(&name);
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 //! from the registry's internals: adding imported resources in one atomic
 //! step, every resource of every account for export, and scaling.
 
-use super::{Account, Registry, build_table, check_router_deployments};
+use super::{Account, Registry, check_router_deployments};
 use crate::deployment::Deployment;
 use crate::error::{Error, Result};
 use crate::names::{Id, ResourceKind};
@@ -31,14 +31,16 @@ impl Registry {
             path: path.to_owned(),
             source: Box::new(e),
         };
+        // Checked on a copy of the maps, then added to the registry (which
+        // keeps its indexes in step).
         let mut accounts: OrderedMap<Id, Account> = self.accounts.clone();
-        for (path, d) in deployments {
+        for (path, d) in &deployments {
             let account = accounts.get_or_insert_default(d.name.account());
             if account.deployments.contains_key(d.name.id()) {
                 let name = d.name.to_string();
-                return Err(at(&path, Error::AlreadyExists { name }));
+                return Err(at(path, Error::AlreadyExists { name }));
             }
-            account.deployments.insert(d.name.id().clone(), d);
+            account.deployments.insert(d.name.id().clone(), d.clone());
         }
         let mut checked = Vec::with_capacity(routers.len());
         for (path, r) in routers {
@@ -49,8 +51,7 @@ impl Registry {
                 let name = r.name.to_string();
                 return Err(at(&path, Error::AlreadyExists { name }));
             }
-            // A placeholder entry marks the name as taken; the real entry,
-            // with its table, is inserted below.
+            // A placeholder entry marks the name as taken.
             account.routers.insert(
                 r.name.id().clone(),
                 super::RouterEntry {
@@ -60,9 +61,11 @@ impl Registry {
             );
             checked.push(r);
         }
-        self.accounts = accounts;
+        for (_, d) in deployments {
+            self.put_deployment(d);
+        }
         for r in checked {
-            self.insert_router(r);
+            self.put_router(r);
         }
         Ok(())
     }
@@ -87,6 +90,9 @@ impl Registry {
     /// [`Error::NotFound`]; [`Error::PermissionDenied`];
     /// [`Error::ReplicasOutOfBounds`] when `replicas` is outside
     /// `[min, max]`. On error nothing changes.
+    ///
+    /// # Performance
+    /// As [`Registry::update_deployment`].
     pub fn scale_deployment(&mut self, name: &str, replicas: u32) -> Result<Deployment> {
         let name = self.parse_own(name, ResourceKind::Deployment)?;
         let current = self.deployment_entry(&name)?;
@@ -98,27 +104,9 @@ impl Registry {
                 max: current.max_replicas,
             });
         }
-        let changed = current.replicas != replicas;
         let mut deployment = current.clone();
         deployment.replicas = replicas;
-        let account = self.accounts.get_or_insert_default(&self.account);
-        account
-            .deployments
-            .insert(name.id().clone(), deployment.clone());
-        if changed {
-            let Account {
-                deployments,
-                routers,
-            } = account;
-            let mut builds = 0;
-            for entry in routers.values_mut() {
-                if entry.router.deployments.contains(&name) {
-                    entry.table = build_table(&entry.router, deployments);
-                    builds += 1;
-                }
-            }
-            self.table_builds += builds;
-        }
+        self.put_deployment(deployment.clone());
         Ok(deployment)
     }
 }

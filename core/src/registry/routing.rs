@@ -4,6 +4,7 @@ use rand_core::Rng;
 
 use rand_chacha::ChaCha8Rng;
 
+use super::index::{NameIndex, Place};
 use super::{Account, Registry, RouterEntry};
 use crate::deployment::Deployment;
 use crate::error::{Error, IdKind, Result};
@@ -101,7 +102,11 @@ impl Registry {
     /// # Errors
     /// See [`Registry::route_with`].
     pub fn route(&mut self, model: &str, caller_account: &str) -> Result<&ResourceName> {
-        route_plain(&self.accounts, model, caller_account, &mut self.route_rng)
+        let routes = Routes {
+            accounts: &self.accounts,
+            names: &self.names,
+        };
+        route_plain(routes, model, caller_account, &mut self.route_rng)
     }
 
     /// Routes a request with a caller-supplied generator (SPEC R6, R7).
@@ -120,8 +125,10 @@ impl Registry {
     /// the target has 0 replicas.
     ///
     /// # Performance
-    /// Two hashed lookups (account, then router or deployment; O(1)
-    /// expected, whatever the number of resources) plus O(1) per pick; no
+    /// A full name is one hashed lookup of the whole string (in an index of
+    /// every stored name, kept up to date by every change, never built per
+    /// request); a bare ID two (account, then router or deployment). O(1)
+    /// expected whatever the number of resources, plus O(1) per pick; no
     /// allocation on success. The name is looked up before it is checked
     /// (only stored names, all valid, can be found), so a successful route
     /// validates nothing byte by byte.
@@ -174,7 +181,7 @@ impl Registry {
         caller_account: &str,
         rng: &mut R,
     ) -> Result<&ResourceName> {
-        route_plain(&self.accounts, model, caller_account, rng)
+        route_plain(self.routes(), model, caller_account, rng)
     }
 
     /// Routes a request with a session key and/or round-robin cursor (SPEC
@@ -184,7 +191,11 @@ impl Registry {
     /// # Errors
     /// See [`Registry::route_request_with`].
     pub fn route_request(&mut self, request: &RouteRequest<'_>) -> Result<RouteDecision<'_>> {
-        Registry::route_inner(&self.accounts, request, &mut self.route_rng)
+        let routes = Routes {
+            accounts: &self.accounts,
+            names: &self.names,
+        };
+        Registry::route_inner(routes, request, &mut self.route_rng)
     }
 
     /// Routes a request with a session key and/or round-robin cursor and a
@@ -229,7 +240,7 @@ impl Registry {
         request: &RouteRequest<'_>,
         rng: &mut R,
     ) -> Result<RouteDecision<'_>> {
-        Registry::route_inner(&self.accounts, request, rng)
+        Registry::route_inner(self.routes(), request, rng)
     }
 
     /// Routes many requests for `model` at once (SPEC R6, R7), for
@@ -260,19 +271,31 @@ impl Registry {
     /// # Errors
     /// As [`Registry::route_with`].
     pub fn route_many(&mut self, model: &str, caller_account: &str) -> Result<RouteBatch<'_>> {
-        let target = resolve(&self.accounts, model, caller_account)?;
+        let routes = Routes {
+            accounts: &self.accounts,
+            names: &self.names,
+        };
+        let target = resolve(routes, model, caller_account)?;
         Ok(RouteBatch {
             target,
             rng: &mut self.route_rng,
         })
     }
 
+    /// What routing reads.
+    fn routes(&self) -> Routes<'_> {
+        Routes {
+            accounts: &self.accounts,
+            names: &self.names,
+        }
+    }
+
     fn route_inner<'a, R: Rng + ?Sized>(
-        accounts: &'a OrderedMap<Id, Account>,
+        routes: Routes<'a>,
         request: &RouteRequest<'_>,
         rng: &mut R,
     ) -> Result<RouteDecision<'a>> {
-        match resolve(accounts, request.model, request.caller_account)? {
+        match resolve(routes, request.model, request.caller_account)? {
             Target::Router(entry, table) => {
                 let pick = table.pick(request, &entry.router.deployments, rng)?;
                 let deployment =
@@ -302,12 +325,28 @@ impl Registry {
 /// `Registry::route_inner` of such a request (the same draws and result),
 /// without the checks for the features it does not use.
 fn route_plain<'a, R: Rng + ?Sized>(
-    accounts: &'a OrderedMap<Id, Account>,
+    routes: Routes<'a>,
     model: &str,
     caller: &str,
     rng: &mut R,
 ) -> Result<&'a ResourceName> {
-    match resolve(accounts, model, caller)? {
+    // The usual request: the full name of one of the caller's routers, with
+    // replicas. Anything else (nothing drawn yet) goes the general way.
+    let place = routes.names.get(model);
+    if let Some(place) = place
+        && place.kind == ResourceKind::Router
+        && place.is_owner(model, caller)
+        && let Some(Found::Router(entry)) = routes.at(place)
+        && let Some(table) = &entry.table
+    {
+        let deployments = &entry.router.deployments;
+        return deployments
+            .get(table.pick_plain(rng))
+            .ok_or_else(|| Error::NoCapacity {
+                name: entry.router.name.to_string(),
+            });
+    }
+    match resolve_at(routes, place, model, caller)? {
         Target::Router(entry, table) => {
             let deployments = &entry.router.deployments;
             deployments
@@ -318,6 +357,14 @@ fn route_plain<'a, R: Rng + ?Sized>(
         }
         Target::Deployment(d) => Ok(&d.name),
     }
+}
+
+/// What routing reads: the registry's accounts, and its index of full
+/// names.
+#[derive(Debug, Clone, Copy)]
+struct Routes<'a> {
+    accounts: &'a OrderedMap<Id, Account>,
+    names: &'a NameIndex,
 }
 
 /// What a request's `model` field names, checked for permission and
@@ -340,51 +387,55 @@ enum Found<'a> {
 ///
 /// The name is looked up before it is checked: every stored name holds valid
 /// IDs (SPEC N1), so a name found needs no check, nor does a caller that
-/// owns it. Only a name not found (or a caller of another account) goes
-/// through the checks, in their order, so errors are exactly those of
-/// checking first.
-fn resolve<'a>(
-    accounts: &'a OrderedMap<Id, Account>,
+/// owns it. A full name (the usual request) is one lookup of the whole
+/// string in the index of full names. Only a name not found (or a caller of
+/// another account) goes through the checks, in their order, so errors are
+/// exactly those of checking first.
+fn resolve<'a>(routes: Routes<'a>, model: &str, caller: &str) -> Result<Target<'a>> {
+    resolve_at(routes, routes.names.get(model), model, caller)
+}
+
+/// [`resolve`] with `model` already looked up in the index of full names.
+fn resolve_at<'a>(
+    routes: Routes<'a>,
+    place: Option<&Place>,
     model: &str,
     caller: &str,
 ) -> Result<Target<'a>> {
-    // A full name in the caller's account (the usual request) skips the
-    // scan for `/`: about a quarter of a route's instructions.
-    let shape = own_full_name(model, caller).or_else(|| split_route_target(model, caller));
-    if let Some(target) = shape
-        && let Some(found) = find(accounts, &target)
+    if let Some(place) = place
+        && let Some(found) = routes.at(place)
     {
-        if !is_caller(&target, caller) {
+        let own = place.is_owner(model, caller);
+        if !own {
             check_caller(caller)?;
         }
-        return permit(found, &target, caller);
+        return permit(found, own, caller);
+    }
+    // A bare ID of the caller's account, or not found.
+    if let Some(target) = split_route_target(model, caller)
+        && target.kind.is_none()
+        && let Some(found) = find(routes.accounts, &target)
+    {
+        // Found in the caller's account: `caller` is a stored account ID.
+        return permit(found, true, caller);
     }
     check_caller(caller)?;
     let target = parse_route_target(model, caller)?;
-    match find(accounts, &target) {
-        Some(found) => permit(found, &target, caller),
+    match find(routes.accounts, &target) {
+        Some(found) => permit(found, is_caller(&target, caller), caller),
         None => Err(not_found(&target)),
     }
 }
 
-/// `model` as a full name in `caller`'s account (the usual request), found
-/// by comparing prefixes rather than scanning for `/`. When the lookup finds
-/// it, `caller` is a stored account ID (no `/`), so this is exactly the
-/// shape [`split_route_target`] gives; anything else is looked up the
-/// general way.
-fn own_full_name<'a>(model: &'a str, caller: &'a str) -> Option<TargetRef<'a>> {
-    let rest = model.strip_prefix("accounts/")?.strip_prefix(caller)?;
-    let rest = rest.strip_prefix('/')?;
-    let (kind, id) = if let Some(id) = rest.strip_prefix("routers/") {
-        (ResourceKind::Router, id)
-    } else {
-        (ResourceKind::Deployment, rest.strip_prefix("deployments/")?)
-    };
-    Some(TargetRef {
-        account: caller,
-        kind: Some(kind),
-        id,
-    })
+impl<'a> Routes<'a> {
+    /// The resource stored at `place` (from the index of full names).
+    fn at(self, place: &Place) -> Option<Found<'a>> {
+        let account = self.accounts.at(place.account)?;
+        match place.kind {
+            ResourceKind::Router => account.routers.at(place.slot).map(Found::Router),
+            _ => account.deployments.at(place.slot).map(Found::Deployment),
+        }
+    }
 }
 
 /// True when `target` is in `caller`'s account. A bare ID or a name in the
@@ -420,10 +471,10 @@ fn find<'a>(accounts: &'a OrderedMap<Id, Account>, target: &TargetRef<'_>) -> Op
     None
 }
 
-/// SPEC R6 for a found target: another account's router only when public,
-/// another account's deployment never; then capacity.
-fn permit<'a>(found: Found<'a>, target: &TargetRef<'_>, caller: &str) -> Result<Target<'a>> {
-    let own = is_caller(target, caller);
+/// SPEC R6 for a found target, `own` when in the caller's account: another
+/// account's router only when public, another account's deployment never;
+/// then capacity.
+fn permit<'a>(found: Found<'a>, own: bool, caller: &str) -> Result<Target<'a>> {
     match found {
         Found::Router(entry) => {
             if !own && !entry.router.public {
@@ -520,7 +571,7 @@ mod tests {
         check_caller(caller)?;
         let target = parse_route_target(model, caller)?;
         match find(accounts, &target) {
-            Some(found) => permit(found, &target, caller),
+            Some(found) => permit(found, is_caller(&target, caller), caller),
             None => Err(not_found(&target)),
         }
     }
@@ -579,11 +630,62 @@ mod tests {
             let reg = registry();
             let model = parts.join("/");
             proptest::prop_assert_eq!(
-                named(resolve(&reg.accounts, &model, caller)),
+                named(resolve(reg.routes(), &model, caller)),
                 named(resolve_checked(&reg.accounts, &model, caller)),
                 "model {:?} caller {:?}", model, caller
             );
+            // The plain route (with its own fast path) picks as checking
+            // first, then picking, does.
+            let mut fast = reg.seed().rng_stream(5);
+            let mut slow = reg.seed().rng_stream(5);
+            let want = resolve_checked(&reg.accounts, &model, caller).and_then(|t| match t {
+                Target::Router(entry, table) => entry
+                    .router
+                    .deployments
+                    .get(table.pick_plain(&mut slow))
+                    .ok_or(Error::EmptyRouter),
+                Target::Deployment(d) => Ok(&d.name),
+            });
+            proptest::prop_assert_eq!(reg.route_with(&model, caller, &mut fast), want);
+            proptest::prop_assert_eq!(fast, slow);
         }
+    }
+
+    /// Every full name and bare ID of the test registry (found or not, in
+    /// the caller's account or not), for every caller: the same result and
+    /// the same draws as checking first, then picking.
+    #[test]
+    fn r6_every_full_name_routes_as_checking_first() {
+        let reg = registry();
+        let ids = ["r1", "pub", "d1", "empty", "shared", "nope"];
+        let mut models: Vec<String> = ids.iter().map(|id| (*id).to_owned()).collect();
+        for account in ["acme", "other", "nobody"] {
+            for collection in ["routers", "deployments", "models"] {
+                for id in ids {
+                    models.push(format!("accounts/{account}/{collection}/{id}"));
+                }
+            }
+        }
+        let mut hits = 0;
+        for model in &models {
+            for caller in ["acme", "other", "nobody", "Bad", "", "a/b", "acme/routers"] {
+                let mut fast = reg.seed().rng_stream(5);
+                let mut slow = reg.seed().rng_stream(5);
+                let want = resolve_checked(&reg.accounts, model, caller).and_then(|t| match t {
+                    Target::Router(entry, table) => entry
+                        .router
+                        .deployments
+                        .get(table.pick_plain(&mut slow))
+                        .ok_or(Error::EmptyRouter),
+                    Target::Deployment(d) => Ok(&d.name),
+                });
+                hits += usize::from(want.is_ok());
+                let got = reg.route_with(model, caller, &mut fast);
+                assert_eq!(got, want, "model {model:?} caller {caller:?}");
+                assert_eq!(fast, slow, "model {model:?} caller {caller:?}");
+            }
+        }
+        assert!(hits >= 10, "{hits} routes succeeded");
     }
 
     /// The plain pick makes the same draws and picks as a request with no

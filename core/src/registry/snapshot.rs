@@ -574,20 +574,16 @@ fn load(dto: SnapshotDto<'_>, secret: Option<&KeySecret>) -> Result<Registry> {
     if let Some(e) = failed {
         return Err(e);
     }
-    let mut accounts: OrderedMap<Id, Account> = OrderedMap::new();
     let mut deployments: Vec<Option<Deployment>> = deployments.into_iter().map(Some).collect();
     for i in order {
         if let Some(d) = deployments.get_mut(i).and_then(Option::take) {
-            accounts
-                .get_or_insert_default(d.name.account())
-                .deployments
-                .insert(d.name.id().clone(), d);
+            registry.put_deployment(d);
         }
     }
 
     let mut routers = Vec::with_capacity(dto.routers.len());
     for (i, r) in dto.routers.into_iter().enumerate() {
-        match load_router(r, Some(&accounts)) {
+        match load_router(r, Some(&registry.accounts)) {
             Ok(r) => routers.push(r),
             Err(e) => {
                 failed = Some(e.in_snapshot(format!("routers[{i}]")));
@@ -602,11 +598,10 @@ fn load(dto: SnapshotDto<'_>, secret: Option<&KeySecret>) -> Result<Registry> {
     if let Some(e) = failed {
         return Err(e);
     }
-    registry.accounts = accounts;
     let mut routers: Vec<Option<Router>> = routers.into_iter().map(Some).collect();
     for i in order {
         if let Some(router) = routers.get_mut(i).and_then(Option::take) {
-            registry.insert_router(router);
+            registry.put_router(router);
         }
     }
     registry.table_builds = 0;

@@ -21,10 +21,12 @@ use std::mem;
 /// and removal are O(log n) (the B-tree) plus amortized O(1) (the hash map
 /// and the slab); a freed position is reused by the next insertion.
 ///
+/// Positions ([`OrderedMap::position`]) let indexes elsewhere refer to an
+/// entry without its key: [`OrderedMap::at`] reads it with no hashing.
+///
 /// Determinism: nothing observable depends on the hash map's iteration
-/// order. Every iteration that returns entries goes through `order`; only
-/// [`OrderedMap::values_mut`] walks the slab (see there), and the hasher is
-/// fixed (no per-process random keys).
+/// order. Every iteration goes through `order`, and the hasher is fixed (no
+/// per-process random keys).
 #[derive(Clone)]
 pub(crate) struct OrderedMap<K, V> {
     /// Each key's position in `slots`.
@@ -157,11 +159,28 @@ impl<K: Ord + Hash + Clone, V> OrderedMap<K, V> {
     /// Sets the value of `key` and returns the one it replaces, if any.
     /// O(1) to replace; O(log n) plus amortized O(1) to add.
     pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
-        if let Some(old) = self.get_mut(&key) {
-            return Some(mem::replace(old, value));
+        self.insert_full(key, value).1
+    }
+
+    /// As [`OrderedMap::insert`], also returning the entry's position (see
+    /// [`OrderedMap::at`]): a replaced value's position does not change.
+    pub(crate) fn insert_full(&mut self, key: K, value: V) -> (usize, Option<V>) {
+        if let Some(&i) = self.index.get(&key)
+            && let Some(old) = self.slots.get_mut(i).and_then(Option::as_mut)
+        {
+            return (i, Some(mem::replace(old, value)));
         }
-        self.add(key, value);
-        None
+        (self.add(key, value), None)
+    }
+
+    /// The position of `key`'s value, if any: it stays the same until the
+    /// key is removed (a later key may then take it). O(1).
+    pub(crate) fn position<Q>(&self, key: &Q) -> Option<usize>
+    where
+        K: Borrow<Q>,
+        Q: Ord + Hash + ?Sized,
+    {
+        self.index.get(key).copied()
     }
 
     /// Adds a key known to be missing; returns its position.
@@ -182,7 +201,18 @@ impl<K: Ord + Hash + Clone, V> OrderedMap<K, V> {
     }
 
     /// Removes `key` and returns its value, if it was present. O(log n).
+    #[cfg(test)]
     pub(crate) fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Ord + Hash + ?Sized,
+    {
+        self.remove_full(key).map(|(_, v)| v)
+    }
+
+    /// Removes `key` and returns the position and value it had, if it was
+    /// present. O(log n).
+    pub(crate) fn remove_full<Q>(&mut self, key: &Q) -> Option<(usize, V)>
     where
         K: Borrow<Q>,
         Q: Ord + Hash + ?Sized,
@@ -190,7 +220,19 @@ impl<K: Ord + Hash + Clone, V> OrderedMap<K, V> {
         let i = self.index.remove(key)?;
         self.order.remove(key);
         self.free.push(i);
-        self.slots.get_mut(i)?.take()
+        Some((i, self.slots.get_mut(i)?.take()?))
+    }
+
+    /// The position of `key`'s value, inserting `V::default()` (and a clone
+    /// of `key`) first when it is missing.
+    pub(crate) fn position_or_insert_default(&mut self, key: &K) -> usize
+    where
+        V: Default,
+    {
+        match self.index.get(key) {
+            Some(&i) => i,
+            None => self.add(key.clone(), V::default()),
+        }
     }
 
     /// The value of `key`, inserting `V::default()` (and a clone of `key`)
@@ -200,37 +242,39 @@ impl<K: Ord + Hash + Clone, V> OrderedMap<K, V> {
     where
         V: Default,
     {
-        let i = match self.index.get(key) {
-            Some(&i) => i,
-            None => self.add(key.clone(), V::default()),
-        };
+        let i = self.position_or_insert_default(key);
         // `i` holds a value: found, or just added.
         self.slots[i].get_or_insert_with(V::default)
     }
 }
 
 impl<K, V> OrderedMap<K, V> {
+    /// The value at `position` (from [`OrderedMap::position`] or
+    /// [`OrderedMap::insert_full`]), if an entry is there. O(1), no hashing.
+    pub(crate) fn at(&self, position: usize) -> Option<&V> {
+        self.slots.get(position)?.as_ref()
+    }
+
+    /// The value at `position`, mutably, if an entry is there. O(1).
+    pub(crate) fn at_mut(&mut self, position: usize) -> Option<&mut V> {
+        self.slots.get_mut(position)?.as_mut()
+    }
+
+    /// The entries with their positions, in key order (for tests of
+    /// indexes that hold positions).
+    #[cfg(test)]
+    pub(crate) fn iter_positions(&self) -> impl Iterator<Item = (&K, usize, &V)> + '_ {
+        self.order
+            .iter()
+            .filter_map(|(k, &i)| Some((k, i, self.slots.get(i)?.as_ref()?)))
+    }
+
     /// The values, in key order.
     pub(crate) fn values(&self) -> Values<'_, K, V> {
         Values {
             order: self.order.values(),
             slots: &self.slots,
         }
-    }
-
-    /// The values, mutably, in no particular order (slab order): for
-    /// changes whose result does not depend on the order (rebuilding the
-    /// tables of the routers that list a deployment, say). Never let this
-    /// order reach an output.
-    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut V> + '_ {
-        self.slots.iter_mut().flatten()
-    }
-
-    /// The values in no particular order (slab order: contiguous, so faster
-    /// to scan than [`OrderedMap::values`]). Never let this order reach an
-    /// output: sort what is kept.
-    pub(crate) fn values_unordered(&self) -> impl Iterator<Item = &V> + '_ {
-        self.slots.iter().flatten()
     }
 
     /// The entries, in key order.
@@ -396,15 +440,15 @@ mod tests {
         *m.get_mut(&1).unwrap() = "A";
         assert_eq!(m.get_mut(&4), None);
         assert_eq!(m.values().copied().collect::<Vec<_>>(), ["A", "B"]);
-        for v in m.values_mut() {
-            *v = "x";
-        }
+        assert_eq!(m.insert_full(1, "x"), (m.position(&1).unwrap(), Some("A")));
+        *m.at_mut(m.position(&2).unwrap()).unwrap() = "x";
         assert_eq!(m.values().copied().collect::<Vec<_>>(), ["x", "x"]);
         assert_eq!(m.remove(&1), Some("x"));
         assert_eq!(m.remove(&1), None);
         assert_eq!(m.remove(&9), None);
         assert_eq!(m.keys().copied().collect::<Vec<_>>(), [2]);
-        assert_eq!(m.remove(&2), Some("x"));
+        assert_eq!(m.remove_full(&2), Some((0, "x")));
+        assert_eq!(m.at(0), None);
         assert!(m.is_empty());
     }
 
