@@ -11,7 +11,7 @@
 
 /// Most rows (`to`'s target minus its start, plus one) the exact search
 /// takes on; its memory grows with them (see `stepwise.rs`).
-pub(crate) const EXACT_ROWS: u64 = 1 << 18;
+pub(crate) const EXACT_ROWS: u64 = crate::limits::MAX_EXACT_PLAN_ROWS;
 
 /// Layers kept between checkpoints when the plan is rebuilt.
 const CHECKPOINT: usize = 8;
