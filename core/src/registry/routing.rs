@@ -638,17 +638,28 @@ mod tests {
             // first, then picking, does.
             let mut fast = reg.seed().rng_stream(5);
             let mut slow = reg.seed().rng_stream(5);
-            let want = resolve_checked(&reg.accounts, &model, caller).and_then(|t| match t {
-                Target::Router(entry, table) => entry
-                    .router
-                    .deployments
-                    .get(table.pick_plain(&mut slow))
-                    .ok_or(Error::EmptyRouter),
-                Target::Deployment(d) => Ok(&d.name),
-            });
+            let want = route_checking_first(&reg, &model, caller, &mut slow);
             proptest::prop_assert_eq!(reg.route_with(&model, caller, &mut fast), want);
             proptest::prop_assert_eq!(fast, slow);
         }
+    }
+
+    /// What a route must give: the checks first (the order of the old
+    /// parser), then the router's plain pick.
+    fn route_checking_first<'r>(
+        reg: &'r Registry,
+        model: &str,
+        caller: &str,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<&'r ResourceName> {
+        resolve_checked(&reg.accounts, model, caller).and_then(|t| match t {
+            Target::Router(entry, table) => entry
+                .router
+                .deployments
+                .get(table.pick_plain(rng))
+                .ok_or(Error::EmptyRouter),
+            Target::Deployment(d) => Ok(&d.name),
+        })
     }
 
     /// Every full name and bare ID of the test registry (found or not, in
@@ -671,14 +682,7 @@ mod tests {
             for caller in ["acme", "other", "nobody", "Bad", "", "a/b", "acme/routers"] {
                 let mut fast = reg.seed().rng_stream(5);
                 let mut slow = reg.seed().rng_stream(5);
-                let want = resolve_checked(&reg.accounts, model, caller).and_then(|t| match t {
-                    Target::Router(entry, table) => entry
-                        .router
-                        .deployments
-                        .get(table.pick_plain(&mut slow))
-                        .ok_or(Error::EmptyRouter),
-                    Target::Deployment(d) => Ok(&d.name),
-                });
+                let want = route_checking_first(&reg, model, caller, &mut slow);
                 hits += usize::from(want.is_ok());
                 let got = reg.route_with(model, caller, &mut fast);
                 assert_eq!(got, want, "model {model:?} caller {caller:?}");
