@@ -14,7 +14,7 @@ pub const MAX_ROUTER_DEPLOYMENTS: usize = 10_000;
 pub const MAX_CATALOG_REGIONS: usize = 4096;
 
 /// Most rows the exact maximum-shift search takes on (SPEC M4): a
-/// [`Schedule::MaxStepPercent`](crate::Schedule::MaxStepPercent) plan whose
+/// [`Schedule::MaxStep`](crate::Schedule::MaxStep) plan whose
 /// greedy certificate misses the closed-form bound is searched exactly over
 /// `target_replicas - to's replicas + 1` rows, in time and memory linear in
 /// them (at 100,000 rows and 1-point steps about 2 s and 54 MB on one core).
