@@ -54,6 +54,17 @@ pub(super) struct Place {
 pub(super) const OWNER_AT: usize = "accounts/".len();
 
 impl Place {
+    /// The place of `name`, stored at `slot` of its kind in the account at
+    /// position `account`.
+    fn new(name: &ResourceName, account: usize, kind: ResourceKind, slot: usize) -> Place {
+        Place {
+            account,
+            kind,
+            slot,
+            owner_len: name.account().as_str().len(),
+        }
+    }
+
     /// True when `caller` owns the resource named `name` (this place's
     /// name): one length compare and one short byte compare.
     pub(super) fn is_owner(&self, name: &str, caller: &str) -> bool {
@@ -84,12 +95,7 @@ impl Registry {
             .insert_full(name.id().clone(), deployment);
         match old {
             None => {
-                let place = Place {
-                    account: a,
-                    kind: ResourceKind::Deployment,
-                    slot,
-                    owner_len: name.account().as_str().len(),
-                };
+                let place = Place::new(&name, a, ResourceKind::Deployment, slot);
                 self.names.insert(index_key(&name), place);
             }
             Some(old) if old.replicas != replicas => {
@@ -142,12 +148,7 @@ impl Registry {
         match old {
             Some(old) => unlist(users, deployments, slot, &old.router.deployments),
             None => {
-                let place = Place {
-                    account: a,
-                    kind: ResourceKind::Router,
-                    slot,
-                    owner_len: name.account().as_str().len(),
-                };
+                let place = Place::new(&name, a, ResourceKind::Router, slot);
                 self.names.insert(index_key(&name), place);
             }
         }
@@ -225,21 +226,11 @@ impl Registry {
         for (_, a, account) in self.accounts.iter_positions() {
             let mut users = Users::default();
             for (_, slot, d) in account.deployments.iter_positions() {
-                let place = Place {
-                    account: a,
-                    kind: ResourceKind::Deployment,
-                    slot,
-                    owner_len: d.name.account().as_str().len(),
-                };
+                let place = Place::new(&d.name, a, ResourceKind::Deployment, slot);
                 assert!(names.insert(index_key(&d.name), place).is_none());
             }
             for (_, slot, entry) in account.routers.iter_positions() {
-                let place = Place {
-                    account: a,
-                    kind: ResourceKind::Router,
-                    slot,
-                    owner_len: entry.router.name.account().as_str().len(),
-                };
+                let place = Place::new(&entry.router.name, a, ResourceKind::Router, slot);
                 assert!(names.insert(index_key(&entry.router.name), place).is_none());
                 for d in &entry.router.deployments {
                     let Some(d) = account.deployments.position(d.id()) else {
