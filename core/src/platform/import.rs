@@ -601,7 +601,7 @@ fn import_router(r: &RouterDoc<'_>, name: ResourceName) -> Result<Router> {
         strategy,
         session_affinity: r.session_affinity,
         public: r.public,
-        deployments,
+        deployments: deployments.into(),
         auto_generated: r.auto_generated,
     })
 }

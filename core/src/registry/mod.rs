@@ -594,7 +594,7 @@ impl Registry {
             check_display_name(d)?;
         }
         let router = Router {
-            deployments: self.resolve_deployments(&spec.deployments)?,
+            deployments: self.resolve_deployments(&spec.deployments)?.into(),
             model: self.resolve_model(spec.model.as_ref())?,
             name,
             display_name: spec.display_name,
@@ -661,7 +661,7 @@ impl Registry {
             check_display_name(d)?;
         }
         if let Some(deployments) = &update.deployments {
-            router.deployments = self.resolve_deployments(deployments)?;
+            router.deployments = self.resolve_deployments(deployments)?.into();
         }
         if update.clear_model {
             router.model = None;
@@ -729,7 +729,7 @@ impl Registry {
             });
         }
         let mut shares = Vec::with_capacity(router.deployments.len());
-        for d in &router.deployments {
+        for d in router.deployments.iter() {
             let replicas = replicas_of(d);
             shares.push(Share {
                 deployment: d.clone(),
@@ -749,7 +749,7 @@ impl Registry {
 /// (SPEC R7); `None` when they sum to 0 (SPEC R5).
 fn build_table(router: &Router, deployments: &OrderedMap<Id, Deployment>) -> Option<RouterTable> {
     let mut weights = Vec::with_capacity(router.deployments.len());
-    for d in &router.deployments {
+    for d in router.deployments.iter() {
         weights.push(deployments.get(d.id()).map_or(0, |d| d.replicas));
     }
     RouterTable::build(

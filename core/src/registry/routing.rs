@@ -334,17 +334,31 @@ fn route_plain<'a, R: Rng + ?Sized>(
     // replicas. Anything else (nothing drawn yet) goes the general way.
     let place = routes.names.get(model);
     if let Some(place) = place
-        && place.kind == ResourceKind::Router
         && place.is_owner(model, caller)
-        && let Some(Found::Router(entry)) = routes.at(place)
-        && let Some(table) = &entry.table
     {
-        let deployments = &entry.router.deployments;
-        return deployments
-            .get(table.pick_plain(rng))
-            .ok_or_else(|| Error::NoCapacity {
-                name: entry.router.name.to_string(),
-            });
+        // Most routers: the plain route kept in the index (see
+        // `PlainRoute`): no router entry read.
+        if let Some(plain) = &place.plain {
+            let pick = plain.draw.pick(rng) as usize;
+            // The pick is below the selector's length, the deployments'.
+            return plain
+                .deployments
+                .get(pick)
+                .ok_or_else(|| Error::NoCapacity {
+                    name: model.to_owned(),
+                });
+        }
+        if place.kind == ResourceKind::Router
+            && let Some(Found::Router(entry)) = routes.at(place)
+            && let Some(table) = &entry.table
+        {
+            let deployments = &entry.router.deployments;
+            return deployments
+                .get(table.pick_plain(rng))
+                .ok_or_else(|| Error::NoCapacity {
+                    name: entry.router.name.to_string(),
+                });
+        }
     }
     match resolve_at(routes, place, model, caller)? {
         Target::Router(entry, table) => {
@@ -693,41 +707,61 @@ mod tests {
     }
 
     /// The plain pick makes the same draws and picks as a request with no
-    /// key, cursor or load, for every strategy.
+    /// key, cursor or load, for every strategy, by bare ID (the general
+    /// path) and by full name (the plain route kept in the index, or the
+    /// router's entry), at every size of draw: a cell look-up (9 replicas), one 32-bit
+    /// draw (2^12) and one 64-bit draw (2^24 replicas, over 2^24 cells).
     #[test]
     fn r7_plain_pick_matches_an_unkeyed_request() {
         use crate::Strategy;
         let mut reg = Registry::new("acme", 3).unwrap();
-        for (id, r) in [("a", 3), ("b", 1), ("c", 5)] {
-            reg.create_deployment(DeploymentSpec::new("m").id(id).replicas(r, r))
-                .unwrap();
-        }
-        for (id, strategy) in [
-            ("random", Strategy::WeightedRandom),
-            ("rr", Strategy::WeightedRoundRobin),
-            ("even", Strategy::EvenLoad),
-        ] {
-            reg.create_router(RouterSpec::new(["a", "b", "c"]).id(id).strategy(strategy))
-                .unwrap();
-            let mut plain = reg.seed().rng_stream(5);
-            let mut full = reg.seed().rng_stream(5);
-            for _ in 0..1000 {
-                let p = reg.route_with(id, "acme", &mut plain).unwrap().clone();
-                let f = reg
-                    .route_request_with(&RouteRequest::new(id, "acme"), &mut full)
+        let sizes = [("tiny", [3, 1, 5]), ("small", [1 << 11, 1, 1 << 11])];
+        let sizes = sizes.into_iter().chain([("large", [1 << 23, 3, 1 << 23])]);
+        for (size, replicas) in sizes {
+            let ids = ["a", "b", "c"].map(|d| format!("{size}-{d}"));
+            for (id, &r) in ids.iter().zip(&replicas) {
+                reg.create_deployment(DeploymentSpec::new("m").id(id).replicas(r, r))
                     .unwrap();
-                assert_eq!(&p, f.deployment, "{id}");
             }
-            // `fill` draws what 64 `route` calls draw.
-            let mut single = reg.clone();
-            let mut batch = reg.route_many(id, "acme").unwrap();
-            let mut picks = [0u32; 64];
-            batch.fill(&mut picks);
-            let names: Vec<ResourceName> = batch.deployments().to_vec();
-            for &i in &picks {
-                let d = single.route(id, "acme").unwrap().clone();
-                assert_eq!(names[i as usize], d, "{id}");
+            for (strategy_id, strategy) in [
+                ("random", Strategy::WeightedRandom),
+                ("rr", Strategy::WeightedRoundRobin),
+                ("even", Strategy::EvenLoad),
+            ] {
+                let id = format!("{size}-{strategy_id}");
+                reg.create_router(RouterSpec::new(ids.clone()).id(&id).strategy(strategy))
+                    .unwrap();
+                let name = format!("accounts/acme/routers/{id}");
+                let place = reg.names.get(name.as_str()).unwrap();
+                let plain_route = strategy != Strategy::WeightedRoundRobin && size != "large";
+                assert_eq!(place.plain.is_some(), plain_route, "{id}");
+                check_plain_pick(&reg, &id);
+                check_plain_pick(&reg, &name);
             }
+        }
+    }
+
+    /// See [`r7_plain_pick_matches_an_unkeyed_request`].
+    fn check_plain_pick(reg: &Registry, id: &str) {
+        let mut reg = reg.clone();
+        let mut plain = reg.seed().rng_stream(5);
+        let mut full = reg.seed().rng_stream(5);
+        for _ in 0..1000 {
+            let p = reg.route_with(id, "acme", &mut plain).unwrap().clone();
+            let f = reg
+                .route_request_with(&RouteRequest::new(id, "acme"), &mut full)
+                .unwrap();
+            assert_eq!(&p, f.deployment, "{id}");
+        }
+        // `fill` draws what 64 `route` calls draw.
+        let mut single = reg.clone();
+        let mut batch = reg.route_many(id, "acme").unwrap();
+        let mut picks = [0u32; 64];
+        batch.fill(&mut picks);
+        let names: Vec<ResourceName> = batch.deployments().to_vec();
+        for &i in &picks {
+            let d = single.route(id, "acme").unwrap().clone();
+            assert_eq!(names[i as usize], d, "{id}");
         }
     }
 }

@@ -695,7 +695,8 @@ fn write_router(w: &mut Writer, r: &Router) {
         w.key("strategy").text(r.strategy);
         w.key("session_affinity").bool(r.session_affinity);
         w.key("public").bool(r.public);
-        w.key("deployments").array(&r.deployments, Writer::text);
+        w.key("deployments")
+            .array(r.deployments.iter(), Writer::text);
         if r.auto_generated {
             w.key("auto_generated").bool(true);
         }
@@ -800,7 +801,7 @@ fn load_router(r: RouterDto<'_>, accounts: Option<&OrderedMap<Id, Account>>) -> 
         strategy,
         session_affinity: r.session_affinity,
         public: r.public,
-        deployments,
+        deployments: deployments.into(),
         auto_generated: r.auto_generated,
     })
 }

@@ -26,6 +26,7 @@ use crate::limits::MAX_WEIGHTS;
 
 mod weighted;
 
+pub(crate) use weighted::SharedDraw;
 pub use weighted::WeightedSelector;
 
 /// The one weights check (SPEC S2, S4), shared by [`WeightedSelector`],

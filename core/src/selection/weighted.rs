@@ -1,5 +1,7 @@
 //! [`WeightedSelector`]: an exact integer alias table (SPEC S2, S3, S4).
 
+use std::sync::Arc;
+
 use rand_core::Rng;
 
 use super::{below, check_weights};
@@ -142,13 +144,13 @@ enum Draw {
 pub struct WeightedSelector {
     weights: Vec<u32>,
     /// The alias table when `W <= u32::MAX` (see [`Bucket`]), else empty.
-    narrow: Vec<[u32; 2]>,
+    narrow: Arc<[[u32; 2]]>,
     /// The alias table when `W > u32::MAX`, else empty.
     wide: Vec<WideBucket>,
     /// For [`Draw::Tiny`]: the index owning cell `r`, for each of the
     /// `n * W <= 2^10` cells (so `n <= 2^10` and indices fit a `u16`).
     /// Empty otherwise.
-    lookup: Vec<u16>,
+    lookup: Arc<[u16]>,
     /// `n` as a `u64`, so picks never depend on `usize`.
     n: u64,
     /// `W`, the sum of the weights.
@@ -196,9 +198,9 @@ impl WeightedSelector {
         let n = weights.len() as u64;
         let is_wide = total > u64::from(u32::MAX);
         let (narrow, wide) = if is_wide {
-            (Vec::new(), build_table(weights, n, total))
+            (Arc::default(), build_table(weights, n, total))
         } else {
-            (build_table(weights, n, total), Vec::new())
+            (build_table(weights, n, total).into(), Vec::new())
         };
         let cells = u128::from(n) * u128::from(total);
         let draw = match u64::try_from(cells) {
@@ -230,7 +232,7 @@ impl WeightedSelector {
             weights: weights.to_vec(),
             narrow,
             wide,
-            lookup: Vec::new(),
+            lookup: Arc::default(),
             n,
             total,
             draw,
@@ -246,7 +248,7 @@ impl WeightedSelector {
                 lookup.extend(std::iter::repeat_n(i as u16, own));
                 lookup.extend(std::iter::repeat_n(alias as u16, total as usize - own));
             }
-            selector.lookup = lookup;
+            selector.lookup = lookup.into();
         }
         Ok(selector)
     }
@@ -443,37 +445,41 @@ impl WeightedSelector {
         counts
     }
 
+    /// This selector's draw over its shared table, when it is one 32-bit
+    /// draw (up to 2^24 cells, see [`Draw`]); `None` for larger selectors.
+    pub(crate) fn shared_draw(&self) -> Option<SharedDraw> {
+        match self.draw {
+            Draw::Tiny {
+                cells,
+                reject_below,
+            } => Some(SharedDraw::Tiny {
+                cells,
+                reject_below,
+                lookup: Arc::clone(&self.lookup),
+            }),
+            // `n` and `W` are at most 2^24 for `Small`.
+            Draw::Small { reject_below } => Some(SharedDraw::Small {
+                n: u32::try_from(self.n).ok()?,
+                total: u32::try_from(self.total).ok()?,
+                reject_below,
+                narrow: Arc::clone(&self.narrow),
+            }),
+            Draw::Single { .. } | Draw::SingleWide { .. } | Draw::Double => None,
+        }
+    }
+
     /// One 32-bit Lemire draw over the `n * W <= 2^10` cells, looked up
     /// (see the type docs): the same draws and results as
     /// [`pick_small`](Self::pick_small).
     #[inline(always)]
     fn pick_tiny<R: Rng + ?Sized>(&self, rng: &mut R, cells: u32, reject_below: u32) -> u32 {
-        let cells = u64::from(cells);
-        loop {
-            let m = u64::from(rng.next_u32()) * cells;
-            // Low half == `x * n * W mod 2^32`, as in `pick_small`.
-            if (m as u32) >= reject_below {
-                // `m >> 32 < cells == lookup.len()`.
-                return u32::from(self.lookup[(m >> 32) as usize]);
-            }
-        }
+        draw_tiny(rng, cells, reject_below, &self.lookup)
     }
 
     /// One 32-bit Lemire draw over the `n * W <= 2^24` cells (see the type docs).
     #[inline(always)]
     fn pick_small<R: Rng + ?Sized>(&self, rng: &mut R, reject_below: u32) -> u32 {
-        // `n` and `W` are at most 2^24 here, so the products below fit a u64.
-        let n = self.n;
-        let total = self.total;
-        loop {
-            let xn = u64::from(rng.next_u32()) * n;
-            let frac_w = u64::from(xn as u32) * total;
-            // Low half of `frac * W` == `x * n * W mod 2^32`.
-            if (frac_w as u32) >= reject_below {
-                // `xn >> 32 < n`.
-                return self.resolve_narrow((xn >> 32) as usize, frac_w >> 32);
-            }
-        }
+        draw_small(rng, self.n, self.total, reject_below, &self.narrow)
     }
 
     /// One Lemire draw over the `n * W` cells (see the type docs), on the
@@ -511,20 +517,11 @@ impl WeightedSelector {
         self.resolve_wide(i as usize, u)
     }
 
-    /// The index owning cell `(i, u)` of the narrow table: `i` if
-    /// `u < prob[i]`, else `alias[i]`, for `u < W <= u32::MAX` and
-    /// `i < n <= u32::MAX`.
-    ///
-    /// Arithmetic rather than a branch: the comparison is a coin flip for
-    /// mixed buckets, and a mispredicted branch would cost more than the rest
-    /// of the pick (a plain `if`, or a select, is compiled to one). Both `u`
-    /// and `prob` are below 2^32, so `u - prob` (wrapping) has its high 32
-    /// bits all set exactly when `u < prob`, and clear otherwise.
+    /// The index owning cell `(i, u)` of the narrow table (see the free
+    /// [`resolve_narrow`]).
     #[inline(always)]
     fn resolve_narrow(&self, i: usize, u: u64) -> u32 {
-        let [prob, alias] = self.narrow[i];
-        let own_mask = (u.wrapping_sub(u64::from(prob)) >> 32) as u32;
-        alias ^ ((alias ^ i as u32) & own_mask)
+        resolve_narrow(&self.narrow, i, u)
     }
 
     /// As [`resolve_narrow`](Self::resolve_narrow), on the wide table: an
@@ -552,6 +549,101 @@ impl WeightedSelector {
         let wide = self.wide.iter().map(|b| (b.prob, b.pick[1]));
         narrow.chain(wide).collect()
     }
+}
+
+/// A [`WeightedSelector`]'s draw, sharing its table: what the registry's
+/// index of full names keeps next to a router's name, so that routing by
+/// name reads no more than the index entry and the table (issue 20). Its
+/// [`pick`](Self::pick) is the selector's: the same code, the same draws and
+/// results. Cloning it clones no table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum SharedDraw {
+    /// [`Draw::Tiny`] with the cell look-up.
+    Tiny {
+        cells: u32,
+        reject_below: u32,
+        lookup: Arc<[u16]>,
+    },
+    /// [`Draw::Small`] with `n`, `W` and the narrow table.
+    Small {
+        n: u32,
+        total: u32,
+        reject_below: u32,
+        narrow: Arc<[[u32; 2]]>,
+    },
+}
+
+impl SharedDraw {
+    /// Exactly [`WeightedSelector::pick`] of the selector this came from.
+    #[inline(always)]
+    pub(crate) fn pick<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
+        match self {
+            SharedDraw::Tiny {
+                cells,
+                reject_below,
+                lookup,
+            } => draw_tiny(rng, *cells, *reject_below, lookup),
+            SharedDraw::Small {
+                n,
+                total,
+                reject_below,
+                narrow,
+            } => draw_small(rng, u64::from(*n), u64::from(*total), *reject_below, narrow),
+        }
+    }
+}
+
+/// [`Draw::Tiny`]: one 32-bit Lemire draw over the `cells = n * W <= 2^10`
+/// cells, looked up in `lookup` (see [`WeightedSelector`]).
+#[inline(always)]
+fn draw_tiny<R: Rng + ?Sized>(rng: &mut R, cells: u32, reject_below: u32, lookup: &[u16]) -> u32 {
+    let cells = u64::from(cells);
+    loop {
+        let m = u64::from(rng.next_u32()) * cells;
+        // Low half == `x * n * W mod 2^32`, as in `draw_small`.
+        if (m as u32) >= reject_below {
+            // `m >> 32 < cells == lookup.len()`.
+            return u32::from(lookup[(m >> 32) as usize]);
+        }
+    }
+}
+
+/// [`Draw::Small`]: one 32-bit Lemire draw over the `n * W <= 2^24` cells,
+/// resolved in the narrow table (see [`WeightedSelector`]).
+#[inline(always)]
+fn draw_small<R: Rng + ?Sized>(
+    rng: &mut R,
+    n: u64,
+    total: u64,
+    reject_below: u32,
+    narrow: &[[u32; 2]],
+) -> u32 {
+    // `n` and `W` are at most 2^24 here, so the products below fit a u64.
+    loop {
+        let xn = u64::from(rng.next_u32()) * n;
+        let frac_w = u64::from(xn as u32) * total;
+        // Low half of `frac * W` == `x * n * W mod 2^32`.
+        if (frac_w as u32) >= reject_below {
+            // `xn >> 32 < n`.
+            return resolve_narrow(narrow, (xn >> 32) as usize, frac_w >> 32);
+        }
+    }
+}
+
+/// The index owning cell `(i, u)` of the narrow table: `i` if
+/// `u < prob[i]`, else `alias[i]`, for `u < W <= u32::MAX` and
+/// `i < n <= u32::MAX`.
+///
+/// Arithmetic rather than a branch: the comparison is a coin flip for
+/// mixed buckets, and a mispredicted branch would cost more than the rest
+/// of the pick (a plain `if`, or a select, is compiled to one). Both `u`
+/// and `prob` are below 2^32, so `u - prob` (wrapping) has its high 32
+/// bits all set exactly when `u < prob`, and clear otherwise.
+#[inline(always)]
+fn resolve_narrow(narrow: &[[u32; 2]], i: usize, u: u64) -> u32 {
+    let [prob, alias] = narrow[i];
+    let own_mask = (u.wrapping_sub(u64::from(prob)) >> 32) as u32;
+    alias ^ ((alias ^ i as u32) & own_mask)
 }
 
 /// Largest `n * W` that picks by cell look-up ([`Draw::Tiny`]): 2 KiB of
@@ -848,6 +940,42 @@ mod tests {
             let mut b = Seed::from_u64(3).rng();
             for _ in 0..20_000 {
                 assert_eq!(s.pick(&mut a), s.pick_small(&mut b, reject_below), "{w:?}");
+            }
+            assert_eq!(a.next_u64(), b.next_u64());
+        }
+    }
+
+    /// The shared draw the registry keeps for a router picks exactly as its
+    /// selector (the same picks and draws), for the tiny and small draws;
+    /// larger selectors have none.
+    #[test]
+    fn shared_draw_picks_as_its_selector() {
+        for w in [
+            &[3, 2][..],
+            &[0, 7, 0, 1],
+            &[1024],
+            &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+            &[1 << 11, 1, 1 << 11],
+            &[1 << 24],
+            &[1 << 23, 3, 1 << 23],
+            &[u32::MAX, 1],
+        ] {
+            let s = WeightedSelector::new(w).unwrap();
+            let Some(shared) = s.shared_draw() else {
+                assert!(
+                    matches!(s.draw, Draw::Single { .. } | Draw::SingleWide { .. }),
+                    "{w:?}"
+                );
+                continue;
+            };
+            assert!(
+                matches!(s.draw, Draw::Tiny { .. } | Draw::Small { .. }),
+                "{w:?}"
+            );
+            let mut a = Seed::from_u64(3).rng();
+            let mut b = Seed::from_u64(3).rng();
+            for _ in 0..20_000 {
+                assert_eq!(s.pick(&mut a), shared.pick(&mut b), "{w:?}");
             }
             assert_eq!(a.next_u64(), b.next_u64());
         }

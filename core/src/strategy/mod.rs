@@ -33,7 +33,7 @@ use crate::error::Result;
 use crate::names::ResourceName;
 use crate::registry::RouteRequest;
 use crate::router::Strategy;
-use crate::selection::{WeightedSelector, below};
+use crate::selection::{SharedDraw, WeightedSelector, below};
 
 /// A router's cached routing state (SPEC R6, R7).
 #[derive(Debug, Clone)]
@@ -113,6 +113,16 @@ impl RouterTable {
             plan,
             affinity,
         })
+    }
+
+    /// [`pick_plain`](Self::pick_plain)'s draw, sharing the selector's
+    /// table, when it is the selector's and one 32-bit draw (see
+    /// [`SharedDraw`]): its pick is `pick_plain`'s.
+    pub(crate) fn shared_draw(&self) -> Option<SharedDraw> {
+        match &self.plan {
+            Plan::Random | Plan::EvenLoad(_) => self.selector.shared_draw(),
+            Plan::RoundRobin(_) => None,
+        }
     }
 
     /// The strategy's pick for a request with no session key, cursor or
