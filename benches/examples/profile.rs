@@ -16,7 +16,11 @@
 //! peer on the same routers: a `HashMap<String, WeightedIndex<u32>>` lookup
 //! and one sample), `route-scale` and `naive-scale` (REPS requests spread at
 //! random over N routers of 2 deployments, as the `routing_scale` bench;
-//! run with `--cache-sim=yes` for the cache misses).
+//! run with `--cache-sim=yes` for the cache misses); `scale-turns` (not for
+//! callgrind: both of those over N routers taking turns, 15 rounds of REPS
+//! requests each, timed; prints the median and minimum ns per request and
+//! the ratio of the medians, which a loaded machine moves less than two
+//! separate runs).
 //! Weights are those of the `selection` bench.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -73,6 +77,102 @@ fn naive_routes(map: &NaiveMap, rng: &mut ChaCha8Rng, reps: u64) -> u64 {
 
 /// The naive peer: model name to the router's weights and deployment IDs.
 type NaiveMap = std::collections::HashMap<String, (WeightedIndex<u32>, Vec<String>)>;
+
+/// The `routing_scale` bench's setup: `n` weighted-random routers of 2
+/// deployments each, in a registry (when `route`) and in the naive map (when
+/// `naive`), with their names.
+fn scale_setup(n: usize, route: bool, naive: bool) -> (Registry, NaiveMap, Vec<String>) {
+    let mut reg = Registry::new("bench-account", 7).unwrap();
+    for i in 0..10u32 {
+        reg.create_deployment(
+            DeploymentSpec::new("m")
+                .id(format!("s-{i}"))
+                .replicas(i + 1, i + 1),
+        )
+        .unwrap();
+    }
+    let mut names = Vec::with_capacity(n);
+    let mut map = NaiveMap::new();
+    for i in 0..n {
+        let (a, b) = (i % 10, (i / 10 + 1 + i) % 10);
+        let b = if a == b { (b + 1) % 10 } else { b };
+        let ids = [format!("s-{a}"), format!("s-{b}")];
+        let weights = [a as u32 + 1, b as u32 + 1];
+        if route {
+            reg.create_router(RouterSpec::new(ids.clone()).id(format!("r{i:06}")))
+                .unwrap();
+        }
+        let name = format!("accounts/bench-account/routers/r{i:06}");
+        if naive {
+            map.insert(
+                name.clone(),
+                (WeightedIndex::new(weights).unwrap(), ids.to_vec()),
+            );
+        }
+        names.push(name);
+    }
+    (reg, map, names)
+}
+
+/// `reps` requests spread at random over `names`.
+fn scale_requests(names: &[String], reps: u64) -> Vec<&str> {
+    let mut pick = Seed::from_u64(7).rng_stream(3);
+    (0..reps)
+        .map(|_| names[pick.next_u64() as usize % names.len()].as_str())
+        .collect()
+}
+
+/// `route_with` and the naive peer over the same `n` routers of the
+/// `routing_scale` bench, taking turns: 15 rounds of `reps` requests each
+/// (spread at random), so both see the same machine load. Prints the
+/// median and minimum ns per request of each, and their ratio.
+fn scale_turns(n: usize, reps: u64) -> u64 {
+    let (reg, map, names) = scale_setup(n, true, true);
+    let requests = scale_requests(&names, reps);
+    let mut rng = Seed::from_u64(7).rng();
+    let (mut ours, mut naive) = (Vec::new(), Vec::new());
+    let mut sink = 0u64;
+    for _ in 0..15 {
+        let t = std::time::Instant::now();
+        sink += scale_routes(&reg, &requests, &mut rng);
+        ours.push(t.elapsed().as_secs_f64() * 1e9 / reps as f64);
+        let t = std::time::Instant::now();
+        sink += scale_naive(&map, &requests, &mut rng);
+        naive.push(t.elapsed().as_secs_f64() * 1e9 / reps as f64);
+    }
+    for v in [&mut ours, &mut naive] {
+        v.sort_by(f64::total_cmp);
+    }
+    println!(
+        "route {:.1} ns (min {:.1}), naive {:.1} ns (min {:.1}), ratio of medians {:.3}x",
+        ours[7],
+        ours[0],
+        naive[7],
+        naive[0],
+        ours[7] / naive[7]
+    );
+    sink
+}
+
+#[inline(never)]
+fn scale_routes(reg: &Registry, requests: &[&str], rng: &mut ChaCha8Rng) -> u64 {
+    let mut sink = 0u64;
+    for &model in requests {
+        let d = reg.route_with(model, "bench-account", rng).unwrap();
+        sink += black_box(d) as *const _ as u64 & 1;
+    }
+    sink
+}
+
+#[inline(never)]
+fn scale_naive(map: &NaiveMap, requests: &[&str], rng: &mut ChaCha8Rng) -> u64 {
+    let mut sink = 0u64;
+    for &model in requests {
+        let (index, ids) = map.get(model).unwrap();
+        sink += black_box(&ids[index.sample(rng)]) as *const _ as u64 & 1;
+    }
+    sink
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -147,43 +247,14 @@ fn main() {
             );
             sink = naive_routes(&map, &mut rng, reps);
         }
+        "scale-turns" => sink = scale_turns(n, reps),
         "route-scale" | "naive-scale" => {
             // N weighted-random routers of 2 deployments each (as the
             // `routing_scale` bench), REPS requests spread at random.
-            let mut reg = Registry::new("bench-account", 7).unwrap();
-            for i in 0..10u32 {
-                reg.create_deployment(
-                    DeploymentSpec::new("m")
-                        .id(format!("s-{i}"))
-                        .replicas(i + 1, i + 1),
-                )
-                .unwrap();
-            }
-            let mut names = Vec::with_capacity(n);
-            let mut map = std::collections::HashMap::new();
-            for i in 0..n {
-                let (a, b) = (i % 10, (i / 10 + 1 + i) % 10);
-                let b = if a == b { (b + 1) % 10 } else { b };
-                let ids = [format!("s-{a}"), format!("s-{b}")];
-                let weights = [a as u32 + 1, b as u32 + 1];
-                if what == "route-scale" {
-                    reg.create_router(RouterSpec::new(ids.clone()).id(format!("r{i:06}")))
-                        .unwrap();
-                }
-                let name = format!("accounts/bench-account/routers/r{i:06}");
-                if what == "naive-scale" {
-                    map.insert(
-                        name.clone(),
-                        (WeightedIndex::new(weights).unwrap(), ids.to_vec()),
-                    );
-                }
-                names.push(name);
-            }
-            let mut pick = Seed::from_u64(7).rng_stream(3);
-            let requests: Vec<&str> = (0..reps)
-                .map(|_| names[pick.next_u64() as usize % n].as_str())
-                .collect();
-            if what == "route-scale" {
+            let route = what == "route-scale";
+            let (reg, map, names) = scale_setup(n, route, !route);
+            let requests = scale_requests(&names, reps);
+            if route {
                 for model in requests {
                     let d = reg.route_with(model, "bench-account", &mut rng).unwrap();
                     sink += d.id().as_str().len() as u64;
