@@ -13,15 +13,17 @@ pub const MAX_ROUTER_DEPLOYMENTS: usize = 10_000;
 /// reference has ten).
 pub const MAX_CATALOG_REGIONS: usize = 4096;
 
-/// Most rows the exact maximum-shift search takes on (SPEC M4): a
-/// [`Schedule::MaxStep`](crate::Schedule::MaxStep) plan whose
-/// greedy certificate misses the closed-form bound is searched exactly over
+/// Most rows the exact maximum-shift search takes on (SPEC M4). A
+/// [`Schedule::MaxStep`](crate::Schedule::MaxStep) plan whose greedy
+/// certificate misses the closed-form bound is built by the witness walk,
+/// which has no size limit (300,000 replicas a side at 1 point: under a
+/// millisecond); what the walk cannot settle within its work budget (mostly
+/// requests with no plan at all) is searched exactly over
 /// `target_replicas - to's replicas + 1` rows, in time and memory linear in
-/// them (at 100,000 rows and 1-point steps about 2 s and 54 MB on one core).
-/// Beyond this such a request fails with
+/// them (at 100,000 rows and 1-point steps about 2 s and 54 MB on one
+/// core). Beyond this limit such a request fails with
 /// [`Error::LimitExceeded`](crate::Error::LimitExceeded) rather than return
-/// a plan not proven fewest; plans the certificate proves (the usual case)
-/// and explicit schedules have no such limit.
+/// a plan not proven fewest; explicit schedules have no such limit.
 pub const MAX_EXACT_PLAN_ROWS: u64 = 1 << 18;
 
 /// Most entries of an explicit migration schedule

@@ -533,15 +533,35 @@ fn m4_fewest_steps_39_to_1262_floor_31_at_4_points() {
     assert_eq!(plan.steps().len() as u64 - 1, 27);
 }
 
-/// Past the exact search's 262,144 rows, when the certificate fails, the
-/// planner says so instead of returning a plan it has not proven fewest:
-/// 300,000 -> 300,000 with floor 0 at 1 point (the greedy plan misses the
-/// bound). The certificate itself has no such limit (default floor).
+/// Issue 18: past the exact search's 262,144 rows a plan M4's greedy
+/// certificate does not settle is found by the witness walk: 300,000 ->
+/// 300,000 with floor 0 at 1 point (the greedy plan runs into a corner of
+/// 1 `to` and 9 `from` replicas) takes 100 steps, the closed-form bound,
+/// each moving exactly 1 point. What neither settles there is a `LimitExceeded` error, never
+/// an unproven plan: 3 -> 300,000 with floor 2 at 7 points (no plan exists,
+/// which only the exact search could prove).
 #[test]
-fn m4_exact_search_beyond_its_rows_is_a_limit_error() {
+fn m4_beyond_the_exact_search_rows_the_walk_plans_or_the_limit_says_so() {
     let reg = registry(300_000);
-    let err = reg
+    let plan = reg
         .plan_migration(&max_step(300_000, 1).min_total_replicas(0))
+        .unwrap();
+    assert_eq!(plan.steps().len(), 100);
+    assert!(within(&plan, 1));
+    // No slack: every step moves exactly 1 point, the first from 1 `to`
+    // and 99 `from` replicas (the fewest with that share).
+    for (j, step) in plan.steps().iter().enumerate() {
+        assert_eq!(step.to_share, Fraction::new(j as u64 + 1, 100).unwrap());
+    }
+    assert_eq!(
+        (
+            plan.steps()[0].to_replicas(),
+            plan.steps()[0].from_replicas()
+        ),
+        (1, 99)
+    );
+    let err = registry(3)
+        .plan_migration(&max_step(300_000, 7).min_total_replicas(2))
         .unwrap_err();
     assert!(
         matches!(

@@ -8,6 +8,14 @@
 //! the same rule (position `x` never falls, row `y` never rises, the share
 //! rises by at most `m / 100`), so one routine ([`Grid::grow`]) serves.
 //! Rows are the `to` counts, from the target down to the start's.
+//!
+//! The witness walk (`walk.rs`) asks a smaller question of one state: can
+//! it finish within `r` steps ([`finishes_within`])? The same sweep
+//! answers it either way round: backward as above, or forward on the
+//! original states ([`Grid::forward`]: rows the `from` counts, which only
+//! fall, positions the `to` counts, which only rise, the `to` share rising
+//! by at most `m / 100`), from the state alone, dropping after each sweep
+//! the states whose closed-form bound says they cannot finish in time.
 
 /// Most rows (`to`'s target minus its start, plus one) the exact search
 /// takes on; its memory grows with them (see `stepwise.rs`).
@@ -27,6 +35,13 @@ pub(crate) struct Layer {
 impl Layer {
     fn row(&self, i: usize) -> &[(u64, u64)] {
         &self.iv[self.off[i]..self.off[i + 1]]
+    }
+
+    /// The first row holding a state (the number of rows when none does).
+    fn first_row(&self) -> usize {
+        self.off
+            .get(1..)
+            .map_or(0, |ends| ends.partition_point(|&e| e == 0))
     }
 }
 
@@ -116,6 +131,43 @@ impl Grid {
         })
     }
 
+    /// The lattice in original coordinates, for a search forward from
+    /// `(t, f)`: row `y` is a `from` count (`f` down to 0), position `x` a
+    /// `to` count, with the same rule as [`Grid::new`] (`f0` is the plan's
+    /// starting `from` count, the one row exempt from the floor). A step
+    /// forward raises `x`, never raises `y`, and raises the `to` share
+    /// `x / (x + y)` by at most `m / 100`: [`Grid::grow`]'s rule, so it
+    /// grows the states reachable from `(t, f)`. `None` when it has more
+    /// than [`EXACT_ROWS`] rows.
+    fn forward(
+        (target, floor, ceiling): (u64, u64, Option<u64>),
+        f0: u64,
+        (t, f): (u64, u64),
+        m: u32,
+    ) -> Option<Grid> {
+        if f >= EXACT_ROWS {
+            return None;
+        }
+        let cap = ceiling.unwrap_or(u64::MAX);
+        let (mut lo, mut hi) = (Vec::new(), Vec::new());
+        for y in (0..=f).rev() {
+            let mut l = t.max(u64::from(y == 0));
+            if y < f0 {
+                l = l.max(floor.saturating_sub(y));
+            }
+            let h = cap.checked_sub(y).map_or(0, |room| target.min(room));
+            // An empty row has lo > hi.
+            lo.push(if cap < y { 1 } else { l });
+            hi.push(h);
+        }
+        Some(Grid {
+            top: f,
+            lo,
+            hi,
+            m: u64::from(m),
+        })
+    }
+
     fn rows(&self) -> usize {
         self.lo.len()
     }
@@ -154,9 +206,12 @@ impl Grid {
         out.off.push(0);
         let mut frontier = Frontier::default();
         let mut row = Vec::new();
+        // Rows above the layer's first state stay empty: nothing above them
+        // reaches them.
+        let first = layer.first_row();
         for i in 0..self.rows() {
             let y = self.top - i as u64;
-            if y < least {
+            if y < least || i < first {
                 out.off.push(out.iv.len());
                 continue;
             }
@@ -356,6 +411,143 @@ fn last_true(mut a: u64, mut z: u64, f: impl Fn(u64) -> bool) -> u64 {
         }
     }
     a
+}
+
+/// Whether the state `(t, f)` of a plan starting with `f0` `from` replicas
+/// can reach a state the final step can leave within `r` steps, by an exact
+/// search from it: forward over its `from` rows, or backward (mirrored)
+/// over the `to` rows above it, whichever has fewer rows. `None`, spending
+/// nothing, when that would sweep more than `work` rows in all (`r + 1`
+/// layers of the rows); else `work` is reduced by what it may sweep.
+pub(crate) fn finishes_within(
+    limits: (u64, u64, Option<u64>),
+    f0: u64,
+    (t, f): (u64, u64),
+    r: usize,
+    m: u32,
+    work: &mut u64,
+) -> Option<bool> {
+    let forward_rows = f + 1;
+    let backward_rows = limits.0.checked_sub(t)? + 1;
+    decide(
+        limits,
+        f0,
+        (t, f),
+        r,
+        m,
+        forward_rows <= backward_rows,
+        work,
+    )
+}
+
+/// [`finishes_within`] in the direction asked: each layer charges `work`
+/// the rows it sweeps; `None` when `work` runs out.
+pub(crate) fn decide(
+    limits: (u64, u64, Option<u64>),
+    f0: u64,
+    (t, f): (u64, u64),
+    r: usize,
+    m: u32,
+    forward: bool,
+    work: &mut u64,
+) -> Option<bool> {
+    let mut charge = |grid: &Grid, layer: &Layer| {
+        let rows = (grid.rows() - layer.first_row()) as u64;
+        *work = work.checked_sub(rows)?;
+        Some(())
+    };
+    if forward {
+        let grid = Grid::forward(limits, f0, (t, f), m)?;
+        // Row 0 is `f` itself, holding `t`.
+        let mut layer = Layer {
+            off: [0]
+                .into_iter()
+                .chain(std::iter::repeat_n(1, grid.rows()))
+                .collect(),
+            iv: vec![(t, t)],
+        };
+        for i in 0..=r {
+            if grid.meets_end_forward(&layer) {
+                return Some(true);
+            }
+            if i == r {
+                break;
+            }
+            charge(&grid, &layer)?;
+            let next = grid.on_track(grid.grow(&layer, 0), r - i);
+            // Pruned layers only shrink once they stop growing.
+            if next == layer || next.iv.is_empty() {
+                break;
+            }
+            layer = next;
+        }
+        Some(false)
+    } else {
+        let grid = Grid::new(limits, (t, f0), m)?;
+        let i = grid.index(t)?;
+        let mut layer = grid.end();
+        for step in 0..=r {
+            if layer.row(i).iter().any(|&(a, b)| a <= f && f <= b) {
+                return Some(true);
+            }
+            if step == r {
+                break;
+            }
+            charge(&grid, &layer)?;
+            let next = grid.grow(&layer, t);
+            if next == layer {
+                break;
+            }
+            layer = next;
+        }
+        Some(false)
+    }
+}
+
+impl Grid {
+    /// On a [`Grid::forward`] grid: `layer` without the states that cannot
+    /// finish within `left - 1` more steps by the closed-form bound (a `to`
+    /// share below `1 - left · m / 100`). A state reached earlier, with
+    /// more steps left, has already passed its successors on, so no path
+    /// that finishes in time loses a state.
+    fn on_track(&self, layer: Layer, left: usize) -> Layer {
+        let room = u128::try_from(left)
+            .unwrap_or(u128::MAX)
+            .saturating_mul(u128::from(self.m));
+        if room >= 100 {
+            return layer;
+        }
+        // share >= a / 100 with a = 100 - room: x (100 - a) >= a y.
+        let a = 100 - room;
+        let mut out = Layer {
+            off: Vec::with_capacity(layer.off.len()),
+            iv: Vec::with_capacity(layer.iv.len()),
+        };
+        out.off.push(0);
+        for i in 0..self.rows() {
+            let y = u128::from(self.top - i as u64);
+            let least = u64::try_from((a * y).div_ceil(room)).unwrap_or(u64::MAX);
+            for &(lo, hi) in layer.row(i) {
+                if hi >= least {
+                    out.iv.push((lo.max(least), hi));
+                }
+            }
+            out.off.push(out.iv.len());
+        }
+        out
+    }
+
+    /// On a [`Grid::forward`] grid: whether `layer` holds a state whose `to`
+    /// share is at least `1 - m / 100` (`100 y <= m (x + y)`).
+    fn meets_end_forward(&self, layer: &Layer) -> bool {
+        (0..self.rows()).any(|i| {
+            let y = u128::from(self.top - i as u64);
+            layer
+                .row(i)
+                .last()
+                .is_some_and(|&(_, b)| 100 * y <= u128::from(self.m) * (u128::from(b) + y))
+        })
+    }
 }
 
 /// One step from `(t, f)` with `to` share at most `num / den` after it: its

@@ -94,6 +94,47 @@ impl Limits {
         best
     }
 
+    /// The state after `after` in M4's order (the larger share, then fewer
+    /// replicas) among those with share at most `q`, or the first when
+    /// `after` is `None`. `(tp, fp)` itself is among them. O(log² n).
+    pub(crate) fn next_by_m4(
+        &self,
+        tp: u64,
+        fp: u64,
+        q: Ratio,
+        after: Option<Point>,
+    ) -> Option<Point> {
+        let Some((t, n)) = after else {
+            return self.largest_at_most(tp, fp, q, Tie::SmallN);
+        };
+        let s = Ratio::new(t, n);
+        let regions = self.regions(tp, fp);
+        // The same share with more replicas: the fewest of them.
+        let same = regions
+            .iter()
+            .filter_map(|r| {
+                let more = Region {
+                    n_lo: r.n_lo.max(n + 1),
+                    ..*r
+                };
+                best_below(&more, s, false).filter(|&p| share_cmp(p, (t, n)).is_eq())
+            })
+            .min_by_key(|p| p.1);
+        if same.is_some() {
+            return same;
+        }
+        // Else the largest share below, the fewest replicas on ties.
+        let mut best: Option<Point> = None;
+        for r in &regions {
+            if let Some(p) = best_below(r, s, true)
+                && best.is_none_or(|b| share_cmp(p, b).then(b.1.cmp(&p.1)).is_gt())
+            {
+                best = Some(p);
+            }
+        }
+        best
+    }
+
     /// The state with the smallest share strictly above `q`.
     pub(crate) fn smallest_above(&self, tp: u64, fp: u64, q: Ratio) -> Option<Point> {
         let mut best: Option<Point> = None;

@@ -33,7 +33,18 @@
 //! every later state is too (from the first state the fewest remaining
 //! steps are exactly `k_lb - 1`, which the greedy continuation meets).
 //!
-//! # The exact search when the certificate fails (`exact.rs`)
+//! # The witness walk when the certificate fails (`walk.rs`)
+//!
+//! M4's plan among the fewest-step ones takes, at each step, the M4-best
+//! successor that can still finish in the steps left. The walk builds it
+//! step by step for a guessed count (the bound, then one or two more),
+//! settling each candidate exactly: by the closed-form bound (no), by a
+//! witness plan from it (yes), or by an exact search from it over its own
+//! few rows, pruned by the bound. It gives the exact search's plan, state
+//! for state, or gives up within a budget of work; then the exact search
+//! below decides.
+//!
+//! # The exact search when the walk gives up (`exact.rs`)
 //!
 //! **The lattice.** The states a plan can visit are, row by row (`from`
 //! at `f <= f0`), `t` in `lo_f ..= hi_f`: at least the start's `to` and 1
@@ -95,7 +106,8 @@
 //! intervals per row) and time about `2k` layers. Beyond [`EXACT_ROWS`]
 //! (262,144) rows the planner says so ([`Error::LimitExceeded`]) rather
 //! than return a plan it has not proven fewest; the certificate has no such
-//! limit.
+//! limit, nor has the walk: 300,000 -> 300,000 with floor 0 at 1 point
+//! plans in under a millisecond.
 //!
 //! # What is checked, and measured
 //!
@@ -106,7 +118,12 @@
 //! every combination of 1-9 `from` replicas, `to` at 0-2, target 1-9, every
 //! floor, three ceilings, `to` serving or not, and shifts 1-30, 33, 34, 40
 //! and 50 points: the same plan, state for state (also on 3,000 random
-//! instances); `tests/m4_optimality.rs` compares the whole planner with a
+//! instances); the witness walk alone gives the same plan on every one of
+//! those cases it settles (every feasible one), and on random instances
+//! with 10-3,000 replicas a side where the greedy certificate fails
+//! (`m4_walk_matches_the_exact_search_where_greedy_misses`), and its exact
+//! decisions, forward and backward, agree with the full lattice search on
+//! every state of random small lattices; `tests/m4_optimality.rs` compares the whole planner with a
 //! breadth-first search over single actions (M3 applied literally) on every
 //! combination of 1-4 replicas a side, floors, ceilings, another deployment
 //! and 12 shifts, and on random cases: the fewest steps, and M4's pick at
@@ -123,24 +140,24 @@
 //! The certificate path (the benchmarks, and most requests) costs
 //! microseconds at 100,000 replicas. Measured (release build, one core of a
 //! shared machine) on random instances with up to 100,000 replicas a side,
-//! floors and ceilings: of 1,000 with 1-50 points, every plan met the
-//! closed-form bound, and the slowest took 2.0 s, 0.63 s, 0.53 s, 0.19 s
-//! and 0.18 s (all at 1 point: about 100 layers of up to 100,000 rows,
-//! swept about twice; the slowest is 73,612 -> 83,851 replicas, floor
-//! 6,625), the rest under 10 ms; of 3,000 with 2-50 points, the slowest
-//! took 0.43 s (2,347 -> 71,804, floor 305, ceiling 79,224, 2 points),
-//! 0.16 s and 52 ms, the rest under 50 ms. A common shape that needs it:
+//! floors and ceilings, with the witness walk: of 1,000 with 1-50 points,
+//! the slowest took 185 ms (6,217 -> 73,983, floor 4,905, ceiling 82,428,
+//! 1 point), then 4.3 ms and 3.7 ms, the rest under 2.2 ms; of 3,000 with
+//! 2-50 points, the slowest took 6.0 ms, the rest under 3 ms. With the
+//! exact search alone the slowest of a similar set took 2.0 s and 0.43 s.
 //! 100,000 -> 100,000 with floor 0 at 1 point (M4's greedy plan misses the
-//! bound, the fewest count meets it) takes 2.3 s and 54 MB
-//! at its peak; 262,000 a side, 6.2 s and 137 MB. At up to 3,000 replicas a side
-//! some plans need one step more than the bound (2 of 300 at 1-50 points),
-//! which only the exact search can show fewest.
+//! bound, the fewest count meets it) walks in 0.24 ms (2.1 s and 54 MB
+//! with the exact search alone); `benches/README.md` has the table. At up
+//! to 3,000 replicas a side some plans need one step more than the bound
+//! (2 of 300 at 1-50 points), which the walk proves by trying the bound
+//! first, or the exact search shows.
 
 use super::MAX_PLAN_STEPS;
 use super::exact::{self, EXACT_ROWS, Grid};
 use super::infeasible::Infeasibility;
 use super::lattice::{Limits, share_cmp};
 use super::search::{Ratio, Tie};
+use super::walk;
 use crate::Error;
 use crate::share::Fraction;
 
@@ -167,13 +184,13 @@ pub(crate) struct Start {
 /// `share + m / 100`, possibly 1 or more (then the final state is in reach).
 /// Below 2^48 with `share`'s denominator below 2^41.
 #[derive(Debug, Clone, Copy)]
-struct Cap {
+pub(crate) struct Cap {
     num: u64,
     den: u64,
 }
 
 impl Cap {
-    fn new(share: Ratio, m: u32) -> Cap {
+    pub(crate) fn new(share: Ratio, m: u32) -> Cap {
         Cap {
             num: share.num * 100 + u64::from(m) * share.den,
             den: share.den * 100,
@@ -223,7 +240,7 @@ pub(crate) fn plan(limits: &Limits, start: &Start, m: u32) -> Result<Vec<(u64, u
 struct TooLarge(u64);
 
 /// The plan's states, or `None` when no plan exists: the certificate, else
-/// the exact search (module docs).
+/// the witness walk, else the exact search (module docs).
 fn search(limits: &Limits, start: &Start, m: u32) -> Result<Option<Vec<(u64, u64)>>, TooLarge> {
     if start.idle || Cap::new(start.share, m).reaches_end() {
         return Ok(Some(Vec::new()));
@@ -231,10 +248,16 @@ fn search(limits: &Limits, start: &Start, m: u32) -> Result<Option<Vec<(u64, u64
     let bound = lower_bound(start.share, m);
     // The certificate: M4's greedy rule meets the closed-form bound, so it
     // has the fewest steps, and it is M4's plan among them (module docs).
-    if let Ok(g) = greedy(limits, start, m, Tie::SmallN)
+    let limit = usize::try_from(bound).unwrap_or(usize::MAX);
+    if let Ok(g) = greedy(limits, start, m, Tie::SmallN, limit)
         && g.len() as u64 == bound
     {
         return Ok(Some(g));
+    }
+    // The witness walk: M4's plan step by step, each state proven to finish
+    // in the steps left (`walk.rs`); the exact search when it cannot tell.
+    if let Some(plan) = walk::walk(limits, start, m) {
+        return Ok(Some(plan));
     }
     exact_search(limits, start, m)
 }
@@ -292,7 +315,7 @@ fn valid_step(limits: &Limits, cur: (u64, u64), z: (u64, u64)) -> bool {
 /// raises `to`'s share by at most `m / 100`, and the final step needs a share
 /// of at least `1 - m / 100` before it. From share `a / b` that is
 /// `ceil(100 (b - a) / (m b)) - 1` steps.
-fn lower_bound(share: Ratio, m: u32) -> u64 {
+pub(crate) fn lower_bound(share: Ratio, m: u32) -> u64 {
     let gap = 100 * u128::from(share.den - share.num);
     let per = u128::from(m) * u128::from(share.den);
     u64::try_from(gap.div_ceil(per).saturating_sub(1)).unwrap_or(u64::MAX)
@@ -300,7 +323,7 @@ fn lower_bound(share: Ratio, m: u32) -> u64 {
 
 /// `to` outside the router joins without moving: the first step may keep
 /// the counts.
-fn joins(start: &Start) -> bool {
+pub(crate) fn joins(start: &Start) -> bool {
     u128::from(start.t) * u128::from(start.share.den)
         > u128::from(start.share.num) * u128::from(start.t + start.f)
 }
@@ -308,15 +331,23 @@ fn joins(start: &Start) -> bool {
 /// Where a greedy plan stalls: the state and its share.
 type Stall = ((u64, u64), Ratio);
 
-/// M4's rule: each step the largest share within the maximum. `Err` holds
-/// the state and share where it stalls.
-fn greedy(limits: &Limits, start: &Start, m: u32, tie: Tie) -> Result<Vec<(u64, u64)>, Stall> {
+/// M4's rule: each step the largest share within the maximum, ties by
+/// `tie`. `Err` holds the state and share where it stalls; a plan cut off
+/// at more than `limit` steps before the final one comes back with
+/// `limit + 1` states.
+pub(crate) fn greedy(
+    limits: &Limits,
+    start: &Start,
+    m: u32,
+    tie: Tie,
+    limit: usize,
+) -> Result<Vec<(u64, u64)>, Stall> {
     let mut cur = (start.t, start.f);
     let mut share = start.share;
     let mut out = Vec::new();
     loop {
         let cap = Cap::new(share, m);
-        if cap.reaches_end() || out.len() > MAX_PLAN_STEPS {
+        if cap.reaches_end() || out.len() > limit {
             return Ok(out);
         }
         let next = limits
@@ -336,7 +367,7 @@ fn greedy(limits: &Limits, start: &Start, m: u32, tie: Tie) -> Result<Vec<(u64, 
 /// The error for a schedule with no plan: where the greedy plan stalls, and
 /// the smallest maximum (or ceiling) that admits a plan.
 fn infeasible(limits: &Limits, start: &Start, m: u32) -> Infeasibility {
-    let (stuck, share) = greedy(limits, start, m, Tie::LargeN)
+    let (stuck, share) = greedy(limits, start, m, Tie::LargeN, MAX_PLAN_STEPS)
         .err()
         .unwrap_or(((start.t, start.f), start.share));
     let next = limits
@@ -613,18 +644,33 @@ impl MinTree {
 mod tests {
     use super::*;
 
+    /// A seeded generator of numbers below its argument (a 64-bit LCG).
+    fn lcg(seed: u64) -> impl FnMut(u64) -> u64 {
+        let mut state = seed;
+        move |m: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        }
+    }
+
+    /// `from` at `f0` replicas, `to` not serving yet.
+    fn fresh(f0: u64) -> Start {
+        Start {
+            t: 0,
+            f: f0,
+            share: Ratio::new(0, 1),
+            idle: false,
+        }
+    }
+
     /// The certificate and the exact search (and the exact search alone)
     /// against the full lattice search (every state's fewest remaining
     /// steps) on random small instances: the same plan, state for state.
     #[test]
     fn m4_search_matches_the_lattice_search() {
-        let mut state = 99u64;
-        let mut next = |m: u64| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) % m
-        };
+        let mut next = lcg(99);
         let (mut compared, mut feasible) = (0, 0);
         while compared < 3000 {
             let f0 = 1 + next(14);
@@ -686,7 +732,7 @@ mod tests {
     #[test]
     fn m4_search_matches_the_lattice_search_exhaustively() {
         let shifts: Vec<u32> = (1..=30).chain([33, 34, 40, 50]).collect();
-        let mut compared = 0u32;
+        let (mut compared, mut walked, mut gave_up) = (0u32, 0u32, 0u32);
         for f0 in 1..=9u64 {
             for t0 in 0..=2u64 {
                 for target in t0.max(1)..=9 {
@@ -721,6 +767,18 @@ mod tests {
                                     };
                                     let planned = search(&limits, &start, m).ok().flatten();
                                     assert_eq!(planned, exact, "{limits:?} {start:?} m={m}");
+                                    if !Cap::new(share, m).reaches_end() {
+                                        let w = walk::walk(&limits, &start, m);
+                                        if w.is_some() {
+                                            assert_eq!(
+                                                w, exact,
+                                                "walk: {limits:?} {start:?} m={m}"
+                                            );
+                                            walked += 1;
+                                        } else if exact.is_some() {
+                                            gave_up += 1;
+                                        }
+                                    }
                                     if !exact.as_ref().is_some_and(Vec::is_empty) {
                                         let alone = exact_search(&limits, &start, m);
                                         assert_eq!(
@@ -738,6 +796,107 @@ mod tests {
             }
         }
         assert!(compared > 100_000, "{compared}");
+        // The walk settles most feasible cases on its own.
+        // The walk settles every feasible case here on its own.
+        assert!(walked > 100_000 && gave_up == 0, "{walked} {gave_up}");
+    }
+
+    /// The witness walk against the exact search at larger sizes, where
+    /// M4's greedy plan misses the closed-form bound (the cases the walk
+    /// exists for): 10-3,000 replicas a side, floors from 0 to the target,
+    /// ceilings, 1-20 points. Whenever the walk settles a plan it is the
+    /// exact search's plan, state for state; it settles most of them.
+    #[test]
+    fn m4_walk_matches_the_exact_search_where_greedy_misses() {
+        let mut next = lcg(1818);
+        let (mut compared, mut walked) = (0u32, 0u32);
+        let mut tries = 0;
+        while compared < 150 && tries < 20_000 {
+            tries += 1;
+            let f0 = 10 + next(2991);
+            let target = 10 + next(2991);
+            let floor = match next(3) {
+                0 => 1,
+                _ => 1 + next(target.min(f0)),
+            };
+            let ceiling = (next(3) == 0).then(|| target.max(f0) + 1 + next(target.max(f0)));
+            let limits = Limits {
+                target,
+                floor,
+                ceiling,
+            };
+            let start = fresh(f0);
+            let m = 1 + u32::try_from(next(20)).unwrap_or(0);
+            let bound = lower_bound(start.share, m);
+            if greedy(&limits, &start, m, Tie::SmallN, MAX_PLAN_STEPS)
+                .is_ok_and(|g| g.len() as u64 == bound)
+            {
+                continue;
+            }
+            let exact = exact_search(&limits, &start, m).ok().flatten();
+            if let Some(w) = walk::walk(&limits, &start, m) {
+                assert_eq!(Some(w), exact, "{limits:?} {f0} m={m}");
+                walked += 1;
+            }
+            compared += 1;
+        }
+        assert!(compared == 150 && walked > 120, "{compared} {walked}");
+    }
+
+    /// The exact decision of the witness walk, forward and backward, against
+    /// every state's fewest remaining steps by the full lattice search, on
+    /// random small instances: `z` finishes within `r` steps exactly when
+    /// the lattice says so.
+    #[test]
+    fn m4_walk_decisions_match_the_lattice_search() {
+        let mut next = lcg(77);
+        let (mut yes, mut no) = (0u32, 0u32);
+        for _ in 0..400 {
+            let f0 = 1 + next(10);
+            let target = 1 + next(10);
+            let t0 = next(target + 1);
+            let floor = 1 + next(target);
+            let ceiling = (next(2) == 0).then(|| target.max(t0 + f0) + 1 + next(4));
+            let limits = Limits {
+                target,
+                floor,
+                ceiling,
+            };
+            let m = 1 + u32::try_from(next(40)).unwrap_or(0);
+            let Some(lattice) = Lattice::new(&limits, t0, f0) else {
+                continue;
+            };
+            let steps = lattice.remaining_steps(m);
+            for f in 0..=f0 {
+                for t in t0..=target {
+                    let Some(i) = lattice.index((t, f)) else {
+                        continue;
+                    };
+                    for r in 0..6usize {
+                        let want = steps[i] as usize <= r;
+                        for forward in [true, false] {
+                            let got = exact::decide(
+                                (target, floor, ceiling),
+                                f0,
+                                (t, f),
+                                r,
+                                m,
+                                forward,
+                                &mut u64::MAX.clone(),
+                            );
+                            assert_eq!(
+                                got,
+                                Some(want),
+                                "{limits:?} from ({t0}, {f0}): ({t}, {f}) within {r}, \
+                                 m={m}, forward={forward}"
+                            );
+                        }
+                        if want { yes += 1 } else { no += 1 }
+                    }
+                }
+            }
+        }
+        assert!(yes > 10_000 && no > 10_000, "{yes} {no}");
     }
 
     /// Plans of the exact search alone (no certificate) are valid: each
@@ -746,13 +905,7 @@ mod tests {
     /// the full lattice search finds.
     #[test]
     fn m4_exact_plans_are_valid_and_fewest() {
-        let mut state = 5u64;
-        let mut next = |m: u64| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) % m
-        };
+        let mut next = lcg(5);
         let mut found = 0;
         for _ in 0..2000 {
             let f0 = 1 + next(12);
@@ -764,12 +917,7 @@ mod tests {
                 floor,
                 ceiling,
             };
-            let start = Start {
-                t: 0,
-                f: f0,
-                share: Ratio::new(0, 1),
-                idle: false,
-            };
+            let start = fresh(f0);
             let m = 1 + u32::try_from(next(50)).unwrap_or(0);
             let Some(lattice) = Lattice::new(&limits, 0, f0) else {
                 continue;
