@@ -50,15 +50,16 @@ gz=$(gzip -9 -c "$wasm" | wc -c)
 printf 'replica_router_wasm_bg.wasm: %d bytes raw (%d KiB), %d bytes gzipped (%d KiB)\n' \
     "$raw" $((raw / 1024)) "$gz" $((gz / 1024))
 # The size budget (issue 14) guards against regressions; it is not a target
-# to squeeze: 170 KiB (174,080 bytes) gzipped, since gzipped is what a page
+# to squeeze: 172 KiB (176,128 bytes) gzipped, since gzipped is what a page
 # downloads. It was 160 KiB until the salted key digests (issue 15, +2.9 KB)
 # and the hashed registry maps (issue 20, about +4 KB) were added on purpose,
-# then 168 KiB until the plain route in the name index (issue 20, +1.6 KB);
+# then 168 KiB until the plain route in the name index (issue 20, +1.6 KB),
+# then 170 KiB until the migration planner's witness walk (issue 18, +2.4 KB);
 # bindings-wasm/README.md ("Size") keeps the history. The raw size is reported, not budgeted. See
 # bindings-wasm/README.md ("Size") for how to find what grew (twiggy).
-budget=174080
+budget=176128
 if [ "$gz" -gt "$budget" ]; then
-    echo "FAIL: the .wasm is $gz bytes gzipped, over the $budget-byte (170 KiB) gzipped budget" >&2
+    echo "FAIL: the .wasm is $gz bytes gzipped, over the $budget-byte (172 KiB) gzipped budget" >&2
     exit 1
 fi
-echo "within the $budget-byte (170 KiB) gzipped budget ($((budget - gz)) bytes to spare)"
+echo "within the $budget-byte (172 KiB) gzipped budget ($((budget - gz)) bytes to spare)"
