@@ -17,10 +17,10 @@ pub const MAX_CATALOG_REGIONS: usize = 4096;
 /// [`Schedule::MaxStep`](crate::Schedule::MaxStep) plan whose greedy
 /// certificate misses the closed-form bound is built by the witness walk,
 /// which has no size limit (300,000 replicas a side at 1 point: under a
-/// millisecond); what the walk cannot settle within its work budget (mostly
-/// requests with no plan at all) is searched exactly over
-/// `target_replicas - to's replicas + 1` rows, in time and memory linear in
-/// them (at 100,000 rows and 1-point steps about 2 s and 54 MB on one
+/// millisecond); what the walk cannot settle within its work budget is
+/// counted forward over `from`'s rows when they are fewer, else searched
+/// exactly over `target_replicas - to's replicas + 1` rows, in time and
+/// memory linear in them (at 100,000 rows and 1-point steps about 2 s and 54 MB on one
 /// core). Beyond this limit such a request fails with
 /// [`Error::LimitExceeded`](crate::Error::LimitExceeded) rather than return
 /// a plan not proven fewest; explicit schedules have no such limit.

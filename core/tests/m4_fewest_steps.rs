@@ -537,11 +537,14 @@ fn m4_fewest_steps_39_to_1262_floor_31_at_4_points() {
 /// certificate does not settle is found by the witness walk: 300,000 ->
 /// 300,000 with floor 0 at 1 point (the greedy plan runs into a corner of
 /// 1 `to` and 9 `from` replicas) takes 100 steps, the closed-form bound,
-/// each moving exactly 1 point. What neither settles there is a `LimitExceeded` error, never
-/// an unproven plan: 3 -> 300,000 with floor 2 at 7 points (no plan exists,
-/// which only the exact search could prove).
+/// each moving exactly 1 point. A request with no plan and few `from`
+/// replicas is proven infeasible by the forward count over `from`'s rows
+/// (3 -> 300,000 with floor 2 at 7 points: the first 7-point step needs
+/// a share no state with 1 `to` replica and at most 3 `from` has); it was
+/// `LimitExceeded` while only the exact search over 300,001 `to` rows
+/// could prove it.
 #[test]
-fn m4_beyond_the_exact_search_rows_the_walk_plans_or_the_limit_says_so() {
+fn m4_beyond_the_exact_search_rows_the_walk_plans_and_the_forward_count_refuses() {
     let reg = registry(300_000);
     let plan = reg
         .plan_migration(&max_step(300_000, 1).min_total_replicas(0))
@@ -566,10 +569,8 @@ fn m4_beyond_the_exact_search_rows_the_walk_plans_or_the_limit_says_so() {
     assert!(
         matches!(
             err,
-            replica_router::Error::LimitExceeded {
-                limit: 262_144,
-                got: 300_001,
-                ..
+            replica_router::Error::InfeasiblePlan {
+                reason: replica_router::Infeasibility::MaxStepTooSmall { .. },
             }
         ),
         "{err}"

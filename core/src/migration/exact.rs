@@ -458,14 +458,7 @@ pub(crate) fn decide(
     };
     if forward {
         let grid = Grid::forward(limits, f0, (t, f), m)?;
-        // Row 0 is `f` itself, holding `t`.
-        let mut layer = Layer {
-            off: [0]
-                .into_iter()
-                .chain(std::iter::repeat_n(1, grid.rows()))
-                .collect(),
-            iv: vec![(t, t)],
-        };
+        let mut layer = grid.single(t);
         for i in 0..=r {
             if grid.meets_end_forward(&layer) {
                 return Some(true);
@@ -504,7 +497,44 @@ pub(crate) fn decide(
     }
 }
 
+/// The fewest steps before the final one from a start `(t, f)` whose first
+/// step is bound by its own share (`to` serving, or at 0 replicas), by a
+/// forward search over its `f + 1` rows: `Some(None)` when no plan exists,
+/// `None` when the grid would have more than [`EXACT_ROWS`] rows. Each
+/// step sweeps the rows once.
+pub(crate) fn fewest_forward(
+    limits: (u64, u64, Option<u64>),
+    (t, f): (u64, u64),
+    m: u32,
+    max_steps: usize,
+) -> Option<Option<usize>> {
+    let grid = Grid::forward(limits, f, (t, f), m)?;
+    let mut layer = grid.single(t);
+    for i in 1..=max_steps {
+        let next = grid.grow(&layer, 0);
+        if next == layer {
+            return Some(None);
+        }
+        if grid.meets_end_forward(&next) {
+            return Some(Some(i));
+        }
+        layer = next;
+    }
+    Some(None)
+}
+
 impl Grid {
+    /// On a [`Grid::forward`] grid: the layer holding only `(t, top)`.
+    fn single(&self, t: u64) -> Layer {
+        Layer {
+            off: [0]
+                .into_iter()
+                .chain(std::iter::repeat_n(1, self.rows()))
+                .collect(),
+            iv: vec![(t, t)],
+        }
+    }
+
     /// On a [`Grid::forward`] grid: `layer` without the states that cannot
     /// finish within `left - 1` more steps by the closed-form bound (a `to`
     /// share below `1 - left · m / 100`). A state reached earlier, with

@@ -41,8 +41,12 @@
 //! settling each candidate exactly: by the closed-form bound (no), by a
 //! witness plan from it (yes), or by an exact search from it over its own
 //! few rows, pruned by the bound. It gives the exact search's plan, state
-//! for state, or gives up within a budget of work; then the exact search
-//! below decides.
+//! for state, or gives up within a budget of work. Then, when `from` has
+//! fewer replicas than `to` has rows and the first step is bound by the
+//! start's own share, a forward search over `from`'s rows
+//! ([`exact::fewest_forward`]) finds the fewest count, or proves that no
+//! plan exists, and the walk runs for that count (every decision then
+//! sweeps at most those rows); otherwise the exact search below decides.
 //!
 //! # The exact search when the walk gives up (`exact.rs`)
 //!
@@ -256,8 +260,30 @@ fn search(limits: &Limits, start: &Start, m: u32) -> Result<Option<Vec<(u64, u64
     }
     // The witness walk: M4's plan step by step, each state proven to finish
     // in the steps left (`walk.rs`); the exact search when it cannot tell.
-    if let Some(plan) = walk::walk(limits, start, m) {
+    if let Some(plan) = walk::walk(limits, start, m, None) {
         return Ok(Some(plan));
+    }
+    // Fewer `from` rows than `to` rows, and a first step bound by the
+    // start's own share: the count forward over the `from` rows, then the
+    // walk for that count, whose every decision is over those few rows.
+    let backward_rows = limits.target.saturating_sub(start.t).saturating_add(1);
+    if start.f + 1 < backward_rows
+        && start.t <= limits.target
+        && limits.ceiling.is_none_or(|c| c > limits.floor)
+        && !joins(start)
+        && let Some(count) = exact::fewest_forward(
+            (limits.target, limits.floor, limits.ceiling),
+            (start.t, start.f),
+            m,
+            MAX_PLAN_STEPS,
+        )
+    {
+        let Some(k) = count else {
+            return Ok(None);
+        };
+        if let Some(plan) = walk::walk(limits, start, m, Some(k as u64)) {
+            return Ok(Some(plan));
+        }
     }
     exact_search(limits, start, m)
 }
@@ -768,7 +794,7 @@ mod tests {
                                     let planned = search(&limits, &start, m).ok().flatten();
                                     assert_eq!(planned, exact, "{limits:?} {start:?} m={m}");
                                     if !Cap::new(share, m).reaches_end() {
-                                        let w = walk::walk(&limits, &start, m);
+                                        let w = walk::walk(&limits, &start, m, None);
                                         if w.is_some() {
                                             assert_eq!(
                                                 w, exact,
@@ -834,13 +860,47 @@ mod tests {
                 continue;
             }
             let exact = exact_search(&limits, &start, m).ok().flatten();
-            if let Some(w) = walk::walk(&limits, &start, m) {
+            if let Some(w) = walk::walk(&limits, &start, m, None) {
                 assert_eq!(Some(w), exact, "{limits:?} {f0} m={m}");
                 walked += 1;
             }
             compared += 1;
         }
         assert!(compared == 150 && walked > 120, "{compared} {walked}");
+    }
+
+    /// The forward count from a start whose first step is bound by its own
+    /// share against the full lattice search, on random small instances:
+    /// the same fewest count, and no plan exactly when it has none.
+    #[test]
+    fn m4_forward_count_matches_the_lattice_search() {
+        let mut next = lcg(4242);
+        let (mut plans, mut none) = (0u32, 0u32);
+        for _ in 0..3000 {
+            let f0 = 1 + next(12);
+            let target = 1 + next(12);
+            let floor = 1 + next(target);
+            let ceiling = (next(2) == 0).then(|| target.max(f0) + 1 + next(4));
+            let limits = Limits {
+                target,
+                floor,
+                ceiling,
+            };
+            let m = 1 + u32::try_from(next(50)).unwrap_or(0);
+            let start = fresh(f0);
+            let Some(lattice) = Lattice::new(&limits, 0, f0) else {
+                continue;
+            };
+            let want = lattice.fewest(&start, m).map(|p| p.len());
+            let got = exact::fewest_forward((target, floor, ceiling), (0, f0), m, MAX_PLAN_STEPS);
+            assert_eq!(got, Some(want), "{limits:?} from {f0}, m={m}");
+            if want.is_some() {
+                plans += 1;
+            } else {
+                none += 1;
+            }
+        }
+        assert!(plans > 1000 && none > 100, "{plans} {none}");
     }
 
     /// The exact decision of the witness walk, forward and backward, against

@@ -38,7 +38,9 @@
 //!
 //! # When it gives up
 //!
-//! The walk stops, and leaves the plan to the exact search, when a decision
+//! The walk stops, and leaves the plan to the exact searches (`stepwise.rs`:
+//! a forward count over `from`'s rows when they are fewer, followed by this
+//! walk for that count, else the exact search over `to`'s rows), when a decision
 //! would sweep more than [`WALK_WORK`] rows in all, after [`WALK_REJECTS`]
 //! rejected candidates, or when `k_lb + 2` steps are not enough. Those are
 //! budgets on work, not on correctness: giving up costs time, never a wrong
@@ -83,9 +85,16 @@ struct Spend {
 }
 
 /// M4's plan (the states before the final step) by the witness walk, or
-/// `None` when the walk cannot settle it within its budgets. The caller has
-/// handled a start that the final step can leave at once.
-pub(crate) fn walk(limits: &Limits, start: &Start, m: u32) -> Option<Vec<(u64, u64)>> {
+/// `None` when the walk cannot settle it within its budgets. `count` is
+/// the fewest count when known (else the walk tries the closed-form bound
+/// and `WALK_EXTRA` more). The caller has handled a start that the final
+/// step can leave at once.
+pub(crate) fn walk(
+    limits: &Limits,
+    start: &Start,
+    m: u32,
+    count: Option<u64>,
+) -> Option<Vec<(u64, u64)>> {
     // A ceiling at or below the floor forbids steps that both add and
     // remove, which the exact searches do not model; the planner's own
     // checks and the exact search handle it.
@@ -93,15 +102,16 @@ pub(crate) fn walk(limits: &Limits, start: &Start, m: u32) -> Option<Vec<(u64, u
         return None;
     }
     let bound = lower_bound(start.share, m);
+    let (least, most) = count.map_or((bound.max(1), bound + WALK_EXTRA), |k| (k, k));
     // Never more than the exact search would sweep: about 2 (k + 1)
     // layers of all its rows.
     let rows = limits.target - start.t + 1;
     let mut spend = Spend {
-        work: WALK_WORK.min(rows.saturating_mul(2 * (bound + WALK_EXTRA + 1))),
+        work: WALK_WORK.min(rows.saturating_mul(2 * (most + 1))),
         greedy_steps: WALK_GREEDY_STEPS,
         rejects: WALK_REJECTS,
     };
-    for k in bound.max(1)..=bound + WALK_EXTRA {
+    for k in least..=most {
         if let Some(plan) = walk_k(limits, start, m, k, &mut spend)? {
             return Some(plan);
         }
