@@ -74,11 +74,19 @@ impl Limits {
         best
     }
 
-    /// The state with the largest share at most `q`, ties by `tie`.
-    pub(crate) fn largest_at_most(&self, tp: u64, fp: u64, q: Ratio, tie: Tie) -> Option<Point> {
+    /// The state with the largest share at most `q` (below it when
+    /// `strict`), ties by `tie`.
+    pub(crate) fn largest_below(
+        &self,
+        tp: u64,
+        fp: u64,
+        q: Ratio,
+        strict: bool,
+        tie: Tie,
+    ) -> Option<Point> {
         let mut best: Option<Point> = None;
         for r in self.regions(tp, fp) {
-            if let Some(p) = best_below_tie(&r, q, false, tie) {
+            if let Some(p) = best_below_tie(&r, q, strict, tie) {
                 let wins = |b: Point| {
                     let by_n = match tie {
                         Tie::SmallN => b.1.cmp(&p.1),
@@ -105,7 +113,7 @@ impl Limits {
         after: Option<Point>,
     ) -> Option<Point> {
         let Some((t, n)) = after else {
-            return self.largest_at_most(tp, fp, q, Tie::SmallN);
+            return self.largest_below(tp, fp, q, false, Tie::SmallN);
         };
         let s = Ratio::new(t, n);
         let regions = self.regions(tp, fp);
@@ -124,15 +132,7 @@ impl Limits {
             return same;
         }
         // Else the largest share below, the fewest replicas on ties.
-        let mut best: Option<Point> = None;
-        for r in &regions {
-            if let Some(p) = best_below(r, s, true)
-                && best.is_none_or(|b| share_cmp(p, b).then(b.1.cmp(&p.1)).is_gt())
-            {
-                best = Some(p);
-            }
-        }
-        best
+        self.largest_below(tp, fp, s, true, Tie::SmallN)
     }
 
     /// The state with the smallest share strictly above `q`.

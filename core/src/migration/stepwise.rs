@@ -377,7 +377,7 @@ pub(crate) fn greedy(
             return Ok(out);
         }
         let next = limits
-            .largest_at_most(cur.0, cur.1, cap.ratio(), tie)
+            .largest_below(cur.0, cur.1, cap.ratio(), false, tie)
             .filter(|&(t, n)| {
                 u128::from(t) * u128::from(share.den) > u128::from(share.num) * u128::from(n)
             });
