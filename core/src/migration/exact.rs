@@ -416,9 +416,8 @@ fn last_true(mut a: u64, mut z: u64, f: impl Fn(u64) -> bool) -> u64 {
 /// Whether the state `(t, f)` of a plan starting with `f0` `from` replicas
 /// can reach a state the final step can leave within `r` steps, by an exact
 /// search from it: forward over its `from` rows, or backward (mirrored)
-/// over the `to` rows above it, whichever has fewer rows. `None`, spending
-/// nothing, when that would sweep more than `work` rows in all (`r + 1`
-/// layers of the rows); else `work` is reduced by what it may sweep.
+/// over the `to` rows above it, whichever has fewer rows. `work` is reduced
+/// by the rows each sweep visits; `None` when it runs out first.
 pub(crate) fn finishes_within(
     limits: (u64, u64, Option<u64>),
     f0: u64,
@@ -456,45 +455,31 @@ pub(crate) fn decide(
         *work = work.checked_sub(rows)?;
         Some(())
     };
-    if forward {
+    let reached = if forward {
         let grid = Grid::forward(limits, f0, (t, f), m)?;
-        let mut layer = grid.single(t);
-        for i in 0..=r {
-            if grid.meets_end_forward(&layer) {
-                return Some(true);
-            }
-            if i == r {
-                break;
-            }
-            charge(&grid, &layer)?;
-            let next = grid.on_track(grid.grow(&layer, 0), r - i);
-            // Pruned layers only shrink once they stop growing.
-            if next == layer || next.iv.is_empty() {
-                break;
-            }
-            layer = next;
-        }
-        Some(false)
+        sweep(
+            grid.single(t),
+            r,
+            |layer| grid.meets_end_forward(layer),
+            |layer, i| {
+                charge(&grid, layer)?;
+                Some(grid.on_track(grid.grow(layer, 0), r - i))
+            },
+        )?
     } else {
         let grid = Grid::new(limits, (t, f0), m)?;
         let i = grid.index(t)?;
-        let mut layer = grid.end();
-        for step in 0..=r {
-            if layer.row(i).iter().any(|&(a, b)| a <= f && f <= b) {
-                return Some(true);
-            }
-            if step == r {
-                break;
-            }
-            charge(&grid, &layer)?;
-            let next = grid.grow(&layer, t);
-            if next == layer {
-                break;
-            }
-            layer = next;
-        }
-        Some(false)
-    }
+        sweep(
+            grid.end(),
+            r,
+            |layer| layer.row(i).iter().any(|&(a, b)| a <= f && f <= b),
+            |layer, _| {
+                charge(&grid, layer)?;
+                Some(grid.grow(layer, t))
+            },
+        )?
+    };
+    Some(reached.is_some())
 }
 
 /// The fewest steps before the final one from a start `(t, f)` whose first
@@ -509,14 +494,35 @@ pub(crate) fn fewest_forward(
     max_steps: usize,
 ) -> Option<Option<usize>> {
     let grid = Grid::forward(limits, f, (t, f), m)?;
-    let mut layer = grid.single(t);
-    for i in 1..=max_steps {
-        let next = grid.grow(&layer, 0);
-        if next == layer {
-            return Some(None);
-        }
-        if grid.meets_end_forward(&next) {
+    sweep(
+        grid.single(t),
+        max_steps,
+        |layer| grid.meets_end_forward(layer),
+        |layer, _| Some(grid.grow(layer, 0)),
+    )
+}
+
+/// Grows `layer` (`grow(layer, i)` for the `i`-th sweep) until `done`
+/// holds for it: `Some(Some(i))` after `i` sweeps, `Some(None)` when it
+/// stops changing first or `most` sweeps did not get there, `None` when
+/// `grow` gives up. A layer that stops changing never changes again (each
+/// sweep depends on the layer alone; a pruned one only shrinks after).
+fn sweep(
+    mut layer: Layer,
+    most: usize,
+    done: impl Fn(&Layer) -> bool,
+    mut grow: impl FnMut(&Layer, usize) -> Option<Layer>,
+) -> Option<Option<usize>> {
+    for i in 0..=most {
+        if done(&layer) {
             return Some(Some(i));
+        }
+        if i == most {
+            break;
+        }
+        let next = grow(&layer, i)?;
+        if next == layer {
+            break;
         }
         layer = next;
     }
