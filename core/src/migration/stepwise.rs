@@ -127,9 +127,10 @@
 //! with 10-3,000 replicas a side where the greedy certificate fails
 //! (`m4_walk_matches_the_exact_search_where_greedy_misses`), and its exact
 //! decisions, forward and backward, agree with the full lattice search on
-//! every state of random small lattices; `tests/m4_optimality.rs` compares the whole planner with a
-//! breadth-first search over single actions (M3 applied literally) on every
-//! combination of 1-4 replicas a side, floors, ceilings, another deployment
+//! every state of random small lattices; `tests/m4_optimality.rs`
+//! compares the whole planner with a breadth-first search over single
+//! actions (M3 applied literally) on every combination of 1-4 replicas a
+//! side, floors, ceilings, another deployment
 //! and 12 shifts, and on random cases: the fewest steps, and M4's pick at
 //! each step among the states that keep the total fewest. At large sizes,
 //! `tests/m4_fewest_steps.rs` holds the issue-18 examples and three
@@ -268,8 +269,7 @@ fn search(limits: &Limits, start: &Start, m: u32) -> Result<Option<Vec<(u64, u64
     // walk for that count, whose every decision is over those few rows.
     let backward_rows = limits.target.saturating_sub(start.t).saturating_add(1);
     if start.f + 1 < backward_rows
-        && start.t <= limits.target
-        && limits.ceiling.is_none_or(|c| c > limits.floor)
+        && sweeps_apply(limits, start)
         && !joins(start)
         && let Some(count) = exact::fewest_forward(
             (limits.target, limits.floor, limits.ceiling),
@@ -345,6 +345,14 @@ pub(crate) fn lower_bound(share: Ratio, m: u32) -> u64 {
     let gap = 100 * u128::from(share.den - share.num);
     let per = u128::from(m) * u128::from(share.den);
     u64::try_from(gap.div_ceil(per).saturating_sub(1)).unwrap_or(u64::MAX)
+}
+
+/// Whether the sweeps of `exact.rs` model the steps from `start`: `to` at
+/// or below its target, and a ceiling above the floor (at or below it a
+/// step cannot both add and remove, which they do not model; the planner's
+/// own checks and [`exact_search`] handle that case).
+pub(crate) fn sweeps_apply(limits: &Limits, start: &Start) -> bool {
+    start.t <= limits.target && limits.ceiling.is_none_or(|c| c > limits.floor)
 }
 
 /// `to` outside the router joins without moving: the first step may keep

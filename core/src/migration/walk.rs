@@ -58,7 +58,7 @@
 use super::exact;
 use super::lattice::Limits;
 use super::search::{Ratio, Tie};
-use super::stepwise::{Cap, Start, greedy, joins, lower_bound};
+use super::stepwise::{Cap, Start, greedy, joins, lower_bound, sweeps_apply};
 
 /// Most rows the exact decisions of one walk may sweep (rows times layers).
 const WALK_WORK: u64 = 1 << 23;
@@ -95,10 +95,7 @@ pub(crate) fn walk(
     m: u32,
     count: Option<u64>,
 ) -> Option<Vec<(u64, u64)>> {
-    // A ceiling at or below the floor forbids steps that both add and
-    // remove, which the exact searches do not model; the planner's own
-    // checks and the exact search handle it.
-    if limits.ceiling.is_some_and(|c| c <= limits.floor) || start.t > limits.target {
+    if !sweeps_apply(limits, start) {
         return None;
     }
     let bound = lower_bound(start.share, m);
